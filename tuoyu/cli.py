@@ -1,0 +1,97 @@
+"""python -m tuoyu — build the database and print indicators from the command line."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import db, indicators, periods
+from .ingest import ImportRefused, build_database
+from .snapshot import UnknownRegion, snapshot
+
+
+def _json_default(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(type(value))
+
+
+def cmd_init(args) -> int:
+    path = db.db_path(args.db)
+    folders = [db.BASE_DATA, Path(args.data) if args.data else db.SAMPLE_DATA]
+    try:
+        counts = build_database(path, folders, progress=lambda t: print(f"  写入 {t} …", file=sys.stderr))
+    except ImportRefused as refused:
+        print(refused, file=sys.stderr)
+        print(f"数据库未改动：{path}", file=sys.stderr)
+        return 1
+    print(f"已建立数据库 {path}")
+    for table, n in counts.items():
+        print(f"  {table:<18} {n:>9,} 行")
+    return 0
+
+
+def _fmt(code: str, value) -> str:
+    if value is None:
+        return "无数据"
+    info = indicators.catalogue().get(code, {})
+    unit = info.get("unit", "")
+    if info.get("kind") == "count":
+        return f"{int(value):,} {unit}"
+    if unit == "%":
+        return f"{value * 100:.1f}%"
+    if isinstance(value, float):
+        return f"{value:,.2f} {unit}".strip()
+    return f"{value:,} {unit}".strip()
+
+
+def cmd_indicators(args) -> int:
+    con = db.connect(args.db, read_only=True)
+    try:
+        snap = snapshot(con, args.region, args.period, args.plan, args.counting)
+    except (UnknownRegion, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(snap, ensure_ascii=False, indent=2, default=_json_default))
+        return 0
+    names = indicators.catalogue()
+    label = f"（{snap['dataset']}）" if snap["dataset"] else ""
+    print(f"{snap['region']['name']} {snap['period_label']}{label}")
+    for code in indicators.CORE:
+        print(f"  {names[code]['short_zh']:<12} {_fmt(code, snap[code])}")
+    for t in snap["targets"]:
+        bar = "全省平均" if t["benchmark"] == "provincial_average" else t["target"]
+        print(f"  目标 {t['year']} {names[t['indicator']]['short_zh']} {t['comparator']} {bar}: "
+              f"{t['status']}（{_fmt(t['indicator'], t['value'])}）")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tuoyu", description="托育示范城市创建监测")
+    parser.add_argument("--db", help="数据库文件（默认 $TUOYU_DB 或 var/tuoyu.duckdb）")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="从数据目录（默认：示例数据）重建数据库")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    p.add_argument("--data", help="交换格式文件所在目录（默认 data/sample）")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("indicators", help="某地区某报告期的全部指标")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    p.add_argument("--region", required=True, help="区划代码，如 640500")
+    p.add_argument("--period", default=periods.latest_complete_quarter(), help="报告期，如 2024Q3")
+    p.add_argument("--plan", help="方案代码，如 ZHONGWEI")
+    p.add_argument("--counting", choices=sorted(indicators.COUNTING_RULES), default=indicators.DEFAULT_COUNTING)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_indicators)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,90 @@
+"""The DuckDB store: where it lives, building it on first use, and running named queries.
+
+Queries are the .sql files in queries/; `run` accepts only their names and binds every
+parameter, so no input ever becomes SQL text."""
+
+import os
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ROOT / "queries"
+DDL = QUERIES / "ddl"
+DATA = ROOT / "data"
+BASE_DATA = DATA / "base"      # the plans, their targets, phases and tasks; the national series
+SAMPLE_DATA = DATA / "sample"  # 示例数据
+DEFAULT_DB = ROOT / "var" / "tuoyu.duckdb"
+
+_build_lock = threading.Lock()
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """--db, else $TUOYU_DB, else var/tuoyu.duckdb under the repository (git-ignored)."""
+    return Path(explicit or os.environ.get("TUOYU_DB") or DEFAULT_DB)
+
+
+def connect_raw(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute((DDL / "schema.sql").read_text(encoding="utf-8"))
+    create_macros(con)
+
+
+def create_macros(con: duckdb.DuckDBPyConnection) -> None:
+    # Macros are re-created on every connection so a database built by an older version
+    # of the code always computes with the current formulas.
+    con.execute((DDL / "macros.sql").read_text(encoding="utf-8"))
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild tables derived from others (the region closure) inside the caller's transaction."""
+    con.execute("delete from region_tree")
+    con.execute((DDL / "region_tree.sql").read_text(encoding="utf-8"))
+
+
+def ensure_database(path: Path, progress=None) -> Path:
+    """Build the database from the shipped sample if it does not exist yet."""
+    from .ingest import build_database
+
+    with _build_lock:
+        if not path.exists():
+            build_database(path, [BASE_DATA, SAMPLE_DATA], progress=progress)
+    return path
+
+
+def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the store, building it from the sample on first use."""
+    path = ensure_database(db_path(path))
+    con = connect_raw(path, read_only=read_only)
+    if not read_only:
+        create_macros(con)
+    else:
+        # A read-only database cannot store macros; temporary ones serve the session.
+        con.execute((DDL / "macros.sql").read_text(encoding="utf-8")
+                    .replace("create or replace macro", "create or replace temp macro"))
+    return con
+
+
+def query_names() -> list[str]:
+    return sorted(p.stem for p in QUERIES.glob("*.sql"))
+
+
+def query_text(name: str) -> str:
+    if name not in query_names():
+        raise KeyError(f"unknown query {name!r}")
+    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Run queries/<name>.sql with bound parameters on its own cursor (a connection is
+    shared between Streamlit's session threads; a cursor is not)."""
+    cur = con.cursor()
+    try:
+        return cur.execute(query_text(name), params).df()
+    finally:
+        cur.close()

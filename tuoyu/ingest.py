@@ -1,0 +1,436 @@
+"""Reading and checking files in the interchange format (DESIGN §2), and building a
+database from a folder of them.
+
+Everything is checked before anything is written: a folder (or file) with any problem is
+refused whole, with every problem named in Chinese by file, row and column. Row numbers
+are the ones a person sees in Excel: the header is row 1, the first data row is row 2.
+"""
+
+import io
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import periods
+from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES, table_for_name
+
+MAX_ENROLMENT_OVER_SLOTS = 1.5  # DESIGN §2: 在托人数超过托位数的 150% is an error
+EARLIEST_PERIOD_YEAR = 2019
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－／：　＋", "0123456789.,-/: +")
+_TRUE = {"是", "y", "yes", "true", "t", "1", "√", "✓"}
+_FALSE = {"否", "n", "no", "false", "f", "0", "×", "✗"}
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$")
+_INT = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"第{self.row}行")
+        if self.column:
+            where.append(f"“{self.column}”列")
+        return f"{' '.join(where)}：{self.message}"
+
+
+class ImportRefused(Exception):
+    """Raised with every problem found; nothing has been written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"数据有 {len(problems)} 处问题，未写入任何数据：\n"
+                         + "\n".join(str(p) for p in problems[:50])
+                         + ("\n……" if len(problems) > 50 else ""))
+
+
+@dataclass
+class TableFile:
+    """One file's rows for one table: raw text cells and, after checking, typed columns."""
+    table: str
+    file: str
+    raw: pd.DataFrame          # text, columns renamed to the English names
+    rows: pd.Series            # spreadsheet row number of each row
+    typed: pd.DataFrame | None = None
+
+
+# ---------------------------------------------------------------- reading files
+
+def decode_csv_bytes(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK, what Excel on Chinese
+    Windows writes)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def _read_csv(data: bytes) -> pd.DataFrame:
+    text = decode_csv_bytes(data)
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "date") and hasattr(value, "hour"):  # datetime from Excel
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(data: bytes, table_hint: str | None) -> pd.DataFrame:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    sheet = book.worksheets[0]
+    for ws in book.worksheets:
+        if table_hint and table_for_name(ws.title) == table_hint:
+            sheet = ws
+            break
+    values = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    book.close()
+    while values and not any(v.strip() for v in values[-1]):
+        values.pop()
+    if not values:
+        return pd.DataFrame()
+    header = [h.strip() for h in values[0]]
+    width = len(header)
+    body = [(r + [""] * width)[:width] for r in values[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=str)
+    return frame.loc[:, [h != "" for h in header]]
+
+
+def read_table_file(name: str, data: bytes, table: str | None = None) -> tuple[TableFile | None, list[Problem]]:
+    """Parse one uploaded or on-disk file into raw text rows with English column names."""
+    stem, _, ext = name.rpartition(".")
+    ext = ext.lower()
+    table = table or table_for_name(Path(stem).name)
+    if table is None:
+        return None, [Problem(name, None, None,
+                              "无法识别文件对应的数据表，文件名应为表名，如 reports.csv 或 机构报表.xlsx")]
+    try:
+        if ext == "csv":
+            frame = _read_csv(data)
+        elif ext in ("xlsx", "xlsm"):
+            frame = _read_xlsx(data, table)
+        else:
+            return None, [Problem(name, None, None, "只接受 CSV 或 XLSX 文件")]
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as exc:
+        return None, [Problem(name, None, None, f"文件无法读取（{type(exc).__name__}），请检查格式")]
+    if frame.empty and len(frame.columns) == 0:
+        return None, [Problem(name, None, None, "文件为空")]
+
+    by_header = {}
+    for col in TABLES[table]:
+        by_header[col.name.lower()] = col.name
+        by_header[col.zh] = col.name
+    rename, problems = {}, []
+    for header in frame.columns:
+        key = str(header).strip().translate(_FULLWIDTH)
+        target = by_header.get(key.lower()) or by_header.get(key)
+        if target is None:
+            continue  # an extra column (a remark, a running number) is ignored
+        if target in rename.values():
+            problems.append(Problem(name, 1, str(header), "列重复"))
+        rename[header] = target
+    frame = frame[list(rename)].rename(columns=rename)
+    for col in TABLES[table]:
+        if col.name not in frame.columns:
+            if col.required:
+                problems.append(Problem(name, 1, col.zh, f"缺少必填列（{col.name}）"))
+            frame[col.name] = ""
+    if problems:
+        return None, problems
+    frame = frame[[c.name for c in TABLES[table]]]
+    frame = frame.apply(lambda s: s.astype(str).str.translate(_FULLWIDTH).str.strip())
+    keep = frame.ne("").any(axis=1)
+    rows = pd.Series(range(2, len(frame) + 2), index=frame.index)[keep]
+    frame = frame[keep]
+    if frame.empty:
+        return None, [Problem(name, None, None, "文件没有数据行")]
+    return TableFile(table, name, frame.reset_index(drop=True), rows.reset_index(drop=True)), []
+
+
+def read_folder(folder: Path) -> tuple[list[TableFile], dict[str, str], list[Problem]]:
+    """Every table file in a folder, plus dataset.csv (key,value) as metadata."""
+    files, problems, meta = [], [], {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm") or path.name.startswith("~$"):
+            continue
+        if path.stem == "dataset":
+            meta = dict(_read_csv(path.read_bytes()).itertuples(index=False, name=None))
+            continue
+        tf, found = read_table_file(path.name, path.read_bytes())
+        problems += found
+        if tf is not None:
+            files.append(tf)
+    return files, meta, problems
+
+
+# ---------------------------------------------------------------- typing cells
+
+def _parse_column(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
+    """Typed values and a mask of cells that are filled but unreadable."""
+    empty = values.eq("")
+    if kind == "text":
+        return values.where(~empty, None), pd.Series(False, index=values.index)
+    if kind in ("int", "float"):
+        cleaned = values.str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
+        pattern = _INT if kind == "int" else _NUMBER
+        ok = cleaned.str.match(pattern.pattern)
+        percent = cleaned.str.endswith("%")
+        number = pd.to_numeric(cleaned.str.rstrip("%").where(ok), errors="coerce")
+        number = number.where(~percent, number / 100)
+        bad = ~empty & (~ok | number.isna())
+        if kind == "int":
+            return number.where(~bad).astype("Int64"), bad
+        return number.where(~bad).astype("Float64"), bad
+    if kind == "bool":
+        low = values.str.lower()
+        result = pd.Series(pd.NA, index=values.index, dtype="boolean")
+        result[low.isin(_TRUE)] = True
+        result[low.isin(_FALSE)] = False
+        return result, ~empty & result.isna()
+    if kind == "date":
+        parts = values.str.extract(_DATE.pattern)
+        compact = values.str.fullmatch(r"\d{8}")
+        parts[compact] = pd.DataFrame({0: values.str[:4], 1: values.str[4:6], 2: values.str[6:8]})[compact]
+        stamp = pd.to_datetime(
+            parts[0] + "-" + parts[1].str.zfill(2) + "-" + parts[2].str.zfill(2),
+            format="%Y-%m-%d", errors="coerce")
+        return stamp.dt.date.where(stamp.notna(), None), ~empty & stamp.isna()
+    if kind == "period":
+        canonical = {}
+        for text in values[~empty].unique():
+            try:
+                canonical[text] = periods.parse_period(text)
+            except ValueError:
+                canonical[text] = None
+        typed = values.map(lambda t: canonical.get(t))
+        return typed, ~empty & typed.isna()
+    raise ValueError(kind)
+
+
+_KIND_HINT = {
+    "int": "应为整数", "float": "应为数值", "bool": "应为 是/否",
+    "date": "应为日期，如 2024-09-30、2024/9/30 或 2024年9月30日",
+    "period": "应为报告期，如 2024Q3、2024年第3季度 或 2024-09",
+}
+
+
+def type_file(tf: TableFile) -> list[Problem]:
+    """Fill tf.typed; return the cell-level problems (type, required, allowed values,
+    negative counts, duplicate keys within the file)."""
+    problems: list[Problem] = []
+    typed = {}
+    for col in TABLES[tf.table]:
+        values = tf.raw[col.name]
+
+        def flag(mask: pd.Series, message: str, with_value: bool = False):
+            for idx in tf.rows.index[mask.fillna(False).astype(bool)]:
+                text = f"“{values[idx]}”{message}" if with_value else message
+                problems.append(Problem(tf.file, int(tf.rows[idx]), col.zh, text))
+
+        typed[col.name], bad = _parse_column(values, col.kind)
+        flag(bad, _KIND_HINT.get(col.kind, ""), with_value=True)
+        if col.required:
+            flag(values.eq(""), "必填项为空")
+        allowed = ALLOWED.get((tf.table, col.name))
+        if allowed:
+            flag(values.ne("") & ~values.isin(allowed), f"取值应为 {' / '.join(allowed)}", with_value=True)
+        if col.kind == "int":
+            flag(typed[col.name].lt(0), "不能为负数")
+    tf.typed = pd.DataFrame(typed)
+    key = list(KEYS[tf.table])
+    dup = tf.typed.duplicated(subset=key, keep=False) & tf.typed[key].notna().all(axis=1)
+    first: dict[tuple, int] = {}
+    for idx in tf.typed.index[dup]:
+        k = tuple(tf.typed.loc[idx, key])
+        if k in first:
+            problems.append(Problem(tf.file, int(tf.rows[idx]), None,
+                                    f"与第{first[k]}行重复（{'、'.join(str(v) for v in k)}）"))
+        else:
+            first[k] = int(tf.rows[idx])
+    return problems
+
+
+# ---------------------------------------------------------------- checks across rows and tables
+
+def _rows(tf: TableFile, mask: pd.Series) -> list[int]:
+    return tf.rows[mask.fillna(False).astype(bool)].tolist()
+
+
+def check_rules(tf: TableFile, known: dict[str, set], today=None) -> list[Problem]:
+    """Rules that look at more than one cell: references, ranges, consistency."""
+    today = today or periods.today()
+    t, out = tf.typed, []
+    zh = {c.name: c.zh for c in TABLES[tf.table]}
+
+    def flag(mask, column, message):
+        out.extend(Problem(tf.file, r, zh.get(column, column), message) for r in _rows(tf, mask))
+
+    def unknown(column, table, label):
+        values = t[column]
+        mask = values.notna() & ~values.isin(known[table])
+        for r, v in zip(_rows(tf, mask), values[mask.fillna(False)]):
+            out.append(Problem(tf.file, r, zh[column], f"未知{label} {v}"))
+
+    if tf.table == "regions":
+        flag(~t["code"].fillna("").str.fullmatch(r"\d{6}|\d{9}|\d{12}") & t["code"].notna(),
+             "code", "区划代码应为6位（县级以上）或9位（乡镇街道）数字")
+        unknown("parent_code", "regions", "上级区划代码")
+        flag(t["code"].eq(t["parent_code"]), "parent_code", "上级代码不能是自身")
+    if tf.table in ("population", "region_indicators", "surveys"):
+        unknown("region_code", "regions", "区划代码")
+    if tf.table == "population":
+        flag(t["under3_population"] > t["resident_population"], "under3_population",
+             "3岁以下婴幼儿数超过常住人口")
+        flag(t["resident_population"].eq(0), "resident_population", "常住人口不能为0")
+    if tf.table == "institutions":
+        unknown("region_code", "regions", "区划代码")
+        reg, filed, closed = (pd.to_datetime(t[c]) for c in ("registered_on", "filed_on", "closed_on"))
+        flag(filed < reg, "filed_on", "备案日期早于登记日期")
+        flag(closed < reg, "closed_on", "注销日期早于登记日期")
+        for c, s in (("registered_on", reg), ("filed_on", filed), ("closed_on", closed)):
+            flag(s > pd.Timestamp(today), c, "日期在未来")
+    if tf.table in ("reports", "incidents"):
+        unknown("institution_id", "institutions", "机构编码（机构名录中没有）")
+    if tf.table in ("reports", "region_indicators"):
+        ends = t["period"].map(lambda p: periods.period_end(p) if isinstance(p, str) else None)
+        flag(ends.map(lambda d: d is not None and d > today), "period", "报告期在未来（尚未结束）")
+        flag(ends.map(lambda d: d is not None and d.year < EARLIEST_PERIOD_YEAR), "period",
+             f"报告期早于{EARLIEST_PERIOD_YEAR}年")
+    if tf.table == "reports":
+        enrolled = t[["enrolled_infant", "enrolled_toddler", "enrolled_preschool"]].fillna(0).sum(axis=1)
+        flag(enrolled > t["slots"] * MAX_ENROLMENT_OVER_SLOTS, "slots",
+             f"在托人数超过托位数的{MAX_ENROLMENT_OVER_SLOTS:.0%}")
+        flag(t["caregivers_certified"] > t["caregivers"], "caregivers_certified", "持证保育人员数超过保育人员数")
+    if tf.table == "surveys":
+        flag(t["satisfied"] > t["respondents"], "satisfied", "满意人数超过调查人数")
+        flag(t["respondents"].eq(0), "respondents", "调查人数不能为0")
+    if tf.table == "incidents":
+        flag(pd.to_datetime(t["occurred_on"]) > pd.Timestamp(today), "occurred_on", "日期在未来")
+    if tf.table == "targets":
+        flag(t["benchmark"].fillna("value").eq("value") & t["target"].isna(), "target",
+             "比较基准为目标值时必须填写目标值")
+        unknown("plan_code", "plans", "方案代码")
+    if tf.table in ("phases", "tasks"):
+        unknown("plan_code", "plans", "方案代码")
+    return out
+
+
+def combine(files: list[TableFile]) -> dict[str, pd.DataFrame]:
+    """One typed frame per table; a later file's row replaces an earlier one with its key."""
+    out = {}
+    for table in LOAD_ORDER:
+        parts = [tf.typed for tf in files if tf.table == table]
+        if parts:
+            frame = pd.concat(parts, ignore_index=True)
+            out[table] = frame.drop_duplicates(subset=list(KEYS[table]), keep="last")
+    return out
+
+
+def check_files(files: list[TableFile], known: dict[str, set] | None = None) -> list[Problem]:
+    """Type every file, then check the rules with the keys known from the database
+    (`known`) and from the files themselves."""
+    problems = []
+    for tf in files:
+        problems += type_file(tf)
+    known = {k: set(v) for k, v in (known or {}).items()}
+    for table, columns in (("regions", "code"), ("institutions", "institution_id"), ("plans", "plan_code")):
+        known.setdefault(table, set())
+        for tf in files:
+            if tf.table == table:
+                known[table] |= set(tf.typed[columns].dropna())
+    for tf in files:
+        problems += check_rules(tf, known)
+    return problems
+
+
+# ---------------------------------------------------------------- building a database
+
+def prepare_rows(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the derived columns the schema keeps (quarter, period end) and defaults."""
+    frame = frame.copy()
+    if table in ("reports", "region_indicators"):
+        frame["quarter"] = frame["period"].map(periods.quarter_of)
+        frame["period_end"] = frame["period"].map(periods.period_end)
+    if table == "institutions":
+        for flag in ("is_puhui", "is_demonstration", "is_guidance_center"):
+            frame[flag] = frame[flag].fillna(False)
+    if table == "targets":
+        frame["benchmark"] = frame["benchmark"].fillna("value")
+    return frame
+
+
+def insert_frame(con, table: str, frame: pd.DataFrame) -> int:
+    columns = ", ".join(frame.columns)  # names come from TABLES, never from input
+    con.register("incoming", frame)
+    try:
+        con.execute(f"insert into {table} ({columns}) select {columns} from incoming")
+    finally:
+        con.unregister("incoming")
+    return len(frame)
+
+
+def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[str, int]:
+    """(Re)build the database at db_path from the folders, later folders overriding
+    earlier ones. The new database is written beside the old one and swapped in only when
+    complete, so a refused folder or a crash leaves an existing database as it was."""
+    from . import db  # late: db imports this module for its first-run build
+
+    files, meta, problems = [], {}, []
+    for folder in folders:
+        if not folder.is_dir():
+            raise ImportRefused([Problem(str(folder), None, None, "数据目录不存在")])
+        found, folder_meta, folder_problems = read_folder(folder)
+        files += found
+        meta.update(folder_meta)
+        problems += folder_problems
+    problems += check_files(files)
+    if problems:
+        raise ImportRefused(problems)
+    frames = combine(files)
+
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    building = db_path.with_name(db_path.name + f".building-{os.getpid()}")
+    for leftover in (building, Path(str(building) + ".wal")):
+        leftover.unlink(missing_ok=True)
+    counts = {}
+    con = db.connect_raw(building)
+    try:
+        db.create_schema(con)
+        con.execute("begin")
+        for table in LOAD_ORDER:
+            if table in frames:
+                if progress:
+                    progress(table)
+                counts[table] = insert_frame(con, table, prepare_rows(table, frames[table]))
+        db.refresh_derived(con)
+        for key, value in sorted(meta.items()):
+            con.execute("insert into meta values (?, ?)", [key, value])
+        con.execute("commit")
+        con.execute("checkpoint")
+    except Exception:
+        con.close()
+        building.unlink(missing_ok=True)
+        raise
+    con.close()
+    os.replace(building, db_path)
+    Path(str(db_path) + ".wal").unlink(missing_ok=True)
+    return counts
