@@ -3,6 +3,7 @@
 Queries are the .sql files in queries/; `run` accepts only their names and binds every
 parameter, so no input ever becomes SQL text."""
 
+import hashlib
 import os
 import threading
 from pathlib import Path
@@ -36,9 +37,38 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:
-    # Macros are re-created on every connection so a database built by an older version
-    # of the code always computes with the current formulas.
-    con.execute((DDL / "macros.sql").read_text(encoding="utf-8"))
+    text = (DDL / "macros.sql").read_text(encoding="utf-8")
+    con.execute(text)
+    con.execute("insert or replace into meta values ('macros_sha256', ?)", [_digest(text)])
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def refresh_macros(path: Path) -> None:
+    """Bring the stored macros up to the code's formulas. A database built by an older
+    version keeps working with the current definitions, without a rebuild that would lose
+    imported data. Skipped when another process holds the file for writing."""
+    text = (DDL / "macros.sql").read_text(encoding="utf-8")
+    try:
+        con = connect_raw(path, read_only=True)
+    except duckdb.Error:
+        return
+    try:
+        stored = con.execute("select value from meta where key = 'macros_sha256'").fetchone()
+    finally:
+        con.close()
+    if stored and stored[0] == _digest(text):
+        return
+    try:
+        con = connect_raw(path)
+    except duckdb.Error:
+        return
+    try:
+        create_macros(con)
+    finally:
+        con.close()
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
@@ -60,14 +90,8 @@ def ensure_database(path: Path, progress=None) -> Path:
 def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the store, building it from the sample on first use."""
     path = ensure_database(db_path(path))
-    con = connect_raw(path, read_only=read_only)
-    if not read_only:
-        create_macros(con)
-    else:
-        # A read-only database cannot store macros; temporary ones serve the session.
-        con.execute((DDL / "macros.sql").read_text(encoding="utf-8")
-                    .replace("create or replace macro", "create or replace temp macro"))
-    return con
+    refresh_macros(path)
+    return connect_raw(path, read_only=read_only)
 
 
 def query_names() -> list[str]:

@@ -1250,7 +1250,7 @@ DESCRIPTION = ("托育机构、季度报表、满意度调查和安全事故均�
 def write_dataset(out_dir: Path, seed: int) -> int:
     meta = [("label", "示例数据"), ("description", DESCRIPTION),
             ("generated_by", "python -m tuoyu.sample"), ("seed", str(seed)),
-            ("as_of", AS_OF.isoformat()), ("periods", f"{q_label(REPORT_FIRST_Q)}–{q_label(LAST_Q)}")]
+            ("as_of", AS_OF.isoformat()), ("default_plan", "ZHONGWEI"), ("periods", f"{q_label(REPORT_FIRST_Q)}–{q_label(LAST_Q)}")]
     with open(out_dir / "dataset.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(("key", "value"))
