@@ -25,7 +25,7 @@ def fixture_db_path(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def con(fixture_db_path):
-    connection = db.connect(fixture_db_path, read_only=True)
+    connection = db.connect(fixture_db_path)
     yield connection
     connection.close()
 
@@ -39,6 +39,6 @@ def sample_db_path(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def sample_con(sample_db_path):
-    connection = db.connect(sample_db_path, read_only=True)
+    connection = db.connect(sample_db_path)
     yield connection
     connection.close()

@@ -48,7 +48,7 @@ def _fmt(code: str, value) -> str:
 
 
 def cmd_indicators(args) -> int:
-    con = db.connect(args.db, read_only=True)
+    con = db.connect(args.db)
     try:
         snap = snapshot(con, args.region, args.period, args.plan, args.counting)
     except (UnknownRegion, ValueError) as exc:

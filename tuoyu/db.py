@@ -39,34 +39,38 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:
     text = (DDL / "macros.sql").read_text(encoding="utf-8")
     con.execute(text)
-    con.execute("insert or replace into meta values ('macros_sha256', ?)", [_digest(text)])
+    con.execute("insert or replace into meta values ('macros_sha256', ?)", [_digest(text + _schema_text())])
 
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def refresh_macros(path: Path) -> None:
-    """Bring the stored macros up to the code's formulas. A database built by an older
-    version keeps working with the current definitions, without a rebuild that would lose
-    imported data. Skipped when another process holds the file for writing."""
+def upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a database built by an older version up to the code: tables added since are
+    created (the schema is all `if not exists`) and the macros carry the current formulas,
+    without a rebuild that would lose imported data or edits."""
     text = (DDL / "macros.sql").read_text(encoding="utf-8")
-    try:
-        con = connect_raw(path, read_only=True)
-    except duckdb.Error:
+    stored = con.execute("select value from meta where key = 'macros_sha256'").fetchone()
+    if stored and stored[0] == _digest(text + _schema_text()):
         return
-    try:
-        stored = con.execute("select value from meta where key = 'macros_sha256'").fetchone()
-    finally:
-        con.close()
-    if stored and stored[0] == _digest(text):
-        return
+    con.execute(_schema_text())
+    create_macros(con)
+
+
+def _schema_text() -> str:
+    return (DDL / "schema.sql").read_text(encoding="utf-8")
+
+
+def refresh_macros(path: Path) -> None:
+    """upgrade() for a caller that will open the file read-only. Skipped when another
+    process holds the file for writing (that process upgraded it when it opened it)."""
     try:
         con = connect_raw(path)
     except duckdb.Error:
         return
     try:
-        create_macros(con)
+        upgrade(con)
     finally:
         con.close()
 
@@ -90,8 +94,12 @@ def ensure_database(path: Path, progress=None) -> Path:
 def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the store, building it from the sample on first use."""
     path = ensure_database(db_path(path))
-    refresh_macros(path)
-    return connect_raw(path, read_only=read_only)
+    if read_only:
+        refresh_macros(path)
+        return connect_raw(path, read_only=True)
+    con = connect_raw(path)
+    upgrade(con)
+    return con
 
 
 def query_names() -> list[str]:

@@ -67,7 +67,7 @@ def evaluate(con, plan_code: str, region_code: str, quarter: str,
         units = pd.concat([units, bound_units(con, region_code, units["level"].iloc[0])], ignore_index=True)
     binding = _Binding(con, targets)
     pairs = [(t, u, evaluation_quarter(quarter, int(t["year"])))
-             for t in targets.to_dict("records") for u in units.to_dict("records")
+             for u in units.to_dict("records") for t in targets.to_dict("records")
              if binding.applies(t, u["code"])]
     if not pairs:
         return pd.DataFrame(columns=columns)
@@ -91,25 +91,53 @@ def evaluate(con, plan_code: str, region_code: str, quarter: str,
     return indicators.nulls_as_none(pd.DataFrame(rows, columns=columns))
 
 
-def year_target(con, plan_code: str, region_code: str, year: int,
-                indicator: str = "slots_per_1000") -> tuple[float | None, int | None]:
-    """The plan's numeric target for the region in `year`: that year's, else the next
-    later one (the step being worked towards), else the last earlier one (the plan's final
-    bar stays the bar). Returns (target, its year)."""
+def applicable(con, plan_code: str, region_code: str) -> pd.DataFrame:
+    """The plan's numeric targets (benchmark 'value') that bind the region, every
+    indicator and year."""
+    return applicable_to_each(con, plan_code, [region_code])[region_code]
+
+
+def applicable_to_each(con, plan_code: str, region_codes: list[str]) -> dict[str, pd.DataFrame]:
+    """applicable() for many regions with one look-up of the plan's targets."""
     targets = plan_targets(con, plan_code)
+    targets = targets[targets["benchmark"] == "value"] if not targets.empty else targets
     if targets.empty:
-        return None, None
-    targets = targets[(targets["indicator"] == indicator) & (targets["benchmark"] == "value")]
+        return {code: targets for code in region_codes}
     binding = _Binding(con, targets)
-    mine = [t for t in targets.to_dict("records") if binding.applies(t, region_code)]
-    if not mine:
+    records = targets.to_dict("records")
+    return {code: targets[[binding.applies(t, code) for t in records]].reset_index(drop=True)
+            for code in region_codes}
+
+
+def pick_year(applicable_targets: pd.DataFrame, indicator: str, year: int) -> tuple[float | None, int | None]:
+    """That year's target, else the next later one (the step being worked towards), else
+    the last earlier one (the plan's final bar stays the bar). Returns (target, its year)."""
+    rows = applicable_targets[applicable_targets["indicator"] == indicator]
+    if rows.empty:
         return None, None
-    by_year = {int(t["year"]): float(t["target"]) for t in mine}
+    by_year = {int(y): float(t) for y, t in zip(rows["year"], rows["target"])}
     later = [y for y in by_year if y >= year]
     chosen = min(later) if later else max(by_year)
     return by_year[chosen], chosen
 
 
+def year_target(con, plan_code: str, region_code: str, year: int,
+                indicator: str = "slots_per_1000") -> tuple[float | None, int | None]:
+    return pick_year(applicable(con, plan_code, region_code), indicator, year)
+
+
 def final_target(con, plan_code: str, region_code: str,
                  indicator: str = "slots_per_1000") -> tuple[float | None, int | None]:
     return year_target(con, plan_code, region_code, 10_000, indicator)
+
+
+def requirement(row: dict) -> str:
+    """'≥ 1.2 个/千人（2024年）' or '> 全省平均（2024年）' for a target row."""
+    from . import fmt
+
+    symbol = {">=": "≥", ">": ">", "<=": "≤"}[row["comparator"]]
+    if row["benchmark"] == "provincial_average":
+        bar = "全省（区）平均" + (f" {fmt.value(row['indicator'], row['bar'])}" if row.get("bar") is not None else "")
+    else:
+        bar = fmt.value(row["indicator"], row["target"])
+    return f"{symbol} {bar}（{row['year']}年）"

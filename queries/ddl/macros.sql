@@ -8,6 +8,11 @@ create or replace macro quarter_start(q) as
 create or replace macro quarter_end(q) as
     cast(quarter_start(q) + interval 3 month - interval 1 day as date);
 
+-- 每千人口托位数 from slots and resident population: the one definition, used by
+-- region_quarter_values and by the what-if on 县区对比.
+create or replace macro per_1000(slots, resident_population) as
+    case when resident_population > 0 then slots * 1000.0 / resident_population end;
+
 -- Caregivers required by 托育机构设置标准（试行）: 乳儿班 1:3, 托小班 1:5, 托大班 1:7,
 -- i.e. ceil(infant/3 + toddler/5 + preschool/7), in integers (over 105) so that no
 -- floating-point rounding can move the ceiling.
@@ -211,8 +216,7 @@ totals as (
 final as (
     select
         *,
-        case when n_reported > 0 and resident_population > 0
-             then slots * 1000.0 / resident_population end as slots_per_1000,
+        case when n_reported > 0 then per_1000(slots, resident_population) end as slots_per_1000,
         case when n_reported > 0 and under3_population > 0
              then enrolled / under3_population end as enrolment_rate,
         case when n_active > 0 then n_filed / n_active end as filing_rate,

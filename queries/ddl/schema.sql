@@ -1,12 +1,12 @@
 -- The store: every table of DESIGN §2, with the constraints the database itself can hold.
 -- The loader (tuoyu/ingest.py) checks the same rules first so it can report them in Chinese.
 
-create table meta (
+create table if not exists meta (
     key   text primary key,
     value text
 );
 
-create table regions (
+create table if not exists regions (
     code        text primary key,
     name        text not null,
     level       text not null check (level in ('national', 'province', 'city', 'county', 'township')),
@@ -15,14 +15,14 @@ create table regions (
 
 -- Every (ancestor, descendant) pair including each region with itself; rebuilt on every
 -- load so that "R and everything below it" is one join instead of a recursive query.
-create table region_tree (
+create table if not exists region_tree (
     ancestor_code text not null,
     region_code   text not null,
     depth         integer not null,
     primary key (ancestor_code, region_code)
 );
 
-create table population (
+create table if not exists population (
     region_code         text not null references regions (code),
     year                integer not null check (year between 1949 and 2100),
     resident_population bigint not null check (resident_population > 0),
@@ -31,7 +31,7 @@ create table population (
     primary key (region_code, year)
 );
 
-create table institutions (
+create table if not exists institutions (
     institution_id     text primary key,
     name               text not null,
     region_code        text not null references regions (code),
@@ -45,7 +45,7 @@ create table institutions (
     is_guidance_center boolean not null default false
 );
 
-create table reports (
+create table if not exists reports (
     institution_id       text not null references institutions (institution_id),
     period               text not null,   -- as reported: 2024Q3, or a month 2024-09
     quarter              text not null,   -- the quarter the period lies in: 2024Q3
@@ -60,9 +60,9 @@ create table reports (
     check (caregivers_certified <= caregivers),
     primary key (institution_id, period)
 );
-create index reports_quarter on reports (quarter);
+create index if not exists reports_quarter on reports (quarter);
 
-create table region_indicators (
+create table if not exists region_indicators (
     region_code text not null references regions (code),
     period      text not null,
     quarter     text not null,
@@ -73,7 +73,7 @@ create table region_indicators (
     primary key (region_code, period, indicator)
 );
 
-create table surveys (
+create table if not exists surveys (
     region_code     text not null references regions (code),
     year            integer not null,
     respondent_type text not null check (respondent_type in ('家庭', '机构')),
@@ -83,14 +83,14 @@ create table surveys (
     primary key (region_code, year, respondent_type)
 );
 
-create table incidents (
+create table if not exists incidents (
     institution_id text not null references institutions (institution_id),
     occurred_on    date not null,
     severity       text not null check (severity in ('一般', '较大', '重大', '特别重大')),
     summary        text
 );
 
-create table plans (
+create table if not exists plans (
     plan_code   text primary key,
     title       text not null,
     doc_number  text,
@@ -100,7 +100,7 @@ create table plans (
     source      text
 );
 
-create table targets (
+create table if not exists targets (
     plan_code   text not null references plans (plan_code),
     region_code text not null,
     indicator   text not null,
@@ -115,7 +115,7 @@ create table targets (
     primary key (plan_code, region_code, indicator, year, scope, benchmark)
 );
 
-create table phases (
+create table if not exists phases (
     plan_code text not null references plans (plan_code),
     seq       integer not null,
     phase     text not null,
@@ -125,7 +125,7 @@ create table phases (
     primary key (plan_code, seq)
 );
 
-create table tasks (
+create table if not exists tasks (
     task_id           text primary key,
     plan_code         text not null references plans (plan_code),
     section           text not null,

@@ -1,0 +1,22 @@
+"""托育示范城市创建监测 — entry: page config, navigation, the shared sidebar."""
+
+import streamlit as st
+
+from tuoyu import app
+
+st.set_page_config(page_title="托育示范城市创建监测", page_icon=":material/child_care:", layout="wide")
+
+PAGES = [
+    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    st.Page("pages/counties.py", title="县区对比", icon=":material/bar_chart:"),
+    st.Page("pages/review.py", title="评审指标", icon=":material/fact_check:"),
+    st.Page("pages/institutions.py", title="机构明细", icon=":material/list_alt:"),
+]
+
+page = st.navigation(PAGES)
+st.sidebar.markdown("### 托育示范城市创建监测")
+selection = app.sidebar()
+if selection is None:
+    st.stop()
+st.session_state["selection"] = selection
+page.run()

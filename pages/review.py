@@ -1,0 +1,41 @@
+"""评审指标: the plan's review criteria for the city and each county (DESIGN §5), and every
+plan's count-type targets as a checklist."""
+
+import streamlit as st
+
+from tuoyu import app, review
+
+DETAIL_HEADERS = {"region_name": "地区", "verdict": "结论", "detail": "依据数据"}
+CHECKLIST_HEADERS = {"region_name": "地区", "indicator_name": "指标", "year": "年份", "requirement": "要求",
+                     "value": "实际", "verdict": "结论", "judged_at": "判断时点", "source": "出处"}
+
+sel = app.selection()
+app.page_header("评审指标", sel)
+
+if review.has_criteria(sel.plan):
+    table = app.criteria(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
+    st.subheader("评审规范")
+    if table.empty:
+        st.info("所选地区没有可评审的单位。")
+    else:
+        st.markdown(f"**{review.summary(table)}**")
+        matrix = review.matrix(table)
+        st.dataframe(app.style_status(matrix, tuple(matrix.columns)), width="stretch")
+        st.caption("要求所辖每个县区均达标的条款，全市结论已综合所辖县区；展开各条可查看依据数据与条款原文。")
+        for number, rows in table.groupby("criterion", sort=True):
+            head = rows.iloc[0]
+            parent = rows[rows["is_parent"]].iloc[0]
+            with st.expander(f"{number}. {head['title']} · {parent['region_name']} {parent['verdict']}"):
+                st.markdown(f"> {head['text']}")
+                st.caption(f"出处：{head['source']}")
+                details = rows[list(DETAIL_HEADERS)].rename(columns=DETAIL_HEADERS)
+                st.dataframe(app.style_status(details, ("结论",)), hide_index=True, width="stretch")
+
+st.subheader("数量类目标清单")
+checklist = app.checklist(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
+if checklist.empty:
+    st.info("本方案对所选地区没有数量类目标（示范机构、指导中心、用人单位办托等）。")
+else:
+    shown = checklist[list(CHECKLIST_HEADERS)].rename(columns=CHECKLIST_HEADERS)
+    st.dataframe(app.style_status(shown, ("结论",)), hide_index=True, width="stretch")
+    st.caption("往年目标按当年第4季度末的数据判断，当年及以后的目标按所选报告期判断。")

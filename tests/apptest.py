@@ -1,0 +1,45 @@
+"""Running the dashboard under Streamlit's AppTest against a given database."""
+
+from pathlib import Path
+
+import streamlit as st
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"
+
+
+class _NavigationPagesManager(PagesManager):
+    """A `pages/` folder beside the entry script makes Streamlit take its legacy
+    (v1, auto-discovered pages) path until the first st.navigation call switches it off
+    for the process. A server makes that switch once, on its first run; AppTest resets
+    the flag before every run, so each rerun would execute only the page script and never
+    dashboard.py (no sidebar, stale selection). This restores the server's behaviour.
+    The browser tests cover the server's real first load."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+def run_app(monkeypatch, db_path, page: str | None = None, **params) -> AppTest:
+    """dashboard.py with the query parameters given, then (optionally) one page."""
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+    monkeypatch.setenv("TUOYU_DB", str(db_path))
+    st.cache_data.clear()  # caches outlive one AppTest run inside a pytest process
+    at = AppTest.from_file(str(ENTRY), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label_start: str) -> str:
+    matches = [m.value for m in at.metric if m.label.startswith(label_start)]
+    assert matches, [m.label for m in at.metric]
+    return matches[0]

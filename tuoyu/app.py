@@ -1,0 +1,256 @@
+"""Streamlit glue shared by dashboard.py and the pages: the cached connection, cached
+loaders, the sidebar selection kept in the URL, and status styling. Pages import this and
+lay out what it returns; they hold no SQL and no formulas."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from . import comparison, db, indicators, overview, periods, review, targets
+from .snapshot import snapshot as _snapshot
+
+STATUS_COLOURS = {targets.MET: "#d8f0dd", targets.MISSED: "#f8d7da", targets.NO_DATA: "#e9ecef"}
+STATUS_MARKDOWN = {targets.MET: ":green[**✓ 达标**]", targets.MISSED: ":red[**✗ 未达标**]",
+                   targets.NO_DATA: ":gray[**– 无数据**]"}
+COUNTING_LABELS = {"filed": "已备案的在营机构（默认）", "all": "全部在营机构"}
+CACHE = dict(max_entries=256, show_spinner=False)
+
+
+@st.cache_resource
+def _connection(path: str):
+    # One read-write connection for the whole server (DuckDB allows one mode per file
+    # and process); sessions are threads, so each query runs on its own cursor (db.run).
+    return db.connect(path)
+
+
+def con():
+    return _connection(str(db.db_path()))
+
+
+def _path() -> str:
+    return str(db.db_path())
+
+
+# ------------------------------------------------------------------ cached loaders
+# Each takes the database path first so that two databases never share cache entries,
+# and the selection as plain arguments (never widget state).
+
+@st.cache_data(**CACHE)
+def plans(path: str) -> pd.DataFrame:
+    return db.run(con(), "plans")
+
+
+@st.cache_data(**CACHE)
+def plan_units(path: str, region_code: str) -> pd.DataFrame:
+    return db.run(con(), "plan_units", region_code=region_code)
+
+
+@st.cache_data(**CACHE)
+def quarters(path: str) -> list[str]:
+    return db.run(con(), "report_quarters")["quarter"].tolist()
+
+
+@st.cache_data(**CACHE)
+def snapshot(path: str, region: str, quarter: str, plan: str, counting: str) -> dict:
+    """Everything about one region at one quarter (tuoyu.snapshot)."""
+    return _snapshot(con(), region, quarter, plan, counting)
+
+
+@st.cache_data(**CACHE)
+def values(path: str, codes: tuple, quarter_list: tuple, counting: str) -> pd.DataFrame:
+    return indicators.values(con(), list(codes), list(quarter_list), counting)
+
+
+@st.cache_data(**CACHE)
+def evaluate(path: str, plan: str, region: str, quarter: str, counting: str, children: bool) -> pd.DataFrame:
+    return targets.evaluate(con(), plan, region, quarter, counting, include_children=children)
+
+
+@st.cache_data(**CACHE)
+def national_series(path: str) -> pd.DataFrame:
+    return db.run(con(), "national_series")
+
+
+@st.cache_data(**CACHE)
+def dataset_meta(path: str) -> dict:
+    """The loaded dataset's meta rows (label 示例数据, default_plan …)."""
+    meta = db.run(con(), "dataset_meta")
+    return dict(zip(meta["key"], meta["value"]))
+
+
+def dataset_label(path: str) -> str | None:
+    return dataset_meta(path).get("label")
+
+
+@st.cache_data(**CACHE)
+def criteria(path: str, plan: str, region: str, quarter: str, counting: str) -> pd.DataFrame:
+    return review.criteria_table(con(), plan, region, quarter, counting)
+
+
+@st.cache_data(**CACHE)
+def overview_view(path: str, plan: str, region: str, quarter: str, counting: str) -> overview.View:
+    """Everything 总览 shows for one selection (tuoyu.overview)."""
+    return overview.build(con(), plan, region, quarter, counting)
+
+
+@st.cache_data(**CACHE)
+def comparison_view(path: str, plan: str, region: str, quarter: str, counting: str) -> comparison.View:
+    """Everything 县区对比 shows for one selection (tuoyu.comparison)."""
+    return comparison.build(con(), plan, region, quarter, counting)
+
+
+def what_if(view: comparison.View, extra: dict) -> pd.DataFrame:
+    """Not cached: it depends on what the user has just typed."""
+    return comparison.what_if(con(), view, extra)
+
+
+def style_below_average(table: pd.DataFrame, flags: pd.DataFrame, headers: dict):
+    """Cells below the average shaded amber (the table's 低于平均 column says it in words)."""
+    css = pd.DataFrame("", index=table.index, columns=table.columns)
+    for code, header in headers.items():
+        css[header] = ["background-color: #fff3cd" if f else "" for f in flags[code]]
+    styled = table.style.apply(lambda _: css, axis=None).format(precision=2, na_rep="无数据")
+    return styled.map(lambda v: f"background-color: {STATUS_COLOURS.get(v, '')}", subset=["状态"])
+
+
+@st.cache_data(**CACHE)
+def region_name(path: str, code: str) -> str | None:
+    rows = indicators.lineage(con(), code)
+    return None if rows.empty else rows["name"].iloc[0]
+
+
+def definition(code: str) -> str:
+    """口径说明 of an indicator (data/indicators.csv)."""
+    return indicators.catalogue()[code]["definition"]
+
+
+# ------------------------------------------------------------------ the selection
+
+@dataclass(frozen=True)
+class Selection:
+    plan: str
+    plan_title: str
+    plan_region: str
+    region: str
+    region_name: str
+    region_level: str
+    quarter: str
+    counting: str
+
+    @property
+    def path(self) -> str:
+        return _path()
+
+
+def _indent(row) -> str:
+    return "\u3000" * int(row["depth"]) + f"{row['name']}（{row['code']}）"
+
+
+def sidebar() -> Selection | None:
+    """Plan, region and period in the sidebar, mirrored in the URL so a copied link opens
+    the same view. An invalid value in the URL gives a Chinese notice and the default."""
+    path = _path()
+    notices = []
+    all_plans = plans(path)
+    all_plans = all_plans[all_plans["region_name"].notna()]
+    all_quarters = quarters(path)
+    if all_plans.empty or not all_quarters:
+        st.sidebar.error("数据库中没有方案或报表数据，请先导入数据（python -m tuoyu init）。")
+        return None
+    params = st.query_params
+
+    def from_url(key: str, allowed: list, label: str):
+        wanted = params.get(key)
+        if wanted is not None and wanted not in allowed:
+            notices.append(f"链接中的{label}“{wanted}”无效，已改为默认值。")
+            return None
+        return wanted
+
+    plan_codes = all_plans["plan_code"].tolist()
+    if "sel_plan" not in st.session_state:
+        default = dataset_meta(path).get("default_plan")
+        st.session_state.sel_plan = from_url("plan", plan_codes, "方案") or (
+            default if default in plan_codes else plan_codes[0])
+    titles = dict(zip(all_plans["plan_code"], all_plans["title"]))
+    plan = st.sidebar.selectbox("方案", plan_codes, key="sel_plan", format_func=lambda c: titles[c])
+    plan_row = all_plans.set_index("plan_code").loc[plan]
+
+    units = plan_units(path, plan_row["region_code"])
+    unit_codes = units["code"].tolist()
+    labels = {r["code"]: _indent(r) for r in units.to_dict("records")}
+    if "sel_region" not in st.session_state:
+        st.session_state.sel_region = from_url("region", unit_codes, "区划代码") or plan_row["region_code"]
+    if st.session_state.sel_region not in unit_codes:
+        st.session_state.sel_region = plan_row["region_code"]
+    region = st.sidebar.selectbox("地区", unit_codes, key="sel_region", format_func=labels.get)
+
+    if "sel_period" not in st.session_state:
+        st.session_state.sel_period = from_url("period", all_quarters, "报告期") or all_quarters[0]
+    quarter = st.sidebar.selectbox("报告期", all_quarters, key="sel_period", format_func=periods.label)
+
+    if "sel_counting" not in st.session_state:
+        st.session_state.sel_counting = from_url("counting", list(COUNTING_LABELS), "计入口径") or "filed"
+    counting = st.sidebar.radio("计入口径", list(COUNTING_LABELS), key="sel_counting",
+                                format_func=COUNTING_LABELS.get,
+                                help="默认只计已在卫生健康部门备案的在营机构（DESIGN §3）；备案率不受影响。")
+
+    wanted = {"plan": plan, "region": region, "period": quarter}
+    if counting != "filed":
+        wanted["counting"] = counting
+    for key in set(params) - set(wanted):
+        del params[key]
+    for key, value in wanted.items():
+        if params.get(key) != value:
+            params[key] = value
+    for notice in notices:
+        st.warning(notice, icon=":material/link_off:")
+    unit = units.set_index("code").loc[region]
+    label = dataset_label(path)
+    if label:
+        st.sidebar.caption(f"当前数据：**{label}**")
+    return Selection(plan, plan_row["title"], plan_row["region_code"], region, unit["name"],
+                     unit["level"], quarter, counting)
+
+
+def selection() -> Selection:
+    """The sidebar's selection, set by dashboard.py before it runs the page.
+
+    A `pages/` folder beside the entry makes a fresh server take Streamlit's legacy path
+    (auto-discovered pages) until st.navigation is first called. If the very first request
+    is a deep link to a page (/review?...), that path runs the page alone, without
+    dashboard.py: switch the process to st.navigation and rerun through the entry."""
+    if "selection" not in st.session_state:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return st.session_state["selection"]
+
+
+def page_header(title: str, sel: Selection) -> None:
+    st.title(title)
+    label = dataset_label(sel.path)
+    tag = f" · :orange-badge[{label}]" if label else ""
+    st.caption(f"{sel.region_name} · {periods.label(sel.quarter)} · {sel.plan_title}{tag}")
+
+
+def style_status(frame: pd.DataFrame, columns=("状态",)):
+    """Status cells coloured and worded (never colour alone); numbers to 2 decimals."""
+    cols = [c for c in columns if c in frame.columns]
+    return frame.style.map(lambda v: f"background-color: {STATUS_COLOURS.get(v, '')}", subset=cols) \
+        .format(precision=2, na_rep="无数据")
+
+
+@st.cache_data(**CACHE)
+def institution_details(path: str, region: str, quarter: str, counting: str) -> pd.DataFrame:
+    """The institutions active in the region at the quarter, with their flags (机构明细);
+    cached per selection because the page reruns on every filter change."""
+    from . import institutions
+    return institutions.details(con(), region, quarter, counting)
+
+
+@st.cache_data(**CACHE)
+def checklist(path: str, plan: str, region: str, quarter: str, counting: str) -> pd.DataFrame:
+    """The plan's count-type targets as a checklist (review.count_checklist), per selection."""
+    return review.count_checklist(con(), plan, region, quarter, counting)

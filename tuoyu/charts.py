@@ -1,0 +1,113 @@
+"""Plotly figures shared by the pages and the briefing. Each takes data already computed
+elsewhere and only draws it."""
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import fmt, periods
+
+FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+REGION_COLOUR, PROVINCE_COLOUR, TARGET_COLOUR, NATIONAL_COLOUR = "#1f5fa8", "#8a8f98", "#c0392b", "#6c3483"
+STATUS_BAR_COLOURS = {"达标": "#2e8b57", "未达标": "#c0392b", "无数据": "#adb5bd"}
+
+
+def _layout(fig: go.Figure, title: str, y_title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, font=dict(size=16)), font=dict(family=FONT, size=13),
+        height=height, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="white",
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), hovermode="x unified",
+    )
+    fig.update_yaxes(title=y_title, gridcolor="#e5e7eb", rangemode="tozero")
+    fig.update_xaxes(gridcolor="#f1f3f5")
+    return fig
+
+
+def _date_axis(fig: go.Figure) -> go.Figure:
+    """Dates as a Chinese report writes them (2024年1月), not Plotly's English months."""
+    fig.update_xaxes(tickformat="%Y年%-m月", dtick="M6", hoverformat="%Y年%-m月%-d日")
+    return fig
+
+
+def trend(view, region_name: str, province_name: str | None) -> go.Figure:
+    """每千人口托位数 by quarter, with the plan's target staircase (each step labelled with its
+    year), the national target and published national series, and the projection dashed."""
+    t = view.trend
+    labels = [periods.label(q) for q in t["quarter"]]
+    fig = go.Figure()
+    fig.add_scatter(x=t["quarter_end"], y=t["region"], name=region_name, mode="lines+markers",
+                    line=dict(color=REGION_COLOUR, width=3), customdata=labels,
+                    hovertemplate="%{customdata}：%{y:.2f}<extra>" + region_name + "</extra>")
+    if province_name and t["province"].notna().any():
+        fig.add_scatter(x=t["quarter_end"], y=t["province"], name=f"{province_name}（全省平均）",
+                        mode="lines", line=dict(color=PROVINCE_COLOUR, width=2),
+                        hovertemplate="%{y:.2f}<extra>全省平均</extra>")
+    for i, (year, target) in enumerate(view.staircase):
+        fig.add_scatter(x=[date(year, 1, 1), date(year, 12, 31)], y=[target, target], mode="lines",
+                        line=dict(color=TARGET_COLOUR, width=2, shape="hv"), name="方案年度目标",
+                        legendgroup="steps", showlegend=i == 0,
+                        hovertemplate=f"{year}年目标 {target:g}<extra></extra>")
+        fig.add_annotation(x=date(year, 7, 1), y=target, text=f"{year}年 {target:g}", showarrow=False,
+                           yshift=10, font=dict(color=TARGET_COLOUR, size=12))
+    for row in view.national_targets.to_dict("records"):
+        fig.add_hline(y=row["target"], line=dict(color=NATIONAL_COLOUR, dash="dot", width=1.5),
+                      annotation_text=f"国家目标 {row['target']:g}（{row['year']}年）",
+                      annotation_position="top left", annotation_font_color=NATIONAL_COLOUR)
+    ns = view.national_series
+    if not ns.empty:
+        fig.add_scatter(x=ns["period_end"], y=ns["value"], name="全国（公开数据）", mode="lines+markers",
+                        line=dict(color=NATIONAL_COLOUR, width=1.5, dash="dot"), marker=dict(symbol="diamond"),
+                        hovertemplate="%{y:.2f}<extra>全国</extra>")
+    if view.projection:
+        (x0, y0), (x1, y1) = view.projection
+        fig.add_scatter(x=[x0, x1], y=[y0, y1], name="按当前趋势预计", mode="lines+markers",
+                        line=dict(color=REGION_COLOUR, dash="dash", width=2), marker=dict(symbol="circle-open"),
+                        hovertemplate="预计年底 %{y:.2f}<extra></extra>")
+    if not t.empty:
+        fig.update_xaxes(range=[t["quarter_end"].min() - pd.Timedelta(days=45),
+                                date(int(t["quarter"].iloc[-1][:4]), 12, 31) + pd.Timedelta(days=45)])
+    return _date_axis(_layout(fig, "每千人口拥有3岁以下婴幼儿托位数（个）", "个/千人"))
+
+
+def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: float | None,
+              average_label: str = "全省平均") -> go.Figure:
+    """One bar per unit, coloured and labelled by status against the target line, with the
+    average line. frame: name, value, status."""
+    rate = fmt.value(code, 0.5).endswith("%")
+    scale = 100 if rate else 1
+    fig = go.Figure()
+    for status, colour in STATUS_BAR_COLOURS.items():
+        part = frame[frame["status"] == status]
+        if part.empty:
+            continue
+        fig.add_bar(x=part["name"], y=part["value"].astype(float) * scale, name=status, marker_color=colour,
+                    text=[fmt.value(code, v, with_unit=False) for v in part["value"]], textposition="outside")
+    if average is not None:
+        fig.add_hline(y=average * scale, line=dict(color=PROVINCE_COLOUR, dash="dash", width=2),
+                      annotation_text=f"{average_label} {fmt.value(code, average, with_unit=False)}",
+                      annotation_position="bottom right")
+    if target is not None:
+        fig.add_hline(y=target * scale, line=dict(color=TARGET_COLOUR, width=2),
+                      annotation_text=f"目标 {fmt.value(code, target, with_unit=False)}",
+                      annotation_position="top right", annotation_font_color=TARGET_COLOUR)
+    fig.update_layout(barmode="overlay", hovermode="closest")
+    fig.update_xaxes(categoryorder="array", categoryarray=frame["name"].tolist())
+    return _layout(fig, fmt.name(code), "%" if rate else fmt.value(code, 0).split(" ")[-1], height=380)
+
+
+def capacity_use(frame: pd.DataFrame) -> go.Figure:
+    """Capacity (托位/千人) against use (平均托收率): a unit with empty places is not the same
+    problem as a unit with too few. frame: name, slots_per_1000, occupancy_mean."""
+    data = frame.dropna(subset=["slots_per_1000", "occupancy_mean"])
+    fig = go.Figure()
+    fig.add_scatter(x=data["slots_per_1000"].astype(float), y=data["occupancy_mean"].astype(float) * 100,
+                    mode="markers+text", text=data["name"], textposition="top center",
+                    marker=dict(size=12, color=REGION_COLOUR),
+                    hovertemplate="%{text}<br>托位 %{x:.2f} 个/千人<br>平均托收率 %{y:.1f}%<extra></extra>")
+    fig.add_hline(y=80, line=dict(color=TARGET_COLOUR, dash="dot"), annotation_text="托收率 80%",
+                  annotation_position="bottom right")
+    fig.update_layout(hovermode="closest")
+    fig.update_xaxes(title="每千人口托位数（个）")
+    fig = _layout(fig, "托位供给与使用：供给少还是空置多", "平均托收率（%）", height=380)
+    return fig.update_yaxes(rangemode="normal")

@@ -1,0 +1,124 @@
+"""What 县区对比 shows: every county (or township) under the selected region side by side,
+against its target and the provincial average, with slots still needed and a what-if."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import db, fmt, indicators, targets
+
+TABLE_INDICATORS = ("slots_per_1000", "enrolment_rate", "occupancy_mean", "occupancy_min", "filing_rate",
+                    "standard_rate", "staffing_rate", "certified_rate", "puhui_slot_share", "satisfaction")
+
+
+@dataclass
+class View:
+    parent: dict                 # the selected region's own figures
+    units: pd.DataFrame          # one row per unit: code, name, indicators, target, gaps, slots_needed, status
+    average: dict                # the figures the units are compared with
+    average_label: str           # 全省（区）平均, or the region's own figure where the province has no data
+    year_target: float | None    # the region's own slots_per_1000 target this year
+    target_year: int | None
+
+
+def _average(vals: pd.DataFrame, province: str | None, region: str, quarter: str) -> tuple[dict, str]:
+    prov = indicators.row_dict(vals, province, quarter) if province else None
+    if prov and prov.get("slots_per_1000") is not None:
+        return prov, f"{prov['name']}平均"
+    own = indicators.row_dict(vals, region, quarter) or {}
+    return own, f"{own.get('name', '本级')}整体"
+
+
+def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
+    lineage = indicators.lineage(con, region)
+    level = lineage["level"].iloc[0]
+    units = targets.bound_units(con, region, level)
+    province = indicators.province_of(con, region)
+    codes = [region] + units["code"].tolist() + ([province] if province else [])
+    vals = indicators.values(con, codes, [quarter], counting)
+    parent = indicators.row_dict(vals, region, quarter) or {}
+    average, average_label = _average(vals, province, region, quarter)
+    year = int(quarter[:4])
+    year_target, target_year = targets.year_target(con, plan, region, year)
+
+    unit_targets = targets.applicable_to_each(con, plan, units["code"].tolist())
+    rows = []
+    for unit in units.to_dict("records"):
+        r = indicators.row_dict(vals, unit["code"], quarter) or {}
+        target, _ = targets.pick_year(unit_targets[unit["code"]], "slots_per_1000", year)
+        value = r.get("slots_per_1000")
+        row = {"code": unit["code"], "name": unit["name"], "target": target,
+               "slots": r.get("slots"), "resident_population": r.get("resident_population"),
+               "n_not_reported": r.get("n_not_reported"),
+               "slots_needed": indicators.slots_needed(target, r.get("resident_population"),
+                                                       r.get("slots") if value is not None else None),
+               "status": targets.status(value, ">=", target),
+               "enrolment_status": targets.status(r.get("enrolment_rate"), ">", average.get("enrolment_rate"))}
+        for code in TABLE_INDICATORS:
+            row[code] = r.get(code)
+        row["gap_to_target"] = None if value is None or target is None else value - target
+        row["gap_to_average"] = None if value is None or average.get("slots_per_1000") is None \
+            else value - average["slots_per_1000"]
+        rows.append(row)
+    frame = indicators.nulls_as_none(pd.DataFrame(rows)) if rows else pd.DataFrame()
+    return View(parent, frame, average, average_label, year_target, target_year)
+
+
+def below_average(view: View) -> pd.DataFrame:
+    """Which table cells lie below the average (for indicators where higher is better)."""
+    out = pd.DataFrame(False, index=view.units.index, columns=list(TABLE_INDICATORS))
+    for code in TABLE_INDICATORS:
+        avg = view.average.get(code)
+        if avg is not None:
+            out[code] = [v is not None and v < avg for v in view.units[code]]
+    return out
+
+
+def table(view: View) -> pd.DataFrame:
+    """The sortable comparison table: numbers stay numbers (rates in %), Chinese headers."""
+    u = view.units
+    data = {"县区": u["name"], "区划代码": u["code"]}
+    for code in TABLE_INDICATORS:
+        scale = 100 if indicators.catalogue()[code]["unit"] == "%" else 1
+        data[_header(code)] = [None if v is None else round(v * scale, 2) for v in u[code]]
+    data["年度目标"] = u["target"]
+    data["距目标"] = [None if v is None else round(v, 2) for v in u["gap_to_target"]]
+    data[f"与{view.average_label}之差"] = [None if v is None else round(v, 2) for v in u["gap_to_average"]]
+    data["尚需托位"] = u["slots_needed"]
+    data["状态"] = u["status"]
+    flags = below_average(view)
+    data["低于平均的指标"] = ["、".join(fmt.short(c) for c in TABLE_INDICATORS if flags.at[i, c]) or "—"
+                         for i in u.index]
+    data["本期未报机构"] = u["n_not_reported"]
+    return pd.DataFrame(data)
+
+
+def _header(code: str) -> str:
+    unit = indicators.catalogue()[code]["unit"]
+    return f"{fmt.short(code)}（{unit}）"
+
+
+def indicator_headers() -> dict[str, str]:
+    return {code: _header(code) for code in TABLE_INDICATORS}
+
+
+def what_if(con, view: View, extra: dict[str, int]) -> pd.DataFrame:
+    """Each unit's and the region's 每千人口托位数 if `extra` 托位 were added per unit."""
+    u = view.units
+    added = [int(extra.get(code) or 0) for code in u["code"]]
+    codes = u["code"].tolist() + ["__parent__"]
+    slots = [int(s or 0) + a for s, a in zip(u["slots"], added)] + [int(view.parent.get("slots") or 0) + sum(added)]
+    pops = [p for p in u["resident_population"]] + [view.parent.get("resident_population")]
+    result = db.run(con, "what_if_per_1000", codes=codes, slots=slots, populations=pops)
+    after = dict(zip(result["region_code"], result["slots_per_1000"]))
+    names = u["name"].tolist() + [view.parent.get("name", "合计")]
+    before = u["slots_per_1000"].tolist() + [view.parent.get("slots_per_1000")]
+    bars = u["target"].tolist() + [view.year_target]
+    return pd.DataFrame({
+        "地区": names,
+        "新增托位": added + [sum(added)],
+        "现每千人口托位数": [None if b is None else round(b, 2) for b in before],
+        "新增后": [None if pd.isna(after[c]) else round(after[c], 2) for c in codes],
+        "年度目标": bars,
+        "新增后状态": [targets.status(None if pd.isna(after[c]) else after[c], ">=", t) for c, t in zip(codes, bars)],
+    })

@@ -1,0 +1,209 @@
+"""机构明细 (DESIGN §7 item 4): the institutions behind a region's figures at one quarter,
+their problem flags, filtering, the Chinese display columns and the Excel export.
+
+Per-institution figures (status, latest report, occupancy, caregivers required, staffing)
+come from the institution_quarters macro through queries/institution_details.sql; this
+module restates none of them. The flags' labels, thresholds, 口径 and sources are
+data/flags.csv; only the rule each code names lives here."""
+
+import csv
+import io
+import unicodedata
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from . import db, indicators, periods
+from .tables import ALLOWED, TABLES
+
+
+def _load_flags() -> pd.DataFrame:
+    with open(db.DATA / "flags.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["threshold"] = float(row["threshold"]) if row["threshold"] else None
+    return pd.DataFrame(rows, columns=["code", "label_zh", "definition", "threshold", "source"])
+
+
+FLAGS = _load_flags()  # read once: code, label_zh, definition, threshold, source
+FLAG_LABELS = dict(zip(FLAGS["code"], FLAGS["label_zh"]))
+_THRESHOLD = dict(zip(FLAGS["code"], FLAGS["threshold"]))
+
+
+def _known(series: pd.Series) -> pd.Series:
+    """A nullable boolean as plain bool: unknown (no report, not filled in) is not a flag."""
+    return series.astype("boolean").fillna(False).astype(bool)
+
+
+# The rule behind each flag code; the threshold, where there is one, comes from the data.
+RULES = {
+    "not_filed": lambda f, t: ~_known(f["is_filed"]),
+    "low_occupancy": lambda f, t: _known(f["has_report"] & (f["slots"] > 0) & (f["occupancy"] < t)),
+    "understaffed": lambda f, t: _known(f["is_staffed"].astype("boolean").eq(False)),
+    "below_standard": lambda f, t: _known(f["meets_standard"].astype("boolean").eq(False)),
+    "not_reported": lambda f, t: ~_known(f["has_report"]),
+}
+if set(RULES) != set(FLAGS["code"]):
+    raise RuntimeError(f"data/flags.csv codes {sorted(FLAGS['code'])} do not match the rules {sorted(RULES)}")
+
+FLAG_SEP = "、"
+SHEET = "机构明细"
+EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TYPES = ALLOWED[("institutions", "type")]
+OWNERSHIPS = ALLOWED[("institutions", "ownership")]
+PUHUI_LABELS = {True: "普惠", False: "非普惠"}
+BOOL_TEXT = {True: "是", False: "否"}
+
+# Display and Excel columns in order. Headers of stored columns are the interchange
+# format's own Chinese names (tuoyu/tables.py), so a downloaded sheet reads like a template.
+_ZH = {c.name: c.zh for table in ("institutions", "reports") for c in TABLES[table]}
+COLUMNS = {
+    "institution_id": _ZH["institution_id"],
+    "name": _ZH["name"],
+    "region_name": "所在地区",
+    "region_code": "区划代码",
+    "flags": "问题标记",
+    "type": _ZH["type"],
+    "ownership": _ZH["ownership"],
+    "is_puhui": _ZH["is_puhui"],
+    "is_demonstration": _ZH["is_demonstration"],
+    "is_guidance_center": _ZH["is_guidance_center"],
+    "registered_on": _ZH["registered_on"],
+    "filed_on": _ZH["filed_on"],
+    "is_filed": "本期末已备案",
+    "is_counted": "计入指标",
+    "has_report": "本期已报",
+    "report_period": _ZH["period"],
+    "slots": _ZH["slots"],
+    "enrolled_infant": _ZH["enrolled_infant"],
+    "enrolled_toddler": _ZH["enrolled_toddler"],
+    "enrolled_preschool": _ZH["enrolled_preschool"],
+    "enrolled": "在托人数",
+    "occupancy": "托收率",
+    "caregivers": _ZH["caregivers"],
+    "caregivers_required": "应配保育人员数",
+    "caregivers_certified": _ZH["caregivers_certified"],
+    "is_staffed": "师资达标",
+    "meets_standard": _ZH["meets_standard"],
+}
+BOOL_COLUMNS = ("is_puhui", "is_demonstration", "is_guidance_center", "is_filed", "is_counted",
+                "has_report", "is_staffed", "meets_standard")
+PERCENT_HEADERS = (COLUMNS["occupancy"],)
+DATE_HEADERS = (COLUMNS["registered_on"], COLUMNS["filed_on"])
+
+# The small counts above the table: key, label, 口径.
+SUMMARY = (
+    ("n_active", "在营机构", "本期末已登记、未注销的机构（不受计入口径影响）"),
+    ("n_filed", "其中已备案", "本期末前已在卫生健康部门备案的在营机构"),
+    ("n_reported", "本期已报", "本季度内（含季度内月报）有报表的在营机构"),
+    ("n_flagged", "有问题标记的机构", "至少有一项问题标记（未备案、托收率低、师资不足、未达标、本期未报）的机构"),
+)
+SCOPE_NOTE = ("名单为本期末全部在营机构；“计入指标”标明该机构按当前计入口径是否计入本地区各项指标。"
+              "托收率、师资等取本季度内最新一期报表。")
+
+
+def details(con, region_code: str, quarter: str, counting: str = indicators.DEFAULT_COUNTING) -> pd.DataFrame:
+    """Every institution active at the end of `quarter` in the region or below, with one
+    boolean column per flag (flag_<code>) and their Chinese labels joined in `flags`."""
+    frame = db.run(con, "institution_details", region_codes=[region_code], quarter=quarter,
+                   count_all=indicators.count_all(counting))
+    return add_flags(frame)
+
+
+def add_flags(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for code in FLAGS["code"]:
+        frame[f"flag_{code}"] = RULES[code](frame, _THRESHOLD[code])
+    on = [frame[f"flag_{code}"].tolist() for code in FLAGS["code"]]
+    labels = FLAGS["label_zh"].tolist()
+    frame["flags"] = pd.Series([FLAG_SEP.join(label for label, hit in zip(labels, row) if hit)
+                                for row in zip(*on)], index=frame.index, dtype=object)
+    return frame
+
+
+def summary(frame: pd.DataFrame) -> dict:
+    """The counts shown above the table, and how many institutions carry each flag."""
+    flag_columns = [f"flag_{code}" for code in FLAGS["code"]]
+    out = {
+        "n_active": len(frame),
+        "n_filed": int(frame["is_filed"].sum()),
+        "n_reported": int(frame["has_report"].sum()),
+        "n_flagged": int(frame[flag_columns].any(axis=1).sum()),
+    }
+    out.update({code: int(frame[f"flag_{code}"].sum()) for code in FLAGS["code"]})
+    return out
+
+
+def filter_frame(frame: pd.DataFrame, types=(), ownerships=(), puhui=(), flags=(), text: str = "") -> pd.DataFrame:
+    """The rows matching every non-empty choice: type, ownership and 普惠 (True/False) in
+    the chosen values, at least one of the chosen flag codes, and `text` in the name or id.
+    An empty choice does not filter."""
+    keep = pd.Series(True, index=frame.index)
+    if types:
+        keep &= frame["type"].isin(list(types))
+    if ownerships:
+        keep &= frame["ownership"].isin(list(ownerships))
+    if puhui:
+        keep &= frame["is_puhui"].isin(list(puhui))
+    if flags:
+        keep &= frame[[f"flag_{code}" for code in flags]].any(axis=1)
+    text = (text or "").strip()
+    if text:
+        keep &= (frame["name"].str.contains(text, case=False, regex=False)
+                 | frame["institution_id"].str.contains(text, case=False, regex=False))
+    return frame[keep].reset_index(drop=True)
+
+
+def _chinese(frame: pd.DataFrame) -> pd.DataFrame:
+    """The display columns in order under Chinese headers: booleans as 是/否 (blank when
+    unknown), report periods as 2024年9月; numbers and dates keep their types."""
+    out = frame[list(COLUMNS)].copy()
+    for column in BOOL_COLUMNS:
+        out[column] = out[column].astype(object).map(BOOL_TEXT)
+    out["report_period"] = out["report_period"].astype(object).map(
+        lambda p: periods.label(p) if isinstance(p, str) else None)
+    return out.rename(columns=COLUMNS)
+
+
+def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as the page shows it: Chinese headers (the Excel ones) and 托收率 in
+    percent, for a "%.1f%%" number format."""
+    out = _chinese(frame)
+    for header in PERCENT_HEADERS:
+        out[header] = out[header] * 100
+    return out
+
+
+def _width(value) -> int:
+    # CJK characters take two columns in a spreadsheet cell
+    text = "" if value is None or value is pd.NA else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def to_excel(frame: pd.DataFrame) -> bytes:
+    """An .xlsx of the given rows: sheet 机构明细, Chinese headers, numbers as numbers
+    (托收率 as a 0.0% fraction), dates as dates, booleans as 是/否, header row frozen."""
+    table = _chinese(frame)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name=SHEET, index=False)
+        sheet = writer.sheets[SHEET]
+        sheet.freeze_panes = "A2"
+        for index, header in enumerate(table.columns, start=1):
+            letter = get_column_letter(index)
+            cells = sheet[letter][1:]
+            if header in PERCENT_HEADERS:
+                for cell in cells:
+                    cell.number_format = "0.0%"
+            if header in DATE_HEADERS:
+                for cell in cells:
+                    cell.number_format = "yyyy-mm-dd"
+                width = 10
+            else:
+                width = max([_width(header)] + [_width(cell.value) for cell in cells])
+            sheet.column_dimensions[letter].width = min(width + 2, 50)
+    return buffer.getvalue()
+
+
+def excel_name(region_name: str, quarter: str) -> str:
+    return f"{SHEET}_{region_name}_{quarter}.xlsx"
