@@ -11,6 +11,9 @@ PAGES = [
     st.Page("pages/counties.py", title="县区对比", icon=":material/bar_chart:"),
     st.Page("pages/review.py", title="评审指标", icon=":material/fact_check:"),
     st.Page("pages/institutions.py", title="机构明细", icon=":material/list_alt:"),
+    st.Page("pages/tasks.py", title="任务台账", icon=":material/task_alt:"),
+    st.Page("pages/upload.py", title="数据上报", icon=":material/upload_file:"),
+    st.Page("pages/briefing.py", title="简报导出", icon=":material/description:"),
 ]
 
 page = st.navigation(PAGES)

@@ -1,6 +1,7 @@
 """python -m tuoyu — build the database and print indicators from the command line."""
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -8,6 +9,11 @@ from pathlib import Path
 from . import db, indicators, periods
 from .ingest import ImportRefused, build_database
 from .snapshot import UnknownRegion, snapshot
+
+
+# Each feature module adds its own subcommands with add_commands(subparsers), so that
+# features are added without editing one shared function.
+FEATURE_COMMANDS = ("tuoyu.imports", "tuoyu.ledger", "tuoyu.briefing")
 
 
 def _json_default(value):
@@ -89,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--counting", choices=sorted(indicators.COUNTING_RULES), default=indicators.DEFAULT_COUNTING)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_indicators)
+    for module in FEATURE_COMMANDS:
+        try:
+            feature = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        feature.add_commands(sub)
     return parser
 
 

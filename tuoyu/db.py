@@ -32,7 +32,7 @@ def connect_raw(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute((DDL / "schema.sql").read_text(encoding="utf-8"))
+    con.execute(_schema_text())
     create_macros(con)
 
 
@@ -59,7 +59,10 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _schema_text() -> str:
-    return (DDL / "schema.sql").read_text(encoding="utf-8")
+    """schema.sql, then each feature's own schema_<feature>.sql (import batches, task
+    history …), all idempotent."""
+    files = [DDL / "schema.sql"] + sorted(DDL.glob("schema_*.sql"))
+    return "\n".join(f.read_text(encoding="utf-8") for f in files)
 
 
 def refresh_macros(path: Path) -> None:
