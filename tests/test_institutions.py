@@ -23,10 +23,10 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from tuoyu import db, institutions
+
+from tests.apptest import run_app
+from tuoyu import institutions
 
 FLAG_COLUMNS = ["flag_not_filed", "flag_low_occupancy", "flag_understaffed",
                 "flag_below_standard", "flag_not_reported"]
@@ -174,19 +174,8 @@ def test_excel_of_a_missing_report_leaves_cells_blank(city):
 
 @pytest.fixture
 def app_test(fixture_db_path, monkeypatch):
-    monkeypatch.setenv("TUOYU_DB", str(fixture_db_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(db.ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["plan"] = "TESTPLAN"
-    at.query_params["region"] = "990100"
-    at.query_params["period"] = "2024Q3"
-    at.run()
-    at.switch_page("pages/institutions.py")
-    at.run()
-    yield at
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return run_app(monkeypatch, fixture_db_path, "pages/institutions.py", plan="TESTPLAN", region="990100",
+                   period="2024Q3")
 
 
 def test_page_runs_on_the_fixture(app_test):

@@ -15,9 +15,9 @@ Plan targets for 2024 (tests/fixture/targets.csv): 测试市 1.0 (region), each 
 
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
+
+from tests.apptest import run_app
 from tuoyu import db, indicators, review, targets
 
 MET, MISSED, NO_DATA = "达标", "未达标", "无数据"
@@ -186,22 +186,10 @@ def page(fixture_db_path, rows, tmp_path, monkeypatch):
     path = tmp_path / "criteria.csv"
     pd.concat([review.criteria_for("ZHONGWEI"), rows]).to_csv(path, index=False)
     monkeypatch.setattr(review, "CRITERIA_FILE", path)
-    monkeypatch.setenv("TUOYU_DB", str(fixture_db_path))
     review._all_criteria.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(db.ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["plan"] = "TESTPLAN"
-    at.query_params["region"] = CITY
-    at.query_params["period"] = "2024Q3"
-    at.run()
-    at.switch_page("pages/review.py")
-    at.run()
-    yield at
+    yield run_app(monkeypatch, fixture_db_path, "pages/review.py", plan="TESTPLAN", region=CITY, period="2024Q3")
     monkeypatch.undo()
     review._all_criteria.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def test_page_shows_the_verdict_matrix_and_the_checklist(page):
@@ -220,19 +208,8 @@ def test_page_shows_the_verdict_matrix_and_the_checklist(page):
 
 
 def test_page_for_a_plan_without_criteria_shows_only_the_checklist(fixture_db_path, monkeypatch):
-    monkeypatch.setenv("TUOYU_DB", str(fixture_db_path))
     review._all_criteria.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(db.ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["plan"] = "TESTPLAN"
-    at.query_params["region"] = JIA
-    at.query_params["period"] = "2024Q3"
-    at.run()
-    at.switch_page("pages/review.py")
-    at.run()
-    assert not at.exception and not at.expander
+    at = run_app(monkeypatch, fixture_db_path, "pages/review.py", plan="TESTPLAN", region=JIA, period="2024Q3")
+    assert not at.expander
     (checklist,) = at.dataframe
     assert checklist.value[["地区", "结论"]].to_numpy().tolist() == [["甲县", MISSED]]
-    st.cache_data.clear()
-    st.cache_resource.clear()
