@@ -26,7 +26,7 @@ def _layout(fig: go.Figure, title: str, y_title: str, height: int = 420) -> go.F
 
 def _date_axis(fig: go.Figure) -> go.Figure:
     """Dates as a Chinese report writes them (2024年1月), not Plotly's English months."""
-    fig.update_xaxes(tickformat="%Y年%-m月", dtick="M6", hoverformat="%Y年%-m月%-d日")
+    fig.update_xaxes(tickformat="%Y年", dtick="M12", ticklabelmode="period", hoverformat="%Y年%-m月%-d日")
     return fig
 
 
@@ -40,7 +40,7 @@ def trend(view, region_name: str, province_name: str | None) -> go.Figure:
                     line=dict(color=REGION_COLOUR, width=3), customdata=labels,
                     hovertemplate="%{customdata}：%{y:.2f}<extra>" + region_name + "</extra>")
     if province_name and t["province"].notna().any():
-        fig.add_scatter(x=t["quarter_end"], y=t["province"], name=f"{province_name}（全省平均）",
+        fig.add_scatter(x=t["quarter_end"], y=t["province"], name=f"{province_name}平均",
                         mode="lines", line=dict(color=PROVINCE_COLOUR, width=2),
                         hovertemplate="%{y:.2f}<extra>全省平均</extra>")
     for i, (year, target) in enumerate(view.staircase):
