@@ -1,0 +1,107 @@
+"""Accounts, sign-in and permissions (issue 9) on a copy of the fixture database."""
+
+import shutil
+from datetime import datetime, timedelta
+
+import pytest
+
+from tuoyu import auth, db
+
+
+@pytest.fixture
+def wcon(fixture_db_path, tmp_path):
+    copy = tmp_path / "auth.duckdb"
+    shutil.copy(fixture_db_path, copy)
+    con = db.connect(copy)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def clerk(wcon):
+    return auth.add_user(wcon, "yixian", "乙县填报员", "correct-horse", "县区填报", ("990102",))
+
+
+def test_password_stored_only_as_argon2_hash(wcon, clerk):
+    stored = wcon.execute("select password_hash from users where username = 'yixian'").fetchone()[0]
+    assert stored.startswith("$argon2id$") and "correct-horse" not in stored
+    assert auth.sign_in(wcon, "yixian", "correct-horse") == clerk
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(wcon, clerk):
+    with pytest.raises(auth.AuthError, match="用户名或密码错误"):
+        auth.sign_in(wcon, "yixian", "wrong-password")
+    with pytest.raises(auth.AuthError, match="用户名或密码错误"):
+        auth.sign_in(wcon, "nobody", "whatever-pass")
+
+
+def test_locked_after_repeated_failures_then_unlocked_by_time(wcon, clerk):
+    t0 = datetime(2026, 11, 23, 9, 0)
+    for i in range(auth.MAX_FAILED_ATTEMPTS - 1):
+        with pytest.raises(auth.AuthError, match="用户名或密码错误"):
+            auth.sign_in(wcon, "yixian", "bad", at=t0 + timedelta(seconds=i))
+    with pytest.raises(auth.AuthError, match="已锁定15分钟"):
+        auth.sign_in(wcon, "yixian", "bad", at=t0 + timedelta(minutes=1))
+    # even the right password is refused while locked …
+    with pytest.raises(auth.AuthError, match="账号已锁定至 09:16"):
+        auth.sign_in(wcon, "yixian", "correct-horse", at=t0 + timedelta(minutes=5))
+    # … and accepted once the lock has run out
+    assert auth.sign_in(wcon, "yixian", "correct-horse", at=t0 + timedelta(minutes=17)).username == "yixian"
+
+
+def test_disabled_account_refused(wcon, clerk):
+    auth.set_disabled(wcon, "yixian", True)
+    with pytest.raises(auth.AuthError, match="已停用"):
+        auth.sign_in(wcon, "yixian", "correct-horse")
+
+
+def test_county_clerk_may_write_only_within_their_regions(wcon, clerk):
+    assert auth.regions_outside(wcon, clerk, ["990102"]) == set()
+    assert auth.regions_outside(wcon, clerk, ["990102", "990101", "990101001"]) == {"990101", "990101001"}
+    town_clerk = auth.add_user(wcon, "jia", "甲县填报员", "password-1", "县区填报", ("990101",))
+    assert auth.regions_outside(wcon, town_clerk, ["990101001"]) == set()   # a township below 甲县
+    viewer = auth.add_user(wcon, "boss", "领导", "password-2", "查看")
+    assert auth.regions_outside(wcon, viewer, ["990102"]) == {"990102"}
+    assert auth.regions_outside(wcon, auth.LOCAL_ADMIN, ["990102"]) == set()
+
+
+def test_undo_and_task_permissions(wcon, clerk):
+    assert auth.may_undo(clerk, "yixian") and not auth.may_undo(clerk, "someone-else")
+    edu = auth.add_user(wcon, "edu", "教育局", "password-3", "责任单位", department="市教育局")
+    assert auth.may_update_task(edu, "市发展改革委、市卫生健康委、市教育局、市住房城乡建设局")
+    assert not auth.may_update_task(edu, "市民政局、市卫生健康委")
+    assert not auth.may_update_task(clerk, "市教育局")
+
+
+def test_only_admins_manage_accounts(wcon, clerk):
+    with pytest.raises(auth.AuthError, match="只有管理员"):
+        auth.add_user(wcon, "x", "x", "password-4", "查看", actor=clerk)
+    with pytest.raises(auth.AuthError, match="未知区划代码 123456"):
+        auth.add_user(wcon, "y", "y", "password-5", "县区填报", ("123456",))
+    with pytest.raises(auth.AuthError, match="至少需要8位"):
+        auth.add_user(wcon, "z", "z", "short", "查看")
+
+
+def test_audit_log_holds_each_event(wcon, clerk):
+    with pytest.raises(auth.AuthError):
+        auth.sign_in(wcon, "yixian", "bad")
+    auth.sign_in(wcon, "yixian", "correct-horse")
+    auth.set_password(wcon, "yixian", "new-password")
+    events = auth.audit_events(wcon)
+    actions = list(events["action"])[::-1]       # oldest first
+    assert actions == ["user_add", "sign_in_failed", "sign_in", "user_passwd"]
+    assert list(events["username"])[::-1] == ["cli", "yixian", "yixian", "cli"]
+    assert list(events["ok"])[::-1] == [True, False, True, True]
+
+
+def test_sign_in_required_by_configuration(wcon, monkeypatch):
+    monkeypatch.delenv("TUOYU_REQUIRE_SIGNIN", raising=False)
+    assert auth.sign_in_required(wcon)          # the fixture is not the sample: sign-in by default
+    monkeypatch.setenv("TUOYU_REQUIRE_SIGNIN", "0")
+    assert not auth.sign_in_required(wcon)
+
+
+def test_session_timeout():
+    t = datetime(2026, 11, 23, 9, 0)
+    assert not auth.session_expired(t, t + timedelta(minutes=29))
+    assert auth.session_expired(t, t + timedelta(minutes=31))

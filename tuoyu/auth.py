@@ -1,0 +1,284 @@
+"""Accounts, sign-in, roles and the audit log (issue 9).
+
+Roles: 查看 reads everything; 县区填报 imports (and undoes their own batches) for their
+assigned region codes and the units below; 责任单位 updates the tasks whose 责任单位 name
+their department; 管理员 does everything. The checks live here and are called by the
+import and task code themselves, so hiding a button is never the only guard. The command
+line acts as a local administrator and says so in the audit log."""
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from . import db
+from .tables import LIST_SEP
+
+ROLES = ("查看", "县区填报", "责任单位", "管理员")
+MAX_FAILED_ATTEMPTS = 5            # then the account is locked …
+LOCK_MINUTES = 15                  # … for this long
+SESSION_TIMEOUT_MINUTES = 30       # idle time after which the dashboard signs a user out
+MIN_PASSWORD_LENGTH = 8
+SAMPLE_LABEL = "示例数据"
+
+_hasher = PasswordHasher()
+
+
+class AuthError(Exception):
+    """A refused sign-in or action; the message is Chinese and shown as it is."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    role: str
+    region_codes: tuple[str, ...] = field(default=())
+    department: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "管理员"
+
+    def label(self) -> str:
+        return f"{self.display_name}（{self.username}，{self.role}）"
+
+
+LOCAL_ADMIN = User("cli", "命令行（本机管理员）", "管理员")
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+# ------------------------------------------------------------------ configuration
+
+def sign_in_required(con) -> bool:
+    """Reading needs sign-in unless configured otherwise. TUOYU_REQUIRE_SIGNIN=1/0 decides;
+    unset, the shipped sample stays open to read and any other data requires sign-in."""
+    setting = os.environ.get("TUOYU_REQUIRE_SIGNIN")
+    if setting is not None:
+        return setting.strip().lower() in ("1", "true", "yes", "是")
+    meta = db.run(con, "dataset_meta")
+    return dict(zip(meta["key"], meta["value"])).get("label") != SAMPLE_LABEL
+
+
+# ------------------------------------------------------------------ audit log
+
+def audit(con, user: User | str | None, action: str, detail: str = "", ok: bool = True, at=None) -> None:
+    name = user.username if isinstance(user, User) else user
+    db.run(con, "audit_insert", event_at=at or now(), username=name, action=action, detail=detail, ok=ok)
+
+
+def audit_events(con, limit: int = 500):
+    return db.run(con, "audit_events", limit=limit)
+
+
+# ------------------------------------------------------------------ accounts
+
+def _user_from_row(row: dict) -> User:
+    regions = tuple(c for c in (row.get("region_codes") or "").split(LIST_SEP) if c)
+    return User(row["username"], row["display_name"], row["role"], regions, row.get("department") or None)
+
+
+def _check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"密码至少需要{MIN_PASSWORD_LENGTH}位")
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.is_admin:
+        raise AuthError("只有管理员可以管理账号")
+
+
+def add_user(con, username: str, display_name: str, password: str, role: str,
+             region_codes=(), department: str | None = None, actor: User = LOCAL_ADMIN) -> User:
+    _require_admin(actor)
+    username = (username or "").strip()
+    if not username:
+        raise AuthError("用户名不能为空")
+    if role not in ROLES:
+        raise AuthError(f"角色应为 {' / '.join(ROLES)}")
+    if role == "县区填报" and not region_codes:
+        raise AuthError("县区填报账号需要指定负责的区划代码")
+    if role == "责任单位" and not department:
+        raise AuthError("责任单位账号需要指定所在单位")
+    unknown = set(region_codes) - set(db.run(con, "units_within", region_codes=list(region_codes),
+                                             allowed_codes=list(region_codes))["region_code"])
+    if unknown:
+        raise AuthError(f"未知区划代码 {'、'.join(sorted(unknown))}")
+    if not db.run(con, "user_by_name", username=username).empty:
+        raise AuthError(f"用户名 {username} 已存在")
+    _check_password(password)
+    db.run(con, "user_insert", username=username, display_name=display_name or username,
+           password_hash=_hasher.hash(password), role=role,
+           region_codes=LIST_SEP.join(region_codes) or None, department=department)
+    audit(con, actor, "user_add", f"{username}（{role}）")
+    return get_user(con, username)
+
+
+def get_user(con, username: str) -> User:
+    rows = db.run(con, "user_by_name", username=username)
+    if rows.empty:
+        raise AuthError(f"没有用户 {username}")
+    return _user_from_row(rows.iloc[0].to_dict())
+
+
+def set_password(con, username: str, password: str, actor: User = LOCAL_ADMIN) -> None:
+    if actor.username != username:
+        _require_admin(actor)
+    get_user(con, username)
+    _check_password(password)
+    db.run(con, "user_set_password", username=username, password_hash=_hasher.hash(password))
+    audit(con, actor, "user_passwd", username)
+
+
+def set_disabled(con, username: str, disabled: bool, actor: User = LOCAL_ADMIN) -> None:
+    _require_admin(actor)
+    get_user(con, username)
+    db.run(con, "user_set_disabled", username=username, is_disabled=disabled)
+    audit(con, actor, "user_disable" if disabled else "user_enable", username)
+
+
+def list_users(con):
+    return db.run(con, "users_list")
+
+
+# ------------------------------------------------------------------ sign-in
+
+def sign_in(con, username: str, password: str, at: datetime | None = None) -> User:
+    """The user, or AuthError with a Chinese reason. Failed attempts count towards a lock;
+    an unknown name and a wrong password get the same answer."""
+    at = at or now()
+    rows = db.run(con, "user_by_name", username=(username or "").strip())
+    if rows.empty:
+        audit(con, username, "sign_in_failed", "未知用户名", ok=False, at=at)
+        raise AuthError("用户名或密码错误")
+    row = rows.iloc[0].to_dict()
+    if row["is_disabled"]:
+        audit(con, username, "sign_in_failed", "账号已停用", ok=False, at=at)
+        raise AuthError("该账号已停用，请联系管理员")
+    locked_until = row["locked_until"] if pd.notna(row["locked_until"]) else None
+    if locked_until is not None and locked_until > at:
+        audit(con, username, "sign_in_failed", "账号锁定中", ok=False, at=at)
+        raise AuthError(f"连续输错密码次数过多，账号已锁定至 {locked_until:%H:%M}，请稍后再试或联系管理员")
+    try:
+        _hasher.verify(row["password_hash"], password or "")
+    except (VerificationError, InvalidHashError):
+        failures = int(row["failed_attempts"] or 0) + 1
+        lock = at + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILED_ATTEMPTS else None
+        db.run(con, "user_sign_in_result", username=row["username"],
+               failed_attempts=0 if lock else failures, locked_until=lock)
+        audit(con, username, "sign_in_failed", "密码错误" + ("，账号已锁定" if lock else ""), ok=False, at=at)
+        if lock:
+            raise AuthError(f"连续{MAX_FAILED_ATTEMPTS}次密码错误，账号已锁定{LOCK_MINUTES}分钟")
+        raise AuthError("用户名或密码错误")
+    db.run(con, "user_sign_in_result", username=row["username"], failed_attempts=0, locked_until=None)
+    if _hasher.check_needs_rehash(row["password_hash"]):
+        db.run(con, "user_set_password", username=row["username"], password_hash=_hasher.hash(password))
+    audit(con, row["username"], "sign_in", "", at=at)
+    return _user_from_row(row)
+
+
+def session_expired(last_seen: datetime | None, at: datetime | None = None) -> bool:
+    return last_seen is not None and (at or now()) - last_seen > timedelta(minutes=SESSION_TIMEOUT_MINUTES)
+
+
+# ------------------------------------------------------------------ permissions
+
+def regions_outside(con, user: User, region_codes) -> set[str]:
+    """The codes a user may not write for (everything, for roles that do not import)."""
+    codes = sorted({c for c in region_codes if c})
+    if user.is_admin:
+        return set()
+    if user.role != "县区填报" or not user.region_codes:
+        return set(codes)
+    inside = set(db.run(con, "units_within", region_codes=codes,
+                        allowed_codes=list(user.region_codes))["region_code"])
+    return set(codes) - inside
+
+
+def may_import(user: User) -> bool:
+    return user.role in ("县区填报", "管理员")
+
+
+def may_undo(user: User, imported_by: str | None) -> bool:
+    return user.is_admin or (user.role == "县区填报" and imported_by == user.username)
+
+
+def may_update_task(user: User, responsible_units) -> bool:
+    if user.is_admin:
+        return True
+    units = responsible_units.split(LIST_SEP) if isinstance(responsible_units, str) else list(responsible_units)
+    return user.role == "责任单位" and user.department in units
+
+
+# ------------------------------------------------------------------ command line
+
+def _read_password(args) -> str:
+    import getpass
+    import sys
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("新密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise AuthError("两次输入的密码不一致")
+    return first
+
+
+def _cmd_user(args) -> int:
+    import sys
+
+    con = db.connect(args.db)
+    try:
+        if args.action == "add":
+            user = add_user(con, args.username, args.name or args.username, _read_password(args), args.role,
+                            tuple(filter(None, (args.regions or "").split(","))), args.department)
+            print(f"已创建 {user.label()}（操作人：{LOCAL_ADMIN.display_name}）")
+        elif args.action == "passwd":
+            set_password(con, args.username, _read_password(args))
+            print(f"已重设 {args.username} 的密码")
+        elif args.action in ("disable", "enable"):
+            set_disabled(con, args.username, args.action == "disable")
+            print(f"已{'停用' if args.action == 'disable' else '启用'} {args.username}")
+        else:
+            print(list_users(con).to_string(index=False))
+    except AuthError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    return 0
+
+
+def _cmd_audit(args) -> int:
+    con = db.connect(args.db)
+    try:
+        print(audit_events(con, args.limit).to_string(index=False))
+    finally:
+        con.close()
+    return 0
+
+
+def add_commands(sub) -> None:
+    import argparse
+
+    p = sub.add_parser("user", help="账号管理（命令行以本机管理员身份操作）")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    p.add_argument("action", choices=("add", "passwd", "disable", "enable", "list"))
+    p.add_argument("username", nargs="?")
+    p.add_argument("--name", help="显示名")
+    p.add_argument("--role", choices=ROLES, default="查看")
+    p.add_argument("--regions", help="县区填报：负责的区划代码，逗号分隔，如 640522")
+    p.add_argument("--department", help="责任单位：所在单位，如 市教育局")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    p.set_defaults(func=_cmd_user)
+
+    p = sub.add_parser("audit", help="查看审计日志")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    p.add_argument("--limit", type=int, default=100)
+    p.set_defaults(func=_cmd_audit)
