@@ -16,8 +16,18 @@ PAGES = [
     st.Page("pages/briefing.py", title="简报导出", icon=":material/description:"),
 ]
 
+user = app.current_user()
+if user is None and app.sign_in_required():
+    st.title("托育示范城市创建监测")
+    st.caption("请登录后查看。")
+    app.sign_in_form("sign_in")
+    st.stop()
+if user is not None and user.is_admin:
+    PAGES.append(st.Page("pages/admin.py", title="账号与审计", icon=":material/admin_panel_settings:"))
+
 page = st.navigation(PAGES)
 st.sidebar.markdown("### 托育示范城市创建监测")
+app.account_sidebar(user)
 selection = app.sidebar()
 if selection is None:
     st.stop()

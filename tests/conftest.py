@@ -14,6 +14,9 @@ FIXTURE = Path(__file__).parent / "fixture"
 
 # Pin "today" so that period checks and overdue tasks do not drift with the calendar.
 os.environ.setdefault("TUOYU_TODAY", "2026-11-23")
+# The fixture is not the sample, so a real deployment would ask for sign-in; tests about
+# pages read openly, and the sign-in tests switch it on themselves.
+os.environ.setdefault("TUOYU_REQUIRE_SIGNIN", "0")
 
 
 @pytest.fixture(scope="session")

@@ -105,3 +105,34 @@ def test_session_timeout():
     t = datetime(2026, 11, 23, 9, 0)
     assert not auth.session_expired(t, t + timedelta(minutes=29))
     assert auth.session_expired(t, t + timedelta(minutes=31))
+
+
+# ------------------------------------------------------------------ the dashboard
+
+from tests.apptest import run_app  # noqa: E402
+
+
+def test_sign_in_form_when_required_then_pages(monkeypatch, fixture_db_path, tmp_path):
+    copy = tmp_path / "signin.duckdb"
+    shutil.copy(fixture_db_path, copy)
+    con = db.connect(copy)
+    auth.add_user(con, "admin1", "管理员甲", "admin-password", "管理员")
+    con.close()
+    monkeypatch.setenv("TUOYU_REQUIRE_SIGNIN", "1")
+    at = run_app(monkeypatch, copy, plan="TESTPLAN", region="990100", period="2024Q3")
+    assert at.title[0].value == "托育示范城市创建监测" and not at.metric   # only the form
+    at.text_input[0].input("admin1")
+    at.text_input[1].input("wrong-password")
+    at.button[0].click().run()
+    assert "用户名或密码错误" in at.error[0].value and not at.metric
+    at.text_input[1].input("admin-password")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.title[0].value == "总览" and at.metric                      # the pages after sign-in
+    assert any("管理员甲" in c.value for c in at.sidebar.caption)
+
+
+def test_reading_open_shows_pages_without_sign_in(monkeypatch, fixture_db_path):
+    monkeypatch.setenv("TUOYU_REQUIRE_SIGNIN", "0")
+    at = run_app(monkeypatch, fixture_db_path, plan="TESTPLAN", region="990100", period="2024Q3")
+    assert at.title[0].value == "总览"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from . import comparison, db, indicators, overview, periods, review, targets
+from . import auth, comparison, db, indicators, overview, periods, review, targets
 from .snapshot import snapshot as _snapshot
 
 STATUS_COLOURS = {targets.MET: "#d8f0dd", targets.MISSED: "#f8d7da", targets.NO_DATA: "#e9ecef"}
@@ -123,6 +123,106 @@ def region_name(path: str, code: str) -> str | None:
 def definition(code: str) -> str:
     """口径说明 of an indicator (data/indicators.csv)."""
     return indicators.catalogue()[code]["definition"]
+
+
+# ------------------------------------------------------------------ accounts
+
+def current_user() -> auth.User | None:
+    """The signed-in user, or None; signs out after SESSION_TIMEOUT_MINUTES idle."""
+    user = st.session_state.get("user")
+    if user is None:
+        return None
+    if auth.session_expired(st.session_state.get("user_last_seen")):
+        sign_out("长时间未操作，已自动退出登录，请重新登录。")
+        return None
+    st.session_state["user_last_seen"] = auth.now()
+    return user
+
+
+def sign_out(reason: str | None = None) -> None:
+    st.session_state.pop("user", None)
+    st.session_state.pop("user_last_seen", None)
+    if reason:
+        st.session_state["sign_out_reason"] = reason
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def sign_in_form(key: str) -> None:
+    """Username and password (or the deployment's identity provider, when configured)."""
+    reason = st.session_state.pop("sign_out_reason", None)
+    if reason:
+        st.info(reason)
+    if _oidc_configured():
+        if getattr(st.user, "is_logged_in", False):
+            _sign_in_oidc()
+        else:
+            st.button("使用统一身份认证登录", key=f"{key}_oidc", on_click=st.login)
+    with st.form(key):
+        username = st.text_input("用户名", key=f"{key}_user")
+        password = st.text_input("密码", type="password", key=f"{key}_password")
+        if st.form_submit_button("登录", type="primary"):
+            try:
+                st.session_state["user"] = auth.sign_in(con(), username, password)
+                st.session_state["user_last_seen"] = auth.now()
+                st.rerun()
+            except auth.AuthError as exc:
+                st.error(str(exc))
+
+
+def _sign_in_oidc() -> None:
+    """Map the identity provider's e-mail to an account of the same user name."""
+    email = st.user.get("email")
+    try:
+        user = auth.get_user(con(), email)
+    except auth.AuthError:
+        st.error(f"{email} 尚未开通账号，请联系管理员。")
+        return
+    auth.audit(con(), user, "sign_in", "统一身份认证")
+    st.session_state["user"] = user
+    st.session_state["user_last_seen"] = auth.now()
+    st.rerun()
+
+
+def account_sidebar(user: auth.User | None) -> None:
+    if user is None:
+        with st.sidebar.expander("登录（上报数据、更新任务需登录）"):
+            sign_in_form("side_sign_in")
+        return
+    st.sidebar.caption(f"已登录：{user.label()}")
+    if st.sidebar.button("退出登录", key="sign_out"):
+        auth.audit(con(), user, "sign_out")
+        sign_out()
+        st.rerun()
+
+
+def users_table() -> pd.DataFrame:
+    return auth.list_users(con()).rename(columns={
+        "username": "用户名", "display_name": "显示名", "role": "角色", "region_codes": "负责区划",
+        "department": "所在单位", "is_disabled": "已停用", "failed_attempts": "连续失败次数",
+        "locked_until": "锁定至", "created_at": "创建时间", "password_changed_at": "改密时间"})
+
+
+def audit_table() -> pd.DataFrame:
+    return auth.audit_events(con()).rename(columns={
+        "event_id": "序号", "event_at": "时间", "username": "用户", "action": "操作", "detail": "内容", "ok": "成功"})
+
+
+def run_admin_action(action, success: str) -> None:
+    try:
+        action()
+        st.success(success)
+    except auth.AuthError as exc:
+        st.error(str(exc))
+
+
+def sign_in_required() -> bool:
+    return auth.sign_in_required(con())
 
 
 # ------------------------------------------------------------------ the selection
