@@ -1,9 +1,109 @@
-"""任务台账 (being built)."""
+"""任务台账: the plan's tasks with their owners and deadlines — which are late, since when,
+what was last reported — the stages on a timeline, and progress updates with their history."""
 
 import streamlit as st
 
-from tuoyu import app
+from tuoyu import app, charts, ledger, periods
+
+TABLE = ["task_id", "status", "title", "due", "late_text", "progress_note", "updated_on",
+         "responsible_units", "indicator_text"]
+WIDTHS = {"title": "medium", "late_text": "medium", "progress_note": "large", "responsible_units": "medium",
+          "indicator_text": "large"}
+LATE_LISTED = 8
+COLUMNS = {ledger.HEADERS[c]: st.column_config.TextColumn(width=w) for c, w in WIDTHS.items()}
 
 sel = app.selection()
 app.page_header("任务台账", sel)
-st.info("建设中")
+flash = st.session_state.pop("tasks_flash", None)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+
+tasks, links = app.ledger_view(sel)
+if tasks.empty:
+    st.info("所选方案没有列入任务台账的任务。")
+    st.stop()
+phases = app.ledger_phases(sel.path, sel.plan)
+today = periods.today()
+
+left, middle, right = st.columns(3)
+unit = left.selectbox("责任单位", [ledger.ALL] + ledger.departments(tasks), key="tasks_unit",
+                      help="列出该单位牵头或参与的全部任务。")
+statuses = middle.multiselect("状态", ledger.STATUSES, key="tasks_statuses", placeholder="全部状态")
+phase = right.selectbox("阶段（按完成时限所在阶段）", [ledger.ALL] + phases["phase"].tolist(),
+                        key="tasks_phase", disabled=phases.empty)
+shown = ledger.filter_tasks(tasks, unit, statuses, phase)
+
+st.markdown(f"**{ledger.summary(shown, unit)}**（截至{ledger.date_zh(today)}；超过完成时限仍未完成的任务自动列为滞后）")
+late = ledger.late_lines(shown)
+if late:
+    with st.container(border=True):
+        st.markdown(":red[**⚠ 滞后任务**]（逾期最久的在前）")
+        for line in late[:LATE_LISTED]:
+            st.markdown(f"- {line}")
+        if len(late) > LATE_LISTED:
+            st.caption(f"另有{len(late) - LATE_LISTED}项滞后任务，见下表；可按责任单位筛选。")
+
+table = ledger.display_table(shown, TABLE)
+st.dataframe(app.style_task_status(table), hide_index=True, width="stretch", column_config=COLUMNS)
+label = app.dataset_label(sel.path)
+subtitle = (f"截至{ledger.date_zh(today)} · 关联指标：{sel.region_name}{periods.label(sel.quarter)}"
+            + (f" · {label}" if label else ""))
+st.download_button("导出 Excel（按责任单位分组）", key="tasks_export",
+                   data=ledger.to_excel(shown, None if unit == ledger.ALL else [unit],
+                                        f"{sel.plan_title} 任务台账", subtitle),
+                   file_name=f"任务台账_{sel.plan}_{today:%Y%m%d}.xlsx", icon=":material/download:",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+counts_col, timeline_col = st.columns([2, 3])
+with counts_col:
+    st.plotly_chart(charts.department_counts(ledger.department_counts(tasks)), width="stretch")
+    st.caption("全部任务，不受上方筛选影响；一项任务由几个单位负责，就计入每个单位。")
+with timeline_col:
+    st.plotly_chart(charts.ledger_timeline(phases, shown, today), width="stretch")
+
+st.subheader("任务详情与进展更新")
+if shown.empty:
+    st.info("没有符合筛选条件的任务。")
+    st.stop()
+titles = dict(zip(shown["task_id"], shown["title"]))
+pick = st.selectbox("选择任务", list(titles), key="tasks_pick", format_func=lambda t: f"{t} {titles[t]}")
+task = shown.set_index("task_id").loc[pick]
+info, form_col = st.columns([3, 2])
+with info:
+    st.markdown(f"**{task['title']}**（{task['section']}，出处 {task['source']}）")
+    st.markdown(f"责任单位：**{task['lead_unit']}**（牵头）" + "".join(f"、{u}" for u in task["units"][1:]))
+    st.markdown(f"完成时限：{ledger.date_zh(task['due']) or '未规定'} · 状态：**{task['status']}** {task['late_text']}")
+    st.markdown(f"最新进展（{ledger.date_zh(task['updated_on']) or '—'}）：{task['progress_note'] or '尚无进展报告'}")
+    mine = links[links["indicator"].isin(ledger.units_of(task["indicators"]))]
+    for r in mine.to_dict("records"):
+        st.caption(f"{r['name']}：{r['value_text']}，{r['detail'] or ledger.NO_TARGET}")
+user, refusal = app.write_access()
+with form_col:
+    if refusal:
+        st.info(refusal, icon=":material/lock:")
+    elif user is None:
+        st.caption(app.OPEN_WRITES_NOTICE)
+    with st.form("tasks_form"):
+        by = user.display_name if user else st.text_input("记录人", key="tasks_by", placeholder="填写姓名",
+                                                           disabled=bool(refusal))
+        status = st.selectbox("状态", ledger.STATUSES, key=f"tasks_status_{pick}",
+                              index=ledger.STATUSES.index(task["stored_status"]),
+                              help="超过完成时限仍未完成的任务会自动显示为“滞后”，无需手工选择。")
+        note = st.text_area("最新进展", value=task["progress_note"] or "", key=f"tasks_note_{pick}",
+                            help="留空则保留原进展说明。")
+        submitted = st.form_submit_button("保存更新", type="primary", disabled=bool(refusal))
+    if submitted:
+        try:
+            change = app.update_task(pick, status, note, by, user)
+        except ledger.LedgerError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["tasks_flash"] = change.describe()
+            st.rerun()
+
+changes = ledger.history_table(app.ledger_history(sel.path, sel.plan), pick)
+with st.expander(f"{pick} 的更新记录（{len(changes)}条）", expanded=True):
+    if changes.empty:
+        st.caption("尚无更新记录。")
+    else:
+        st.dataframe(changes, hide_index=True, width="stretch")

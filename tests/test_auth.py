@@ -136,3 +136,73 @@ def test_reading_open_shows_pages_without_sign_in(monkeypatch, fixture_db_path):
     monkeypatch.setenv("TUOYU_REQUIRE_SIGNIN", "0")
     at = run_app(monkeypatch, fixture_db_path, plan="TESTPLAN", region="990100", period="2024Q3")
     assert at.title[0].value == "总览"
+
+
+# ------------------------------------------------------------------ enforcement in the shared package
+
+from tuoyu import imports, ledger  # noqa: E402
+
+
+@pytest.fixture
+def sample_copy(sample_db_path, tmp_path):
+    copy = tmp_path / "sample.duckdb"
+    shutil.copy(sample_db_path, copy)
+    con = db.connect(copy)
+    yield con
+    con.close()
+
+
+def population_csv(code: str) -> tuple[str, bytes]:
+    return ("population.csv", f"region_code,year,resident_population,under3_population\n"
+                              f"640522,2026,330000,9000\n{code},2026,334000,9100\n".encode("utf-8"))
+
+
+def test_county_clerk_cannot_import_a_neighbours_row(sample_copy):
+    clerk = auth.add_user(sample_copy, "haiyuan", "海原县填报员", "password-hy", "县区填报", ("640522",))
+    before = sample_copy.execute("select count(*), sum(resident_population) from population").fetchone()
+    result = imports.import_files(sample_copy, [population_csv("640521")], "ignored", user=clerk)
+    assert not result.ok and result.batch_ids == []
+    assert [str(p) for p in result.problems] == [
+        "population.csv 第3行 “区划代码”列：区划 640521 不在您负责的范围（640522）内，无权上报"]
+    assert sample_copy.execute("select count(*), sum(resident_population) from population").fetchone() == before
+    ok = imports.import_files(sample_copy, [("population.csv", b"region_code,year,resident_population\n"
+                                                               b"640522,2026,330000\n")], "ignored", user=clerk)
+    assert ok.ok and imports.batches(sample_copy)["imported_by"].iloc[0] == "haiyuan"
+
+
+def test_county_clerk_cannot_undo_another_users_batch(sample_copy):
+    other = auth.add_user(sample_copy, "zhongning", "中宁县填报员", "password-zn", "县区填报", ("640521",))
+    clerk = auth.add_user(sample_copy, "haiyuan", "海原县填报员", "password-hy", "县区填报", ("640522",))
+    done = imports.import_files(sample_copy, [("population.csv", b"region_code,year,resident_population\n"
+                                                                 b"640521,2026,334000\n")], "x", user=other)
+    (batch,) = done.batch_ids
+    refused = imports.undo(sample_copy, batch, "x", user=clerk)
+    assert not refused.ok and "只能撤销本人上报的批次（本批上报人：zhongning）" in refused.reasons
+    assert imports.undo(sample_copy, batch, "x", user=other).ok
+
+
+def test_task_updates_only_within_ones_department(sample_copy):
+    edu = auth.add_user(sample_copy, "edu", "市教育局联络员", "password-ed", "责任单位", department="市教育局")
+    clerk = auth.add_user(sample_copy, "haiyuan", "海原县填报员", "password-hy", "县区填报", ("640522",))
+    with pytest.raises(ledger.LedgerError, match="无权更新"):
+        ledger.update_task(sample_copy, "ZHONGWEI-05", "进行中", "x", user=edu)     # 市人力资源社会保障局 only
+    with pytest.raises(ledger.LedgerError, match="无权更新"):
+        ledger.update_task(sample_copy, "ZHONGWEI-01", "进行中", "x", user=clerk)
+    change = ledger.update_task(sample_copy, "ZHONGWEI-01", "进行中", "教育局已完成摸底", user=edu)
+    assert change.changed_by == "市教育局联络员" and change.new_status == "进行中"
+
+
+def test_every_write_is_in_the_audit_log(sample_copy):
+    clerk = auth.add_user(sample_copy, "haiyuan", "海原县填报员", "password-hy", "县区填报", ("640522",))
+    edu = auth.add_user(sample_copy, "edu", "市教育局联络员", "password-ed", "责任单位", department="市教育局")
+    imports.import_files(sample_copy, [population_csv("640521")], "x", user=clerk)                 # refused
+    done = imports.import_files(sample_copy, [("population.csv", b"region_code,year,resident_population\n"
+                                                                 b"640522,2026,330000\n")], "x", user=clerk)
+    imports.undo(sample_copy, done.batch_ids[0], "x", user=clerk)
+    ledger.update_task(sample_copy, "ZHONGWEI-01", "进行中", "摸底", user=edu)
+    events = auth.audit_events(sample_copy).iloc[::-1]
+    assert list(zip(events["username"], events["action"], events["ok"])) == [
+        ("cli", "user_add", True), ("cli", "user_add", True),
+        ("haiyuan", "import", False), ("haiyuan", "import", True), ("haiyuan", "undo", True),
+        ("edu", "task_update", True)]
+    assert "批次 1" in events["detail"].iloc[3] and "ZHONGWEI-01" in events["detail"].iloc[5]

@@ -200,8 +200,8 @@ def test_page_shows_the_verdict_matrix_and_the_checklist(page):
     assert matrix.value.columns.tolist() == ["测试市", "甲县", "乙县"]
     assert matrix.value.to_numpy().tolist() == [
         [EXPECTED[(CITY, n)], EXPECTED[(JIA, n)], EXPECTED[(YI, n)]] for n in range(1, 9)]
-    assert len(criteria_details) == 8 and len(at.expander) == 8
-    assert at.expander[0].label == "1. 千人口托位数达到年度任务 · 测试市 未达标"
+    assert len(criteria_details) == 8 and len(at.main.expander) == 8
+    assert at.main.expander[0].label == "1. 千人口托位数达到年度任务 · 测试市 未达标"
     assert criteria_details[3].value["依据数据"].tolist()[2] == "平均托收率 无数据（≥80%）；最低托收率 无数据（≥75%）"
     assert any("测试市 8 项中 4 项达标" in m.value for m in at.markdown)
     assert checklist.value[["地区", "结论"]].to_numpy().tolist() == [["甲县", MISSED], ["乙县", MET]]
@@ -210,6 +210,6 @@ def test_page_shows_the_verdict_matrix_and_the_checklist(page):
 def test_page_for_a_plan_without_criteria_shows_only_the_checklist(fixture_db_path, monkeypatch):
     review._all_criteria.cache_clear()
     at = run_app(monkeypatch, fixture_db_path, "pages/review.py", plan="TESTPLAN", region=JIA, period="2024Q3")
-    assert not at.expander
+    assert not at.main.expander
     (checklist,) = at.dataframe
     assert checklist.value[["地区", "结论"]].to_numpy().tolist() == [["甲县", MISSED]]

@@ -221,6 +221,19 @@ def run_admin_action(action, success: str) -> None:
         st.error(str(exc))
 
 
+OPEN_WRITES_NOTICE = ("尚未开通任何账号，任何人填写姓名即可写入。管理员用 `python -m tuoyu user add` "
+                      "开通账号后，只有有权限的账号登录后才能上报数据、更新任务。")
+
+
+def write_access() -> tuple[auth.User | None, str | None]:
+    """(signed-in user, refusal). With accounts in the database, writing needs sign-in;
+    without any (a demonstration database) it is open: (None, None)."""
+    user = current_user()
+    if user is not None or not auth.accounts_exist(con()):
+        return user, None
+    return None, "写入数据需要登录：请先在左侧“登录”中输入账号和密码。"
+
+
 def sign_in_required() -> bool:
     return auth.sign_in_required(con())
 
@@ -354,3 +367,115 @@ def institution_details(path: str, region: str, quarter: str, counting: str) -> 
 def checklist(path: str, plan: str, region: str, quarter: str, counting: str) -> pd.DataFrame:
     """The plan's count-type targets as a checklist (review.count_checklist), per selection."""
     return review.count_checklist(con(), plan, region, quarter, counting)
+
+
+# ------------------------------------------------------------------ 任务台账 (tuoyu.ledger)
+
+from . import ledger as _ledger  # noqa: E402  (beside the loaders it serves)
+
+TASK_STATUS_COLOURS = {"已完成": "#d8f0dd", "滞后": "#f8d7da", "进行中": "#dbe7f6", "未开始": "#e9ecef"}
+
+
+@st.cache_data(**CACHE)
+def ledger_tasks(path: str, plan: str, today: str) -> pd.DataFrame:
+    """The plan's tasks as the ledger shows them on `today` (ISO date: part of the key so
+    that a server left running turns tasks 滞后 the day after their deadline). Cleared by
+    update_task."""
+    from datetime import date
+    return _ledger.load_tasks(con(), plan, date.fromisoformat(today))
+
+
+@st.cache_data(**CACHE)
+def ledger_phases(path: str, plan: str) -> pd.DataFrame:
+    return _ledger.load_phases(con(), plan)
+
+
+@st.cache_data(**CACHE)
+def ledger_history(path: str, plan: str) -> pd.DataFrame:
+    """Every recorded change to the plan's tasks, newest first. Cleared by update_task."""
+    return _ledger.history(con(), plan)
+
+
+@st.cache_data(**CACHE)
+def ledger_links(path: str, plan: str, region: str, quarter: str, counting: str) -> pd.DataFrame:
+    """The indicators the plan's tasks move, with value and target status for the
+    selection (targets.evaluate): cached per selection, it is the slow part of the page."""
+    return _ledger.linked_indicators(con(), plan, region, quarter, counting)
+
+
+def ledger_view(sel: Selection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ledger for the selection, each task with its linked indicators in words; and the
+    indicators themselves."""
+    tasks = ledger_tasks(sel.path, sel.plan, periods.today().isoformat())
+    links = ledger_links(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
+    return tasks.assign(indicator_text=_ledger.indicator_text(tasks, links)), links
+
+
+def update_task(task_id: str, status: str | None, note: str | None, by: str,
+                user: auth.User | None = None) -> "_ledger.Change":
+    """A write, so not cached; on success the ledger's caches are cleared for every session.
+    Raises tuoyu.ledger.LedgerError (Chinese) when refused (also for a task outside the
+    signed-in user's department)."""
+    change = _ledger.update_task(con(), task_id, status, note, by, user=user)
+    ledger_tasks.clear()
+    ledger_history.clear()
+    return change
+
+
+def style_task_status(frame: pd.DataFrame, column: str = "状态"):
+    """Task status cells coloured as well as worded."""
+    return frame.style.map(lambda v: f"background-color: {TASK_STATUS_COLOURS.get(v, '')}", subset=[column])
+
+
+# ------------------------------------------------------------------ 数据上报 (tuoyu.imports)
+
+from . import imports as _imports  # noqa: E402  (this section's own import, kept with it)
+
+
+@st.cache_data(**CACHE)
+def import_history(path: str) -> pd.DataFrame:
+    """Every import batch, newest first (tuoyu.imports.batches); cleared after each write."""
+    return _imports.batches(con())
+
+
+@st.cache_data(**CACHE)
+def report_freshness(path: str, region: str) -> "_imports.Freshness":
+    """Per county under the plan's region: latest period reported and who has not reported
+    it; cleared after each write."""
+    return _imports.freshness(con(), region)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def upload_template(path: str, table: str, kind: str, region: str) -> bytes:
+    """A collection template with the area's institutions and region codes to pick from."""
+    return _imports.template_bytes(table, kind, con(), region)
+
+
+def import_uploads(files: list[tuple[str, bytes]], by: str, dry_run: bool, plan_region: str,
+                   user: auth.User | None = None) -> "_imports.ImportResult":
+    """A write, so not cached. After a batch is written every cached figure is cleared, so
+    that all pages and sessions show the new data. Rows outside a signed-in user's regions
+    refuse the whole upload."""
+    result = _imports.import_files(con(), files, by, dry_run=dry_run, plan_region=plan_region, user=user)
+    if result.batch_ids:
+        st.cache_data.clear()
+    return result
+
+
+def undo_batch(batch_id: int, by: str, user: auth.User | None = None) -> "_imports.UndoResult":
+    """Undo one import batch; on success every cached figure is cleared."""
+    result = _imports.undo(con(), batch_id, by, user=user)
+    if result.ok:
+        st.cache_data.clear()
+    return result
+
+
+# ------------------------------------------------------------------ 简报导出 (tuoyu.briefing)
+
+def briefing_files(sel: Selection, progress=None):
+    """The joint-meeting briefing for the selection as .docx, .pdf (where Chromium is
+    installed), .xlsx and an HTML preview; progress(fraction, text) is told each step.
+    Not cached: it is made on a button press, and the page keeps the result in
+    session_state so that downloads and reruns do not make it again."""
+    from . import briefing
+    return briefing.generate(con(), sel.plan, sel.region, sel.quarter, sel.counting, progress=progress)

@@ -66,6 +66,12 @@ def sign_in_required(con) -> bool:
     return dict(zip(meta["key"], meta["value"])).get("label") != SAMPLE_LABEL
 
 
+def accounts_exist(con) -> bool:
+    """Once any account exists, every write needs a signed-in user with the right role; a
+    database without accounts (the shipped demonstration) takes writes with a typed name."""
+    return int(db.run(con, "user_count")["n"].iloc[0]) > 0
+
+
 # ------------------------------------------------------------------ audit log
 
 def audit(con, user: User | str | None, action: str, detail: str = "", ok: bool = True, at=None) -> None:

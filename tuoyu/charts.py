@@ -111,3 +111,77 @@ def capacity_use(frame: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title="每千人口托位数（个）")
     fig = _layout(fig, "托位供给与使用：供给少还是空置多", "平均托收率（%）", height=380)
     return fig.update_yaxes(rangemode="normal")
+
+
+# ------------------------------------------------------------------ 任务台账 (tuoyu.ledger)
+
+TASK_STATUS_COLOURS = {"滞后": "#c0392b", "进行中": "#1f5fa8", "未开始": "#8a8f98", "已完成": "#2e8b57"}
+TASK_STATUS_SYMBOLS = {"滞后": "x", "进行中": "circle", "未开始": "circle-open", "已完成": "diamond"}
+PHASE_COLOUR = "#a9c1e0"
+
+
+def ledger_timeline(phases: pd.DataFrame, tasks: pd.DataFrame, today: date) -> go.Figure:
+    """The plan's stages as bars up to their deadlines (a start the document does not give
+    is drawn from the day after the stage before), each task at its due date marked and
+    named by status, a late task's overdue stretch up to today, and today's line.
+    phases: seq, phase, drawn_starts_on, ends_on, is_start_assumed; tasks: the ledger (tuoyu.ledger)."""
+    fig = go.Figure()
+    rows = []
+    for p in phases.to_dict("records"):
+        label = f"阶段{p['seq']}：{p['phase']}"
+        rows.append(label)
+        start = "（开始日期原文未写明）" if p["is_start_assumed"] else f"{p['drawn_starts_on']:%Y-%m-%d} 起"
+        fig.add_scatter(x=[p["drawn_starts_on"], p["ends_on"]], y=[label, label], mode="lines",
+                        line=dict(color=PHASE_COLOUR, width=16), showlegend=False,
+                        hovertemplate=f"{p['phase']}：{start}，{p['ends_on']:%Y-%m-%d} 前完成<extra></extra>")
+        fig.add_scatter(x=[p["ends_on"]], y=[label], mode="markers+text", showlegend=False,
+                        marker=dict(symbol="triangle-left", size=11, color=REGION_COLOUR),
+                        text=[f"{p['ends_on']:%Y-%m-%d}"], textposition="middle right", hoverinfo="skip")
+    dated = tasks[tasks["due"].notna()].sort_values("task_id")
+    labels = {r["task_id"]: f"{r['task_id']} {r['title'][:12]}{'…' if len(r['title']) > 12 else ''}"
+              for r in dated.to_dict("records")}
+    rows += list(labels.values())
+    late = dated[dated["late_since"].notna()]
+    if not late.empty:
+        xs, ys = [], []
+        for r in late.to_dict("records"):
+            xs += [r["due"], today, None]
+            ys += [labels[r["task_id"]]] * 2 + [None]
+        fig.add_scatter(x=xs, y=ys, mode="lines", name="逾期至今", hoverinfo="skip",
+                        line=dict(color=TASK_STATUS_COLOURS["滞后"], width=2, dash="dot"))
+    for status, colour in TASK_STATUS_COLOURS.items():
+        part = dated[dated["status"] == status]
+        if part.empty:
+            continue
+        fig.add_scatter(x=part["due"], y=[labels[t] for t in part["task_id"]], mode="markers", name=status,
+                        marker=dict(symbol=TASK_STATUS_SYMBOLS[status], size=12, color=colour,
+                                    line=dict(width=2, color=colour)),
+                        customdata=list(zip(part["title"], part["responsible_units"], part["late_text"])),
+                        hovertemplate="%{customdata[0]}<br>责任单位：%{customdata[1]}<br>完成时限 %{x|%Y-%m-%d}"
+                                      f" · {status} %{{customdata[2]}}<extra></extra>")
+    fig.add_shape(type="line", x0=today, x1=today, yref="paper", y0=0, y1=1,
+                  line=dict(color=TARGET_COLOUR, width=2, dash="dash"))
+    fig.add_annotation(x=today, y=1, yref="paper", yanchor="bottom", xanchor="right", showarrow=False,
+                       text=f"今天 {today:%Y-%m-%d}", font=dict(color=TARGET_COLOUR))
+    dates = [d for d in list(phases.get("drawn_starts_on", [])) + list(dated["due"]) if d is not None]
+    if dates:
+        fig.update_xaxes(range=[min(dates) - pd.Timedelta(days=60), max(max(dates), today) + pd.Timedelta(days=120)])
+    fig = _date_axis(_layout(fig, "进度安排与任务完成时限", "", height=140 + 34 * max(len(rows), 3)))
+    fig.update_yaxes(categoryorder="array", categoryarray=rows, autorange="reversed", rangemode="normal")
+    return fig.update_layout(hovermode="closest", legend=dict(y=-0.06 - 40 / (140 + 34 * max(len(rows), 3))))
+
+
+def department_counts(counts: pd.DataFrame) -> go.Figure:
+    """Per 责任单位: tasks shared, done and late, most late at the top.
+    counts: department, n_tasks, n_done, n_late (tuoyu.ledger.department_counts)."""
+    fig = go.Figure()
+    for column, name, colour in (("n_tasks", "任务数", PROVINCE_COLOUR), ("n_done", "已完成", "#2e8b57"),
+                                 ("n_late", "滞后", "#c0392b")):
+        fig.add_bar(y=counts["department"], x=counts[column], name=name, orientation="h", marker_color=colour,
+                    text=counts[column], textposition="outside",
+                    hovertemplate="%{y}：" + name + " %{x} 项<extra></extra>")
+    fig = _layout(fig, "各责任单位任务情况（项）", "", height=90 + 30 * max(len(counts), 3))
+    fig.update_yaxes(categoryorder="array", categoryarray=counts["department"].tolist(), autorange="reversed",
+                     gridcolor="rgba(0,0,0,0)")
+    fig.update_xaxes(dtick=1 if counts["n_tasks"].max() <= 6 else None, rangemode="tozero")
+    return fig.update_layout(barmode="group", hovermode="closest", bargap=0.25)

@@ -13,7 +13,7 @@ from .snapshot import UnknownRegion, snapshot
 
 # Each feature module adds its own subcommands with add_commands(subparsers), so that
 # features are added without editing one shared function.
-FEATURE_COMMANDS = ("tuoyu.auth", "tuoyu.imports", "tuoyu.ledger", "tuoyu.briefing")
+FEATURE_COMMANDS = ("tuoyu.auth", "tuoyu.imports", "tuoyu.ledger", "tuoyu.briefing", "tuoyu.bench")
 
 
 def _json_default(value):
@@ -107,5 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    import duckdb
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except duckdb.IOException as exc:
+        # DuckDB lets one process write a file; a running dashboard holds it.
+        print(f"无法打开数据库（{exc}）。\n如看板正在运行，请在页面上操作，或先停止看板。", file=sys.stderr)
+        return 4

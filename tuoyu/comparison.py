@@ -21,11 +21,11 @@ class View:
     target_year: int | None
 
 
-def _average(vals: pd.DataFrame, province: str | None, region: str, quarter: str) -> tuple[dict, str]:
-    prov = indicators.row_dict(vals, province, quarter) if province else None
+def _average(by_code: dict, province: str | None, region: str) -> tuple[dict, str]:
+    prov = by_code.get(province) if province else None
     if prov and prov.get("slots_per_1000") is not None:
         return prov, f"{prov['name']}平均"
-    own = indicators.row_dict(vals, region, quarter) or {}
+    own = by_code.get(region) or {}
     return own, f"{own.get('name', '本级')}整体"
 
 
@@ -33,19 +33,23 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
     lineage = indicators.lineage(con, region)
     level = lineage["level"].iloc[0]
     units = targets.bound_units(con, region, level)
-    province = indicators.province_of(con, region)
-    codes = [region] + units["code"].tolist() + ([province] if province else [])
-    vals = indicators.values(con, codes, [quarter], counting)
-    parent = indicators.row_dict(vals, region, quarter) or {}
-    average, average_label = _average(vals, province, region, quarter)
+    unit_codes = units["code"].tolist()
+    province = indicators.province_in(lineage)
+    codes = [region] + unit_codes + ([province] if province else [])
+    vals = indicators.values(con, codes, [quarter], counting, new_slots=False)
+    by_code = {code: row for (code, _), row in indicators.rows_by_key(vals).items()}
+    parent = by_code.get(region) or {}
+    average, average_label = _average(by_code, province, region)
     year = int(quarter[:4])
-    year_target, target_year = targets.year_target(con, plan, region, year)
+    # one look-up of the plan's targets for the region and every unit (thousands nationally)
+    applicable = targets.applicable_to_each(con, plan, [region] + unit_codes)
+    year_target, target_year = targets.pick_year(applicable[region], "slots_per_1000", year)
+    unit_targets = targets.pick_year_each(applicable, "slots_per_1000", year)
 
-    unit_targets = targets.applicable_to_each(con, plan, units["code"].tolist())
     rows = []
     for unit in units.to_dict("records"):
-        r = indicators.row_dict(vals, unit["code"], quarter) or {}
-        target, _ = targets.pick_year(unit_targets[unit["code"]], "slots_per_1000", year)
+        r = by_code.get(unit["code"]) or {}
+        target, _ = unit_targets[unit["code"]]
         value = r.get("slots_per_1000")
         row = {"code": unit["code"], "name": unit["name"], "target": target,
                "slots": r.get("slots"), "resident_population": r.get("resident_population"),
@@ -87,8 +91,8 @@ def table(view: View) -> pd.DataFrame:
     data["尚需托位"] = u["slots_needed"]
     data["状态"] = u["status"]
     flags = below_average(view)
-    data["低于平均的指标"] = ["、".join(fmt.short(c) for c in TABLE_INDICATORS if flags.at[i, c]) or "—"
-                         for i in u.index]
+    below = [[fmt.short(c) if hit else None for hit in flags[c].tolist()] for c in TABLE_INDICATORS]
+    data["低于平均的指标"] = ["、".join(n for n in names if n) or "—" for names in zip(*below)]
     data["本期未报机构"] = u["n_not_reported"]
     return pd.DataFrame(data)
 

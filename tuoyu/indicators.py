@@ -4,8 +4,10 @@ The formulas are the macros in queries/ddl/macros.sql; this module only fetches 
 one query per question and shapes the result. Pages, the briefing, the CLI and the tests
 all come through here."""
 
+import contextvars
 import csv
 import math
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 
@@ -40,28 +42,99 @@ def count_all(counting: str) -> bool:
     return COUNTING_RULES[counting]
 
 
-def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING) -> pd.DataFrame:
+def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
+           new_slots: bool = True) -> pd.DataFrame:
     """Every indicator per (region, quarter): one query for all of them, plus the directly
-    reported figures as columns and new_slots against the previous year's Q4."""
+    reported figures as columns and new_slots against the previous year's Q4 (left out,
+    None, with new_slots=False: it costs a second quarter of reports). Within prefetch()
+    the rows are cut from the prefetched ones."""
     region_codes, quarters = sorted(set(region_codes)), sorted(set(quarters))
-    prior_q4 = sorted({f"{int(q[:4]) - 1}Q4" for q in quarters} - set(quarters))
+    all_active = count_all(counting)
+    held = _SESSION.get()
+    pre = held and held.get("values")
+    if (pre and pre["con"] is con and pre["count_all"] == all_active
+            and pre["codes"].issuperset(region_codes) and pre["quarters"].issuperset(quarters)):
+        frame = pre["frame"]
+        frame = frame[frame["region_code"].isin(region_codes) & frame["quarter"].isin(quarters)]
+        frame = frame.reset_index(drop=True)
+        return frame if new_slots else frame.assign(new_slots=None)
+    return _values(con, region_codes, quarters, all_active, new_slots)
+
+
+def _values(con, region_codes: list, quarters: list, all_active: bool, new_slots: bool) -> pd.DataFrame:
+    prior_q4 = sorted({f"{int(q[:4]) - 1}Q4" for q in quarters} - set(quarters)) if new_slots else []
     frame = db.run(con, "indicator_values", region_codes=region_codes,
-                   quarters=quarters + prior_q4, count_all=count_all(counting))
+                   quarters=quarters + prior_q4, count_all=all_active)
     reported = db.run(con, "region_reported_values", region_codes=region_codes, quarters=quarters)
+    # the reported figures of REPORTED only: region 100000's published slots_per_1000 is a
+    # reference line (national_series), not a second column beside the computed one
+    reported = reported[reported["indicator"].isin(REPORTED)]
     if not reported.empty:
         wide = reported.pivot(index=["region_code", "quarter"], columns="indicator", values="value")
         frame = frame.merge(wide.reset_index(), on=["region_code", "quarter"], how="left")
     for code in REPORTED:
         if code not in frame:
             frame[code] = None
+    frame = frame[[c for c in frame.columns if c not in REPORTED] + list(REPORTED)]
     frame["prior_year"] = frame["quarter"].str[:4].astype(int) - 1
     prior = frame[frame["quarter"].str.endswith("Q4")][["region_code", "quarter", "slots", "n_reported"]]
     prior = prior.assign(prior_year=prior["quarter"].str[:4].astype(int)).drop(columns="quarter")
     frame = frame.merge(prior, on=["region_code", "prior_year"], how="left", suffixes=("", "_prior"))
-    has_both = (frame["n_reported"] > 0) & (frame["n_reported_prior"] > 0)
+    has_both = (frame["n_reported"] > 0) & (frame["n_reported_prior"] > 0) & new_slots
     frame["new_slots"] = (frame["slots"] - frame["slots_prior"]).where(has_both)
     frame = frame.drop(columns=["prior_year", "slots_prior", "n_reported_prior"])
     return nulls_as_none(frame[frame["quarter"].isin(quarters)].reset_index(drop=True))
+
+
+# ------------------------------------------------------------------ one page, one read
+# A page asks for the same figures several ways (the snapshot, the trend, each target's
+# status, each county's); every row of indicator_values depends only on its own region and
+# quarter, so within session()/prefetch() the same look-ups run once and values() for any
+# subset of the prefetched regions and quarters is cut from one query. Nothing outlives
+# the block, so an import is never hidden from the next page run.
+
+_SESSION: contextvars.ContextVar = contextvars.ContextVar("indicator_session", default=None)
+
+
+@contextmanager
+def session(con):
+    """Within the block, run_once() runs each (query, parameters) once."""
+    if _SESSION.get() is not None:
+        yield
+        return
+    token = _SESSION.set({"con": con, "runs": {}})
+    try:
+        yield
+    finally:
+        _SESSION.reset(token)
+
+
+@contextmanager
+def prefetch(con, region_codes, quarters, counting: str = DEFAULT_COUNTING):
+    """session(), and values() under `counting` for any regions and quarters within these
+    cut from one values() call made here."""
+    with session(con):
+        held = _SESSION.get()
+        outer = held.get("values")
+        codes, wanted, all_active = sorted(set(region_codes)), sorted(set(quarters)), count_all(counting)
+        held["values"] = {"con": con, "count_all": all_active, "codes": set(codes), "quarters": set(wanted),
+                          "frame": _values(con, codes, wanted, all_active, True)}
+        try:
+            yield
+        finally:
+            held["values"] = outer
+
+
+def run_once(con, name: str, **params) -> pd.DataFrame:
+    """db.run, memoised within session() (a copy each time, so a caller may change it)."""
+    held = _SESSION.get()
+    if held is None or held["con"] is not con:
+        return db.run(con, name, **params)
+    key = (name, tuple(sorted((k, tuple(v) if isinstance(v, (list, set, tuple)) else v)
+                              for k, v in params.items())))
+    if key not in held["runs"]:
+        held["runs"][key] = db.run(con, name, **params)
+    return held["runs"][key].copy()
 
 
 def nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
@@ -72,12 +145,16 @@ def nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
 
 def lineage(con, region_code: str) -> pd.DataFrame:
     """The region and its ancestors, nearest first (empty for an unknown code)."""
-    return db.run(con, "region_lineage", region_code=region_code)
+    return run_once(con, "region_lineage", region_code=region_code)
 
 
 def province_of(con, region_code: str) -> str | None:
-    rows = lineage(con, region_code)
-    rows = rows[rows["level"] == "province"]
+    return province_in(lineage(con, region_code))
+
+
+def province_in(lineage_rows: pd.DataFrame) -> str | None:
+    """The province among a region's lineage rows (lineage()), without another query."""
+    rows = lineage_rows[lineage_rows["level"] == "province"]
     return None if rows.empty else rows["code"].iloc[0]
 
 
@@ -129,3 +206,11 @@ def quarters_left_in_year(quarter: str) -> int:
 def row_dict(frame: pd.DataFrame, region_code: str, quarter: str) -> dict | None:
     match = frame[(frame["region_code"] == region_code) & (frame["quarter"] == quarter)]
     return None if match.empty else match.iloc[0].to_dict()
+
+
+def rows_by_key(frame: pd.DataFrame) -> dict[tuple[str, str], dict]:
+    """Every row of a values() frame by (region_code, quarter): row_dict for many look-ups
+    (a county table, a plan's targets over thousands of units) in one pass."""
+    columns = list(frame.columns)  # to_dict("records") boxes cell by cell: slow for thousands of rows
+    rows = (dict(zip(columns, values)) for values in frame.to_numpy(dtype=object).tolist())
+    return {(r["region_code"], r["quarter"]): r for r in rows}

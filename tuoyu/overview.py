@@ -93,17 +93,41 @@ def status_display(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
+    """The view, reading the reports once: every figure the snapshot, the trend and the
+    targets' status ask for is cut from one prefetched indicator query (indicators.prefetch)."""
+    with indicators.session(con):
+        lineage = indicators.lineage(con, region)
+        if lineage.empty:
+            return _build(con, plan, region, quarter, counting)  # raises UnknownRegion
+        all_quarters = db.run(con, "report_quarters")["quarter"].tolist()
+        units = targets.bound_units(con, region, lineage["level"].iloc[0])["code"].tolist()
+        codes = {region} | set(units)
+        codes |= set(indicators.run_once(con, "provinces_of", region_codes=sorted(codes))["province_code"])
+        years = targets.plan_targets(con, plan)["year"]
+        wanted = set(_span(all_quarters, quarter)) | set(periods.quarters_back(quarter, 4))
+        wanted |= {targets.evaluation_quarter(quarter, int(y)) for y in years}
+        with indicators.prefetch(con, codes, wanted, counting):
+            return _build(con, plan, region, quarter, counting, all_quarters)
+
+
+def _span(all_quarters: list[str], quarter: str) -> list[str]:
+    return periods.quarter_range(min(all_quarters), quarter) if all_quarters else [quarter]
+
+
+def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarters=None) -> View:
     snap = snapshot(con, region, quarter, plan, counting)
     province = (snap["provincial_average"] or {}).get("region_code")
-    all_quarters = db.run(con, "report_quarters")["quarter"].tolist()
-    span = periods.quarter_range(min(all_quarters), quarter) if all_quarters else [quarter]
+    if all_quarters is None:
+        all_quarters = db.run(con, "report_quarters")["quarter"].tolist()
+    span = _span(all_quarters, quarter)
     vals = indicators.values(con, [region] + ([province] if province and province != region else []), span, counting)
-    rows = {q: indicators.row_dict(vals, region, q) or {} for q in span}
+    by_key = indicators.rows_by_key(vals)
+    rows = {q: by_key.get((region, q)) or {} for q in span}
     trend = pd.DataFrame({
         "quarter": span,
         "quarter_end": [periods.period_end(q) for q in span],
         "region": [rows[q].get("slots_per_1000") for q in span],
-        "province": [(indicators.row_dict(vals, province, q) or {}).get("slots_per_1000") if province else None
+        "province": [(by_key.get((province, q)) or {}).get("slots_per_1000") if province else None
                      for q in span],
     })
     applicable = targets.applicable(con, plan, region)
@@ -123,6 +147,8 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
     notices = []
     if snap["n_not_reported"]:
         notices.append(f"本期有{snap['n_not_reported']}家计入机构未报送报表，相关数字可能偏低（详见“机构明细”）。")
+    from .imports import freshness_notice  # a whole county missing, which the count above does not say
+    notices += [n for n in [freshness_notice(con, region, quarter)] if n]
     return View(
         snapshot=snap, metrics=metrics, year_target=year_target,
         final_target=targets.pick_year(applicable, "slots_per_1000", 10_000),

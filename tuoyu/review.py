@@ -155,11 +155,14 @@ def criteria_table(con, plan_code: str, region_code: str, quarter: str,
         return pd.DataFrame(columns=COLUMNS)
     codes = [u["code"] for u in units]
     province_of = dict(db.run(con, "provinces_of", region_codes=codes).itertuples(index=False))
-    frame = indicators.values(con, set(codes) | set(province_of.values()), [quarter], counting)
-    figures = {r["region_code"]: r for r in frame.to_dict("records")}
+    frame = indicators.values(con, set(codes) | set(province_of.values()), [quarter], counting, new_slots=False)
+    figures = {code: r for (code, _), r in indicators.rows_by_key(frame).items()}
     year = int(quarter[:4])
-    needs_plan_bar = (criteria["benchmark"] == "plan_target").any()
-    plan_bars = {c: targets.year_target(con, plan_code, c, year) if needs_plan_bar else (None, None) for c in codes}
+    if (criteria["benchmark"] == "plan_target").any():
+        # one look-up of the plan's targets for every unit, not a query per county
+        plan_bars = targets.pick_year_each(targets.applicable_to_each(con, plan_code, codes), "slots_per_1000", year)
+    else:
+        plan_bars = {c: (None, None) for c in codes}
 
     rows = []
     for number, parts in criteria.sort_values(["criterion", "part"]).groupby("criterion", sort=True):

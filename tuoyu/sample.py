@@ -865,9 +865,20 @@ class Namer:
                 return candidate
         raise RuntimeError(f"no free name for {inst}")
 
+    # Where a name's place words come from; the synthetic generator (tuoyu.generate)
+    # overrides these for its invented regions.
+    def prefix(self, code: str) -> str:
+        return county_prefix(code)
+
+    def town(self, code: str) -> str:
+        return township_name(code)
+
+    def short(self, code: str) -> str:
+        return PROVINCE_SHORT[code[:2]]
+
     def candidate(self, inst: Institution, attempt: int) -> str:
-        r, p = self.rng, county_prefix(inst.region_code)
-        town = township_name(inst.region_code)
+        r, p = self.rng, self.prefix(inst.region_code)
+        town = self.town(inst.region_code)
         brand = r.choice(BRANDS)
         if attempt > 100:
             brand += r.choice(("第二分园", "二园", "新城园"))
@@ -884,7 +895,7 @@ class Namer:
         if inst.type == "用人单位办托":
             if inst.ownership == "公办":
                 return f"{p}{r.choice(EMPLOYERS)}职工托育室"
-            short = PROVINCE_SHORT[inst.region_code[:2]]
+            short = self.short(inst.region_code)
             return f"{short}{brand}{r.choice(INDUSTRIES)}有限公司职工托育室"
         community = r.choice(COMMUNITIES)
         place = town or ""
@@ -934,15 +945,19 @@ def local_prefix(inst: Institution) -> str:
     return LOCAL_PREFIX[inst.region_code[:4]]
 
 
-def assign_names_and_ids(seed: int, insts: list[Institution]) -> None:
+def assign_names_and_ids(seed: int, insts: list[Institution], namer_class=None,
+                         id_prefix=None) -> None:
+    """Names and ids in one draw sequence; namer_class and id_prefix (the local-id prefix
+    of an institution) let the synthetic generator name its invented regions."""
     rng = rng_for(seed, "names")
-    namer = Namer(rng, {i.name for i in insts if i.name})
+    namer = (namer_class or Namer)(rng, {i.name for i in insts if i.name})
+    local_prefix_of = id_prefix or local_prefix
     ids: set[str] = set()
     serial: dict[str, int] = {}
     for inst in insts:
         inst.name = namer.name(inst)
         if inst.type in ("社区托育点", "家庭托育点") and rng.random() < 0.8:
-            prefix = local_prefix(inst)
+            prefix = local_prefix_of(inst)
             serial[prefix] = serial.get(prefix, 0) + 1
             inst.institution_id = f"{prefix}-{serial[prefix]:04d}"
         else:
@@ -966,21 +981,26 @@ def sort_key(inst: Institution):
 ZHONGWEI_PROBLEMS = {"640502": (1, 1, 1), "640521": (2, 2, 2), "640522": (4, 5, 5)}
 
 
+def draw_profile(rng: random.Random, inst: Institution) -> None:
+    """One institution's reporting profile (occupancy, staffing, standard, certification)."""
+    inst.occupancy = rng.uniform(0.80, 0.96)
+    inst.certified = rng.uniform(0.75, 0.95)
+    if inst.region_code[:4] == "6405":
+        # 中卫's problems are placed on purpose (assign_profiles), so the rest report cleanly.
+        inst.meets_p, inst.short_p = 0.985, 0.01
+        return
+    inst.occupancy = rng.uniform(0.50, 0.72) if rng.random() < 0.07 else inst.occupancy
+    inst.understaffed = rng.random() < 0.08
+    inst.substandard = rng.random() < 0.08
+    inst.meets_p = 0.15 if inst.substandard else inst.meets_p
+    if inst.region_code[:6] == JIANGBEI[0]:
+        inst.certified = rng.uniform(0.72, 0.82)  # rises each year, see certified_share
+
+
 def assign_profiles(seed: int, insts: list[Institution]) -> None:
     rng = rng_for(seed, "profiles")
     for inst in insts:
-        inst.occupancy = rng.uniform(0.80, 0.96)
-        inst.certified = rng.uniform(0.75, 0.95)
-        if inst.region_code[:4] == "6405":
-            # 中卫's problems are placed on purpose below, so the rest report cleanly.
-            inst.meets_p, inst.short_p = 0.985, 0.01
-            continue
-        inst.occupancy = rng.uniform(0.50, 0.72) if rng.random() < 0.07 else inst.occupancy
-        inst.understaffed = rng.random() < 0.08
-        inst.substandard = rng.random() < 0.08
-        inst.meets_p = 0.15 if inst.substandard else inst.meets_p
-        if inst.region_code[:6] == JIANGBEI[0]:
-            inst.certified = rng.uniform(0.72, 0.82)  # rises each year, see certified_share
+        draw_profile(rng, inst)
     for county, (n_low, n_staff, n_sub) in sorted(ZHONGWEI_PROBLEMS.items()):
         # Filed by mid-2024, so the problems show in the counted figures of 2024–2026.
         pool = [i for i in insts if i.region_code == county and not i.scripted
@@ -1066,16 +1086,23 @@ def build_reports(seed: int, insts: list[Institution]) -> list[dict]:
     monthly, skip = pick_special(seed, insts)
     rows = []
     for inst in sorted(insts, key=lambda i: i.institution_id):
-        rng = rng_for(seed, "reports", inst.institution_id)
-        for qi in range(REPORT_FIRST_Q, LAST_Q + 1):
-            if not inst.active_at(qi):
-                continue
-            if qi == LAST_Q and (inst.institution_id in skip or inst.region_code == "640422"):
-                continue  # 西吉 and three 中卫 institutions have not reported 2026Q3
-            if qi == q_index(2024, 3) and inst.institution_id in monthly:
-                rows += monthly_reports(rng, inst, qi)
-            else:
-                rows.append(report_row(rng, inst, qi, q_label(qi)))
+        rows += institution_reports(seed, inst, monthly, skip)
+    return rows
+
+
+def institution_reports(seed, inst: Institution, monthly=frozenset(), skip=frozenset()) -> list[dict]:
+    """One institution's reports, 2021Q1 … 2026Q3, from its own random stream."""
+    rng = rng_for(seed, "reports", inst.institution_id)
+    rows = []
+    for qi in range(REPORT_FIRST_Q, LAST_Q + 1):
+        if not inst.active_at(qi):
+            continue
+        if qi == LAST_Q and (inst.institution_id in skip or inst.region_code == "640422"):
+            continue  # 西吉 and three 中卫 institutions have not reported 2026Q3
+        if qi == q_index(2024, 3) and inst.institution_id in monthly:
+            rows += monthly_reports(rng, inst, qi)
+        else:
+            rows.append(report_row(rng, inst, qi, q_label(qi)))
     return rows
 
 
@@ -1151,10 +1178,11 @@ def zhongwei_health_rows(rng: random.Random, pop_rows: list[dict]) -> list[dict]
     return rows
 
 
-def survey_rows(seed: int) -> list[dict]:
+def survey_rows(seed, codes=None) -> list[dict]:
+    """Family and institution surveys per county and year (宁夏's 22 unless codes given)."""
     rng = rng_for(seed, "surveys")
     rows = []
-    for code, *_ in NINGXIA_COUNTIES:
+    for code in codes if codes is not None else [c for c, *_ in NINGXIA_COUNTIES]:
         for year in range(2022, 2027):
             for kind, (low, high) in (("家庭", (200, 600)), ("机构", (20, 60))):
                 n = rng.randint(low, high)

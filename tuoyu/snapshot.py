@@ -37,11 +37,12 @@ def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
     if lineage.empty:
         raise UnknownRegion(f"未知区划代码 {region_code}")
     region = lineage.iloc[0].to_dict()
-    province = indicators.province_of(con, region_code)
+    province = indicators.province_in(lineage)
     trend_quarters = periods.quarters_back(quarter, 4)
     vals = indicators.values(con, [region_code] + ([province] if province else []),
                              trend_quarters, counting)
-    mine = indicators.row_dict(vals, region_code, quarter)
+    by_key = indicators.rows_by_key(vals)
+    mine = by_key.get((region_code, quarter))
     figures = _figures(mine)
     has_reports = bool(mine and mine["n_reported"])
 
@@ -50,7 +51,7 @@ def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
     figures["slots_needed"] = indicators.slots_needed(
         target, figures["resident_population"], figures["slots"] if has_reports else None)
 
-    series = {q: (indicators.row_dict(vals, region_code, q) or {}).get("slots_per_1000")
+    series = {q: (by_key.get((region_code, q)) or {}).get("slots_per_1000")
               for q in trend_quarters}
     left = indicators.quarters_left_in_year(quarter)
     needed = figures["slots_needed"]
@@ -64,7 +65,7 @@ def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
 
     province_figures = None
     if province:
-        province_figures = _figures(indicators.row_dict(vals, province, quarter))
+        province_figures = _figures(by_key.get((province, quarter)))
         province_figures["slots_needed"] = None
         province_figures["region_code"] = province
 

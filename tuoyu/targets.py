@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from . import db, indicators
+from . import indicators
 
 MET, MISSED, NO_DATA = "达标", "未达标", "无数据"
 COMPARATORS = {">=": lambda v, bar: v >= bar, ">": lambda v, bar: v > bar, "<=": lambda v, bar: v <= bar}
@@ -16,7 +16,7 @@ def status(value, comparator: str, bar) -> str:
 
 
 def plan_targets(con, plan_code: str) -> pd.DataFrame:
-    return db.run(con, "plan_targets", plan_code=plan_code)
+    return indicators.run_once(con, "plan_targets", plan_code=plan_code)
 
 
 # The tier an each_child target binds below a region of each level: "every county"
@@ -28,7 +28,7 @@ def bound_units(con, region_code: str, level: str | None) -> pd.DataFrame:
     """The units an each_child target of this region binds."""
     if level not in BOUND_LEVEL:
         return pd.DataFrame(columns=["code", "name", "level", "parent_code"])
-    return db.run(con, "bound_units", region_code=region_code, level=BOUND_LEVEL[level])
+    return indicators.run_once(con, "bound_units", region_code=region_code, level=BOUND_LEVEL[level])
 
 
 class _Binding:
@@ -66,19 +66,22 @@ def evaluate(con, plan_code: str, region_code: str, quarter: str,
     if include_children:
         units = pd.concat([units, bound_units(con, region_code, units["level"].iloc[0])], ignore_index=True)
     binding = _Binding(con, targets)
+    target_rows = targets.to_dict("records")
     pairs = [(t, u, evaluation_quarter(quarter, int(t["year"])))
-             for u in units.to_dict("records") for t in targets.to_dict("records")
+             for u in units.to_dict("records") for t in target_rows
              if binding.applies(t, u["code"])]
     if not pairs:
         return pd.DataFrame(columns=columns)
     unit_codes = sorted({u["code"] for _, u, _ in pairs})
-    province = dict(db.run(con, "provinces_of", region_codes=unit_codes).itertuples(index=False))
-    vals = indicators.values(con, set(unit_codes) | set(province.values()), {q for _, _, q in pairs}, counting)
+    province = dict(indicators.run_once(con, "provinces_of", region_codes=unit_codes).itertuples(index=False))
+    vals = indicators.rows_by_key(indicators.values(
+        con, set(unit_codes) | set(province.values()), {q for _, _, q in pairs}, counting,
+        new_slots=any(t["indicator"] == "new_slots" for t, _, _ in pairs)))
     rows = []
     for t, u, q in pairs:
-        value = (indicators.row_dict(vals, u["code"], q) or {}).get(t["indicator"])
+        value = (vals.get((u["code"], q)) or {}).get(t["indicator"])
         if t["benchmark"] == "provincial_average":
-            bar = (indicators.row_dict(vals, province.get(u["code"]), q) or {}).get(t["indicator"])
+            bar = (vals.get((province.get(u["code"]), q)) or {}).get(t["indicator"])
         else:
             bar = t["target"]
         rows.append({
@@ -105,8 +108,14 @@ def applicable_to_each(con, plan_code: str, region_codes: list[str]) -> dict[str
         return {code: targets for code in region_codes}
     binding = _Binding(con, targets)
     records = targets.to_dict("records")
-    return {code: targets[[binding.applies(t, code) for t in records]].reset_index(drop=True)
-            for code in region_codes}
+    out, shared = {}, {}
+    for code in region_codes:
+        # units bound by the same targets (most counties of a plan) share one frame
+        mask = tuple(binding.applies(t, code) for t in records)
+        if mask not in shared:
+            shared[mask] = targets[list(mask)].reset_index(drop=True)
+        out[code] = shared[mask]
+    return out
 
 
 def pick_year(applicable_targets: pd.DataFrame, indicator: str, year: int) -> tuple[float | None, int | None]:
@@ -119,6 +128,18 @@ def pick_year(applicable_targets: pd.DataFrame, indicator: str, year: int) -> tu
     later = [y for y in by_year if y >= year]
     chosen = min(later) if later else max(by_year)
     return by_year[chosen], chosen
+
+
+def pick_year_each(applicable_targets: dict[str, pd.DataFrame], indicator: str,
+                   year: int) -> dict[str, tuple[float | None, int | None]]:
+    """pick_year for every region of applicable_to_each(), once per distinct frame."""
+    picked = {}
+    out = {}
+    for code, frame in applicable_targets.items():
+        if id(frame) not in picked:
+            picked[id(frame)] = pick_year(frame, indicator, year)
+        out[code] = picked[id(frame)]
+    return out
 
 
 def year_target(con, plan_code: str, region_code: str, year: int,

@@ -19,10 +19,22 @@ create or replace macro per_1000(slots, resident_population) as
 create or replace macro caregivers_required(infant, toddler, preschool) as
     (35 * coalesce(infant, 0) + 21 * coalesce(toddler, 0) + 15 * coalesce(preschool, 0) + 104) // 105;
 
--- One row per institution active at the end of each listed quarter, for institutions in
--- the listed regions or below: its status (filed, counted) and its latest report in the
--- quarter (a month report counts; the latest month wins; at equal dates the quarter row).
-create or replace macro institution_quarters(region_codes, quarter_list, count_all) as table
+-- Status at a day (DESIGN §3): active = registered on or before it and not closed on or
+-- before it; filed = filed on or before it; counted = filed, or active under the
+-- alternative counting rule (count_all).
+create or replace macro is_active_at(registered_on, closed_on, day) as
+    registered_on <= day and (closed_on is null or closed_on > day);
+
+create or replace macro is_filed_at(filed_on, day) as
+    coalesce(filed_on <= day, false);
+
+-- Children enrolled over the three age groups of one report.
+create or replace macro enrolled_of(infant, toddler, preschool) as
+    coalesce(infant, 0) + coalesce(toddler, 0) + coalesce(preschool, 0);
+
+-- One row per institution in the listed regions or below and listed quarter it is active
+-- at the end of, with its status (filed, counted).
+create or replace macro active_institutions(region_codes, quarter_list, count_all) as table
 with quarters as (
     select q as quarter, quarter_end(q) as quarter_end
     from (select unnest(quarter_list) as q)
@@ -32,51 +44,112 @@ in_scope as (
     from region_tree
     where list_contains(region_codes, ancestor_code)
 ),
-active as (
-    select i.*, q.quarter, q.quarter_end
+scoped as materialized (
+    -- materialised: the scope is narrowed before it meets the quarters
+    select i.*
     from institutions as i
-    join in_scope as s on s.region_code = i.region_code
+    semi join in_scope as s on s.region_code = i.region_code
+),
+active as (
+    select i.*, q.quarter, q.quarter_end, is_filed_at(i.filed_on, q.quarter_end) as is_filed
+    from scoped as i
     cross join quarters as q
-    where i.registered_on <= q.quarter_end
-      and (i.closed_on is null or i.closed_on > q.quarter_end)
+    where is_active_at(i.registered_on, i.closed_on, q.quarter_end)
 ),
-latest_report as (
-    select r.*
+final as (
+    select *, count_all or is_filed as is_counted
+    from active
+)
+select * from final;
+
+-- The report that counts for each institution in the listed regions or below, active at
+-- the end of a listed quarter: its latest report dated within the quarter (a month report
+-- counts; the latest month wins; at equal dates the quarter row), with the per-institution
+-- figures of DESIGN §3 (enrolled, occupancy, caregivers required, staffed). Only an
+-- institution-quarter with month reports has more than one candidate, so only those are
+-- ranked; the rest keep their one row as it is.
+create or replace macro quarter_reports(region_codes, quarter_list, count_all) as table
+with quarters as (
+    select q as quarter, quarter_end(q) as quarter_end
+    from (select unnest(quarter_list) as q)
+),
+in_scope as (
+    select distinct region_code
+    from region_tree
+    where list_contains(region_codes, ancestor_code)
+),
+scoped as (
+    select i.institution_id, i.region_code, i.is_puhui, i.registered_on, i.filed_on, i.closed_on
+    from institutions as i
+    semi join in_scope as s on s.region_code = i.region_code
+),
+candidate as (
+    -- the scope's reports first, one join, so that nothing below reads the rest of the table
+    select r.*, s.region_code, s.is_puhui, q.quarter_end,
+           is_filed_at(s.filed_on, q.quarter_end) as is_filed
     from reports as r
+    join scoped as s on s.institution_id = r.institution_id
+    join quarters as q on q.quarter = r.quarter
     where list_contains(quarter_list, r.quarter)
-    qualify row_number() over (
-        partition by r.institution_id, r.quarter
-        order by r.period_end desc, (r.period = r.quarter) desc
-    ) = 1
+      and is_active_at(s.registered_on, s.closed_on, q.quarter_end)
 ),
-joined as (
-    select
-        a.institution_id, a.name, a.region_code, a.type, a.ownership, a.is_puhui,
-        a.is_demonstration, a.is_guidance_center, a.registered_on, a.filed_on, a.closed_on,
-        a.quarter, a.quarter_end,
-        coalesce(a.filed_on <= a.quarter_end, false) as is_filed,
-        r.period as report_period,
-        r.period is not null as has_report,
-        r.slots, r.enrolled_infant, r.enrolled_toddler, r.enrolled_preschool,
-        r.caregivers, r.caregivers_certified, r.meets_standard
-    from active as a
-    left join latest_report as r
-        on r.institution_id = a.institution_id and r.quarter = a.quarter
+month_reported as (
+    select distinct institution_id, quarter
+    from candidate
+    where period <> quarter
+),
+latest as (
+    select c.*
+    from candidate as c
+    anti join month_reported as m on m.institution_id = c.institution_id and m.quarter = c.quarter
+    union all
+    select c.*
+    from candidate as c
+    semi join month_reported as m on m.institution_id = c.institution_id and m.quarter = c.quarter
+    qualify row_number() over (
+        partition by c.institution_id, c.quarter
+        order by c.period_end desc, (c.period = c.quarter) desc
+    ) = 1
 ),
 final as (
     select
         *,
         count_all or is_filed as is_counted,
-        case when has_report then coalesce(enrolled_infant, 0) + coalesce(enrolled_toddler, 0)
-                                  + coalesce(enrolled_preschool, 0) end as enrolled,
-        case when has_report then caregivers_required(enrolled_infant, enrolled_toddler,
-                                                      enrolled_preschool) end as caregivers_required,
-        case when has_report and caregivers is not null
-             then caregivers >= caregivers_required(enrolled_infant, enrolled_toddler,
-                                                    enrolled_preschool) end as is_staffed,
-        case when slots > 0 then (coalesce(enrolled_infant, 0) + coalesce(enrolled_toddler, 0)
-                                  + coalesce(enrolled_preschool, 0)) / slots end as occupancy
-    from joined
+        enrolled_of(enrolled_infant, enrolled_toddler, enrolled_preschool) as enrolled,
+        caregivers_required(enrolled_infant, enrolled_toddler, enrolled_preschool) as caregivers_required,
+        case when caregivers is not null
+             then caregivers >= caregivers_required(enrolled_infant, enrolled_toddler, enrolled_preschool)
+        end as is_staffed,
+        case when slots > 0
+             then enrolled_of(enrolled_infant, enrolled_toddler, enrolled_preschool) / slots
+        end as occupancy
+    from latest
+)
+select * from final;
+
+-- One row per institution active at the end of each listed quarter, for institutions in
+-- the listed regions or below: its status and its report for the quarter (quarter_reports;
+-- the report columns are null, and has_report false, when it sent none).
+create or replace macro institution_quarters(region_codes, quarter_list, count_all) as table
+with active as (
+    select * from active_institutions(region_codes, quarter_list, count_all)
+),
+reported as (
+    select * from quarter_reports(region_codes, quarter_list, count_all)
+),
+final as (
+    select
+        a.institution_id, a.name, a.region_code, a.type, a.ownership, a.is_puhui,
+        a.is_demonstration, a.is_guidance_center, a.registered_on, a.filed_on, a.closed_on,
+        a.quarter, a.quarter_end, a.is_filed,
+        r.period as report_period,
+        r.period is not null as has_report,
+        r.slots, r.enrolled_infant, r.enrolled_toddler, r.enrolled_preschool,
+        r.caregivers, r.caregivers_certified, r.meets_standard,
+        a.is_counted, r.enrolled, r.caregivers_required, r.is_staffed, r.occupancy
+    from active as a
+    left join reported as r
+        on r.institution_id = a.institution_id and r.quarter = a.quarter
 )
 select * from final;
 
@@ -100,41 +173,82 @@ tree as (
     from region_tree
     where list_contains(region_codes, ancestor_code)
 ),
-iq as (
-    select * from institution_quarters(region_codes, quarter_list, count_all)
+status_totals as (
+    -- per institution's own unit: counts straight from the institution list (DESIGN §3)
+    select
+        region_code,
+        quarter,
+        count(*) as n_active,
+        count(*) filter (where is_filed) as n_filed,
+        count(*) filter (where is_counted) as n_counted,
+        count(*) filter (where is_demonstration) as n_demonstration,
+        count(*) filter (where is_demonstration and is_puhui) as n_demonstration_puhui,
+        count(*) filter (where type = '幼儿园托班' and ownership = '公办') as n_public_kindergarten_tuoban,
+        count(*) filter (where type = '幼儿园托班' and is_puhui) as n_puhui_kindergarten_tuoban,
+        count(*) filter (where type = '用人单位办托') as n_workplace,
+        count(*) filter (where is_guidance_center) as n_guidance_center,
+        count(*) filter (where ownership in ('公办民营', '民办公助')) as n_public_private,
+        count(*) filter (where year(registered_on) = year(quarter_end)) as n_new_institutions
+    from active_institutions(region_codes, quarter_list, count_all)
+    group by all
+),
+report_totals as (
+    -- per institution's own unit: report-based totals over the counted institutions that
+    -- reported in the quarter (one that did not adds nothing, DESIGN §3)
+    select
+        region_code,
+        quarter,
+        count(*) as n_reported,
+        sum(slots) as slots,
+        sum(slots) filter (where is_puhui) as puhui_slots,
+        sum(enrolled) as enrolled,
+        -- summed as exact decimals, so that the mean never depends on row order
+        sum(cast(occupancy as decimal(38, 24))) as occupancy_sum,
+        count(occupancy) as n_occupancy,
+        min(occupancy) as occupancy_min,
+        count(*) filter (where meets_standard) as n_meets_standard,
+        count(meets_standard) as n_standard_known,
+        count(*) filter (where is_staffed) as n_staffed,
+        count(is_staffed) as n_staffing_known,
+        sum(caregivers) as caregivers,
+        sum(caregivers_certified) as caregivers_certified
+    from quarter_reports(region_codes, quarter_list, count_all)
+    where is_counted
+    group by all
 ),
 institution_totals as (
+    -- each unit's totals rolled up to every listed region above it (or itself)
     select
         t.ancestor_code as region_code,
-        iq.quarter,
-        count(*) as n_active,
-        count(*) filter (where iq.is_filed) as n_filed,
-        count(*) filter (where iq.is_counted) as n_counted,
-        count(*) filter (where iq.is_counted and iq.has_report) as n_reported,
-        count(*) filter (where iq.is_counted and not iq.has_report) as n_not_reported,
-        cast(coalesce(sum(iq.slots) filter (where iq.is_counted), 0) as bigint) as slots,
-        cast(coalesce(sum(iq.slots) filter (where iq.is_counted and iq.is_puhui), 0) as bigint) as puhui_slots,
-        cast(coalesce(sum(iq.enrolled) filter (where iq.is_counted), 0) as bigint) as enrolled,
-        -- ordered so the floating-point sum, and so the figure, never depends on row order
-        avg(iq.occupancy order by iq.institution_id) filter (where iq.is_counted) as occupancy_mean,
-        min(iq.occupancy) filter (where iq.is_counted) as occupancy_min,
-        count(*) filter (where iq.is_counted and iq.meets_standard) as n_meets_standard,
-        count(*) filter (where iq.is_counted and iq.meets_standard is not null) as n_standard_known,
-        count(*) filter (where iq.is_counted and iq.is_staffed) as n_staffed,
-        count(*) filter (where iq.is_counted and iq.is_staffed is not null) as n_staffing_known,
-        cast(coalesce(sum(iq.caregivers) filter (where iq.is_counted), 0) as bigint) as caregivers,
-        cast(coalesce(sum(iq.caregivers_certified) filter (where iq.is_counted), 0) as bigint) as caregivers_certified,
-        -- counts come straight from the institution list (active institutions, DESIGN §3)
-        count(*) filter (where iq.is_demonstration) as n_demonstration,
-        count(*) filter (where iq.is_demonstration and iq.is_puhui) as n_demonstration_puhui,
-        count(*) filter (where iq.type = '幼儿园托班' and iq.ownership = '公办') as n_public_kindergarten_tuoban,
-        count(*) filter (where iq.type = '幼儿园托班' and iq.is_puhui) as n_puhui_kindergarten_tuoban,
-        count(*) filter (where iq.type = '用人单位办托') as n_workplace,
-        count(*) filter (where iq.is_guidance_center) as n_guidance_center,
-        count(*) filter (where iq.ownership in ('公办民营', '民办公助')) as n_public_private,
-        count(*) filter (where year(iq.registered_on) = year(iq.quarter_end)) as n_new_institutions
-    from iq
-    join tree as t on t.region_code = iq.region_code
+        s.quarter,
+        cast(sum(s.n_active) as bigint) as n_active,
+        cast(sum(s.n_filed) as bigint) as n_filed,
+        cast(sum(s.n_counted) as bigint) as n_counted,
+        cast(coalesce(sum(r.n_reported), 0) as bigint) as n_reported,
+        cast(sum(s.n_counted) - coalesce(sum(r.n_reported), 0) as bigint) as n_not_reported,
+        cast(coalesce(sum(r.slots), 0) as bigint) as slots,
+        cast(coalesce(sum(r.puhui_slots), 0) as bigint) as puhui_slots,
+        cast(coalesce(sum(r.enrolled), 0) as bigint) as enrolled,
+        case when sum(r.n_occupancy) > 0
+             then cast(sum(r.occupancy_sum) as double) / sum(r.n_occupancy) end as occupancy_mean,
+        min(r.occupancy_min) as occupancy_min,
+        cast(coalesce(sum(r.n_meets_standard), 0) as bigint) as n_meets_standard,
+        cast(coalesce(sum(r.n_standard_known), 0) as bigint) as n_standard_known,
+        cast(coalesce(sum(r.n_staffed), 0) as bigint) as n_staffed,
+        cast(coalesce(sum(r.n_staffing_known), 0) as bigint) as n_staffing_known,
+        cast(coalesce(sum(r.caregivers), 0) as bigint) as caregivers,
+        cast(coalesce(sum(r.caregivers_certified), 0) as bigint) as caregivers_certified,
+        cast(sum(s.n_demonstration) as bigint) as n_demonstration,
+        cast(sum(s.n_demonstration_puhui) as bigint) as n_demonstration_puhui,
+        cast(sum(s.n_public_kindergarten_tuoban) as bigint) as n_public_kindergarten_tuoban,
+        cast(sum(s.n_puhui_kindergarten_tuoban) as bigint) as n_puhui_kindergarten_tuoban,
+        cast(sum(s.n_workplace) as bigint) as n_workplace,
+        cast(sum(s.n_guidance_center) as bigint) as n_guidance_center,
+        cast(sum(s.n_public_private) as bigint) as n_public_private,
+        cast(sum(s.n_new_institutions) as bigint) as n_new_institutions
+    from status_totals as s
+    left join report_totals as r using (region_code, quarter)
+    join tree as t on t.region_code = s.region_code
     group by all
 ),
 population_asof as (
@@ -146,22 +260,27 @@ population_asof as (
         on p.region_code = l.region_code and p.year <= l.year
 ),
 survey_latest as (
-    -- per surveyed unit and respondent type, its latest survey year up to the quarter's year
-    select t.ancestor_code as region_code, l.quarter, s.respondent_type, s.respondents, s.satisfied
-    from listed as l
-    join tree as t on t.ancestor_code = l.region_code
-    join surveys as s on s.region_code = t.region_code and s.year <= l.year
-    qualify s.year = max(s.year) over (partition by t.ancestor_code, l.quarter, s.region_code, s.respondent_type)
+    -- per surveyed unit in scope and respondent type, its latest survey up to each listed
+    -- quarter's year (one row per unit, year and type: the key of surveys)
+    select y.year, s.region_code, s.respondent_type,
+           arg_max(s.respondents, s.year) as respondents,
+           arg_max(s.satisfied, s.year) as satisfied
+    from (select distinct year from quarters) as y
+    join surveys as s on s.year <= y.year
+    semi join tree as t on t.region_code = s.region_code
+    group by all
 ),
 survey_totals as (
-    select region_code, quarter,
-           cast(sum(respondents) as bigint) as survey_respondents,
-           cast(sum(satisfied) as bigint) as survey_satisfied,
-           cast(sum(respondents) filter (where respondent_type = '家庭') as bigint) as survey_respondents_family,
-           cast(sum(satisfied) filter (where respondent_type = '家庭') as bigint) as survey_satisfied_family,
-           cast(sum(respondents) filter (where respondent_type = '机构') as bigint) as survey_respondents_institution,
-           cast(sum(satisfied) filter (where respondent_type = '机构') as bigint) as survey_satisfied_institution
-    from survey_latest
+    select l.region_code, l.quarter,
+           cast(sum(s.respondents) as bigint) as survey_respondents,
+           cast(sum(s.satisfied) as bigint) as survey_satisfied,
+           cast(sum(s.respondents) filter (where s.respondent_type = '家庭') as bigint) as survey_respondents_family,
+           cast(sum(s.satisfied) filter (where s.respondent_type = '家庭') as bigint) as survey_satisfied_family,
+           cast(sum(s.respondents) filter (where s.respondent_type = '机构') as bigint) as survey_respondents_institution,
+           cast(sum(s.satisfied) filter (where s.respondent_type = '机构') as bigint) as survey_satisfied_institution
+    from listed as l
+    join tree as t on t.ancestor_code = l.region_code
+    join survey_latest as s on s.region_code = t.region_code and s.year = l.year
     group by all
 ),
 incident_totals as (

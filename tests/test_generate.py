@@ -1,0 +1,253 @@
+"""The synthetic generator (python -m tuoyu generate), the build's fast path for large CSVs
+and the benchmark script (python -m tuoyu bench), issue #8. No timing assertions here:
+the benchmark's figures go to docs/benchmarks.md."""
+
+import filecmp
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from tuoyu import bench, cli, db, generate, indicators, ingest, sample
+from tuoyu.ingest import ImportRefused, build_database
+
+FIXTURE = Path(__file__).parent / "fixture"
+TABLES = ("regions", "population", "institutions", "reports", "region_indicators", "surveys", "incidents",
+          "plans", "targets", "phases", "tasks", "region_tree")
+
+
+@pytest.fixture(scope="module")
+def scale2(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("scale2")
+    generate.generate(folder, 2)
+    return folder
+
+
+def csv_rows(path: Path) -> int:
+    return len(pd.read_csv(path, dtype=str, keep_default_na=False))
+
+
+def test_same_seed_same_files(scale2, tmp_path):
+    again = tmp_path / "again"
+    generate.generate(again, 2)
+    names = sorted(p.name for p in scale2.iterdir())
+    assert names == sorted(p.name for p in again.iterdir())
+    for name in names:
+        assert filecmp.cmp(scale2 / name, again / name, shallow=False), name
+
+
+def test_scale_2_adds_synthetic_units_to_the_sample(scale2):
+    # the sample comes first, unchanged, in every file it has
+    for path in db.SAMPLE_DATA.glob("*.csv"):
+        if path.name != "dataset.csv":
+            assert (scale2 / path.name).read_bytes().startswith(path.read_bytes()), path.name
+    regions = pd.read_csv(scale2 / "regions.csv", dtype=str)
+    sample_codes = set(pd.read_csv(db.SAMPLE_DATA / "regions.csv", dtype=str)["code"])
+    synthetic = regions[~regions["code"].isin(sample_codes)]
+    # one sample's worth: about 150 counties in 1 province; invented codes, marked names
+    assert len(synthetic[synthetic["level"] == "county"]) == generate.COUNTIES_PER_SCALE
+    assert set(synthetic["code"].str[:2].astype(int)) <= set(generate.SYNTHETIC_PREFIXES)
+    assert not set(synthetic["code"].str[:2].astype(int)) & generate.REAL_PREFIXES
+    assert synthetic["name"].str.startswith("合成").all()
+    assert dict(pd.read_csv(scale2 / "dataset.csv", dtype=str).values)["label"] == "示例数据（合成）"
+    sample_n = csv_rows(db.SAMPLE_DATA / "institutions.csv")
+    assert 0.7 * sample_n < csv_rows(scale2 / "institutions.csv") - sample_n < 1.3 * sample_n
+
+
+def test_national_preset_has_the_published_counts():
+    provinces, cities, counties = generate.layout("national")
+    assert (provinces + generate.SAMPLE_PROVINCES, cities + generate.SAMPLE_CITIES,
+            counties + generate.SAMPLE_COUNTIES) == (31, 333, 2850)
+    assert generate.layout(1) == (0, 0, 0)
+    assert generate.layout(10)[2] == 9 * generate.COUNTIES_PER_SCALE
+    with pytest.raises(ValueError):
+        generate.layout(0.5)
+
+
+def test_generated_data_passes_the_import_checks(scale2, tmp_path):
+    counts = build_database(tmp_path / "g.duckdb", [db.BASE_DATA, scale2])
+    for table in ("institutions", "reports", "population", "surveys", "incidents"):
+        assert counts[table] == csv_rows(scale2 / f"{table}.csv"), table
+    con = db.connect(tmp_path / "g.duckdb")
+    try:
+        province = con.execute("select code from regions where name = '合成省66'").fetchone()[0]
+        frame = indicators.values(con, [province, "350000"], ["2025Q4"])
+        ratio = dict(zip(frame["region_code"], frame["slots_per_1000"]))
+        # shaped like the national series (4.7 in 2025), within the province factor's spread
+        assert 2.5 < ratio[province] < 7.5 and 4.4 < ratio["350000"] < 4.7
+    finally:
+        con.close()
+
+
+def test_scale_1_is_the_sample_and_gives_its_indicators(sample_db_path, tmp_path):
+    folder = tmp_path / "one"
+    generate.generate(folder, 1)
+    for path in sorted(db.SAMPLE_DATA.glob("*.csv")):
+        assert filecmp.cmp(path, folder / path.name, shallow=False), path.name
+    build_database(tmp_path / "one.duckdb", [db.BASE_DATA, folder])
+    codes = ["640000", "640500", "640522", "350000", "350582", "410481", "330205"]
+    quarters = ["2022Q4", "2024Q3", "2024Q4", "2026Q3"]
+    generated, shipped = db.connect(tmp_path / "one.duckdb"), db.connect(sample_db_path)
+    try:
+        pd.testing.assert_frame_equal(indicators.values(generated, codes, quarters),
+                                      indicators.values(shipped, codes, quarters))
+    finally:
+        generated.close()
+        shipped.close()
+
+
+# ---------------------------------------------------------------- the build's fast path
+
+def tables_of(path: Path) -> dict[str, list]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: sorted(con.execute(f"select * from {t}").fetchall(), key=repr) for t in TABLES}
+    finally:
+        con.close()
+
+
+def build_both(monkeypatch, folders, tmp_path):
+    """The build with the fast path on every institutions/reports CSV, and with none."""
+    out = []
+    for name, threshold in (("fast", 0), ("pandas", float("inf"))):
+        monkeypatch.setattr(ingest, "FAST_MIN_BYTES", threshold)
+        path = tmp_path / f"{name}.duckdb"
+        try:
+            build_database(path, folders)
+            out.append(("ok", tables_of(path)))
+        except ImportRefused as refused:
+            out.append(("refused", [str(p) for p in refused.problems]))
+    return out
+
+
+def test_fast_path_builds_the_same_database(monkeypatch, tmp_path):
+    fast, slow = build_both(monkeypatch, [db.BASE_DATA, db.SAMPLE_DATA], tmp_path)
+    assert fast[0] == slow[0] == "ok"
+    assert fast[1] == slow[1]
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory, fixture_db_path) -> Path:
+    """The hand-made fixture with institutions and reports in their plain form (English
+    headers, true/false, 2024-09-30): what the fast path takes without the pandas path."""
+    folder = tmp_path_factory.mktemp("plain")
+    shutil.copytree(FIXTURE, folder, dirs_exist_ok=True)
+    con = duckdb.connect(str(fixture_db_path), read_only=True)
+    try:
+        for table in ("institutions", "reports"):
+            columns = [c.name for c in ingest.TABLES[table]]
+            rows = con.execute(f"select {', '.join(columns)} from {table} order by all").fetchall()
+            frame = pd.DataFrame([[sample.cell(v) for v in row] for row in rows], columns=columns)
+            frame.to_csv(folder / f"{table}.csv", index=False)
+    finally:
+        con.close()
+    return folder
+
+
+def test_fast_path_takes_the_plain_files(plain, monkeypatch, tmp_path):
+    taken = []
+    real = ingest.fast_load
+    monkeypatch.setattr(ingest, "fast_load", lambda *a: taken.append(real(*a)) or taken[-1])
+    fast, slow = build_both(monkeypatch, [plain], tmp_path)
+    assert len(taken) == 2 and None not in taken   # institutions, then reports
+    assert fast == slow and fast[0] == "ok"
+
+
+def test_fast_path_reads_reports_by_year_then_institution(plain, monkeypatch, tmp_path):
+    monkeypatch.setattr(ingest, "FAST_MIN_BYTES", 0)
+    build_database(tmp_path / "f.duckdb", [plain])
+    con = duckdb.connect(str(tmp_path / "f.duckdb"), read_only=True)
+    try:
+        keys = con.execute("select substr(quarter, 1, 4), institution_id, period from reports").fetchall()
+    finally:
+        con.close()
+    assert keys == sorted(keys)
+
+
+# One change to the fixture's files per case: broken ones must be refused with exactly the
+# pandas path's messages, unusual but valid ones loaded exactly as the pandas path loads them.
+MUTATIONS = {
+    "unknown institution": ("reports", 1, "institution_id", "NOPE"),
+    "negative slots": ("reports", 1, "slots", "-5"),
+    "too many children": ("reports", 1, "enrolled_toddler", "900"),
+    "certified above caregivers": ("reports", 1, "caregivers_certified", "99"),
+    "future period": ("reports", 1, "period", "2099Q1"),
+    "early period": ("reports", 1, "period", "2018Q4"),
+    "bad period": ("reports", 1, "period", "2024Q5"),
+    "empty slots": ("reports", 1, "slots", ""),
+    "bad flag": ("reports", 1, "meets_standard", "maybe"),
+    "fraction": ("reports", 1, "slots", "1.5"),
+    "spaces (valid)": ("reports", 1, "slots", " 120 "),
+    "duplicate report": ("reports", 2, None, None),
+    "全角 digits (valid)": ("reports", 1, "caregivers", "１５"),
+    "Chinese quarter (valid)": ("reports", 1, "period", "2023年第1季度"),
+    "short month (valid)": ("reports", 1, "period", "2024-8"),
+    "是 (valid)": ("reports", 1, "meets_standard", "是"),
+    "unknown region": ("institutions", 1, "region_code", "999999"),
+    "filed before registered": ("institutions", 1, "filed_on", "2000-01-01"),
+    "closed before registered": ("institutions", 1, "closed_on", "2000-01-01"),
+    "future registration": ("institutions", 1, "registered_on", "2099-01-01"),
+    "bad type": ("institutions", 1, "type", "托儿所"),
+    "impossible date": ("institutions", 1, "registered_on", "2024-02-30"),
+    "slash date (valid)": ("institutions", 1, "registered_on", "2020/1/5"),
+    "name with spaces (valid)": ("institutions", 1, "name", " 某托育园 "),
+    "name with a tab inside (valid)": ("institutions", 1, "name", "某\t托育园"),
+    "duplicate institution": ("institutions", 2, None, None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MUTATIONS))
+def test_fast_path_agrees_with_the_pandas_path(case, plain, monkeypatch, tmp_path):
+    table, row, column, value = MUTATIONS[case]
+    folder = tmp_path / "data"
+    shutil.copytree(plain, folder)
+    frame = pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
+    if column is None:
+        frame = pd.concat([frame, frame.iloc[[row]]], ignore_index=True)
+    else:
+        header = {c.name: c.zh for c in ingest.TABLES[table]}[column]  # the fixture's headers may be Chinese
+        frame.loc[row, column if column in frame.columns else header] = value
+    assert len(frame.columns) == len(ingest.TABLES[table])
+    frame.to_csv(folder / f"{table}.csv", index=False)
+    fast, slow = build_both(monkeypatch, [folder], tmp_path)
+    assert fast == slow
+    assert fast[0] == ("ok" if "(valid)" in case else "refused")
+
+
+def test_fast_path_takes_chinese_headers_and_gbk_goes_to_pandas(plain, monkeypatch, tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(plain, folder)
+    frame = pd.read_csv(folder / "reports.csv", dtype=str, keep_default_na=False)
+    zh = {c.name: c.zh for c in ingest.TABLES["reports"]}
+    frame.rename(columns=zh).to_csv(folder / "reports.csv", index=False)
+    institutions = pd.read_csv(folder / "institutions.csv", dtype=str, keep_default_na=False)
+    (folder / "institutions.csv").write_bytes(institutions.to_csv(index=False).encode("gb18030"))
+    fast, slow = build_both(monkeypatch, [folder], tmp_path)
+    assert fast == slow and fast[0] == "ok"
+
+
+# ---------------------------------------------------------------- the benchmark
+
+def test_pandas_baseline_gives_the_duckdb_figures(sample_con):
+    # 2024Q3 has month reports (the latest month wins), 2026Q3 a county that sent nothing
+    frames = bench.load_frames(db.SAMPLE_DATA)
+    codes = ["640000", "640500", "640502", "640521", "640522", "640422", "350000", "350582", "410481001"]
+    quarters = ["2021Q1", "2024Q3", "2026Q3"]
+    assert bench._same(bench.pandas_values(frames, codes, quarters),
+                       indicators.values(sample_con, codes, quarters, new_slots=False)) == 9 * 3 * 5
+
+
+def test_bench_quick_run(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    assert cli.main(["bench", "--scale", "1", "--quick", "--work", str(tmp_path), "--json", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    for stage in ("build", "queries", "apptest", "pandas", "import"):
+        assert result[stage]["peak_rss_mb"] > 0, stage
+    assert {p["page"] for p in result["queries"]["pages"].values()} == set(bench.PAGES)
+    assert all(v["figures_checked"] > 0 for v in result["pandas"]["views"].values())
+    assert result["import"]["rows"] == result["import"]["written"] > 0
+    printed = capsys.readouterr().out
+    assert "建库" in printed and "pandas 基线" in printed and "AppTest" in printed

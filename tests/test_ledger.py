@@ -1,0 +1,329 @@
+"""任务台账 (issue 5): the department filter against the plan's own text, 滞后 derived from
+the date, updates kept with old → new, refusals in Chinese, the Excel export, the CLI and
+the page. Tests that write work on a copy of a session database, never on it."""
+
+import io
+import re
+from datetime import date, datetime
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+
+from tests.apptest import run_app
+from tuoyu import charts, cli, db, ledger
+from tuoyu.ingest import ImportRefused
+
+SEED = next((db.BASE_DATA / "seeds").glob("000_*.txt"))
+
+
+def seed_units() -> dict[str, list[str]]:
+    """ZHONGWEI-0n → the 责任单位 of item n of 二、创建内容, read from the OCR text itself
+    (line breaks and spaces inside the brackets removed)."""
+    text = SEED.read_text(encoding="utf-8")
+    section = re.sub(r"\s+", "", text.split("二、创建内容")[1].split("三、进度安排")[0])
+    found = re.findall(r"（责任单位：(.*?)）", section)
+    assert len(found) == 9
+    return {f"ZHONGWEI-{n:02d}": units.rstrip("。").split("、") for n, units in enumerate(found, start=1)}
+
+
+def expected_for(unit: str) -> set[str]:
+    return {task_id for task_id, units in seed_units().items() if unit in units}
+
+
+def writable_copy(path, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(path.read_bytes())
+    return copy
+
+
+def with_sample_history(con) -> None:
+    """The sample's recorded updates, unless the build has already replayed them."""
+    if con.execute("select count(*) from task_history").fetchone()[0] == 0:
+        con.execute("begin")
+        ledger.apply_sample_updates(con, [db.BASE_DATA, db.SAMPLE_DATA])
+        con.execute("commit")
+
+
+@pytest.fixture
+def sample_copy(sample_db_path, tmp_path):
+    path = writable_copy(sample_db_path, tmp_path)
+    con = db.connect(path)
+    with_sample_history(con)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def fixture_copy(fixture_db_path, tmp_path):
+    return writable_copy(fixture_db_path, tmp_path)
+
+
+# ---------------------------------------------------------------- reading
+
+def test_seed_text_gives_the_units_by_hand():
+    # 000 二、(一)1, (一)2, (二)7 name 市教育局; (二)6 and (四)9 name 市民政局
+    assert expected_for("市教育局") == {"ZHONGWEI-01", "ZHONGWEI-02", "ZHONGWEI-07"}
+    assert expected_for("市民政局") == {"ZHONGWEI-06", "ZHONGWEI-09"}
+
+
+@pytest.mark.parametrize("unit", ["市教育局", "市民政局", "市财政局", "中卫银保监分局"])
+def test_department_filter_matches_the_seed_text(sample_con, unit):
+    tasks = ledger.load_tasks(sample_con, "ZHONGWEI")
+    assert set(ledger.filter_tasks(tasks, unit)["task_id"]) == expected_for(unit)
+
+
+def test_lead_unit_is_the_first_named_and_departments_cover_every_unit(sample_con):
+    tasks = ledger.load_tasks(sample_con, "ZHONGWEI").set_index("task_id")
+    seed = seed_units()
+    for task_id, units in seed.items():
+        assert tasks.loc[task_id, "lead_unit"] == units[0]
+    assert set(ledger.departments(tasks.reset_index())) == {u for units in seed.values() for u in units}
+
+
+def test_overdue_derived_at_an_injected_date(con, monkeypatch):
+    # fixture T-1: due 2024-12-31, stored 进行中
+    monkeypatch.setenv("TUOYU_TODAY", "2024-12-31")
+    t = ledger.load_tasks(con, "TESTPLAN").iloc[0]
+    assert (t["status"], t["late_text"]) == ("进行中", "")            # the deadline day itself is not late
+    monkeypatch.setenv("TUOYU_TODAY", "2025-01-01")
+    t = ledger.load_tasks(con, "TESTPLAN").iloc[0]
+    assert t["status"] == "滞后" and t["stored_status"] == "进行中"
+    assert t["late_since"] == date(2025, 1, 1) and t["days_late"] == 1
+    monkeypatch.setenv("TUOYU_TODAY", "2026-11-23")
+    t = ledger.load_tasks(con, "TESTPLAN").iloc[0]
+    assert t["days_late"] == 692                                    # 1 + 365 (2025) + 326 (to 11-23)
+    assert t["late_text"] == "逾期692天（自2025年1月1日起）"
+    # derived at read time: the stored row is untouched
+    assert con.execute("select status from tasks where task_id = 'T-1'").fetchone()[0] == "进行中"
+
+
+def test_done_is_never_late_and_late_ones_come_first():
+    stored = pd.DataFrame({
+        "task_id": ["A", "B", "C", "D"], "plan_code": "P", "section": "一", "title": "t",
+        "responsible_units": ["甲、乙", "乙", "甲", "丙"],
+        "due": [date(2020, 1, 1), date(2020, 1, 1), date(2030, 1, 1), None],
+        "status": ["已完成", "未开始", "进行中", "未开始"], "progress_note": None, "updated_on": None,
+        "indicators": None,
+    })
+    out = ledger.derive(stored, date(2024, 6, 1)).set_index("task_id")
+    assert out.loc["A", "status"] == "已完成" and out.loc["B", "status"] == "滞后"
+    assert out.loc["C", "status"] == "进行中" and out.loc["D", "status"] == "未开始"
+    assert out.index[0] == "B"
+    counts = ledger.department_counts(out.reset_index()).set_index("department")
+    assert counts.loc["甲"].tolist() == [2, 2, 1, 0]                # tasks, lead (A, C), done, late
+    assert counts.loc["乙"].tolist() == [2, 1, 1, 1]                # A done, B late, leads B
+
+
+def test_phases_drawn_from_the_day_after_the_previous_one(sample_con):
+    phases = ledger.load_phases(sample_con, "ZHONGWEI").set_index("phase")
+    assert phases.loc["实施创建", "drawn_starts_on"] == date(2021, 9, 1)   # given in the document
+    assert phases.loc["整改提高", "drawn_starts_on"] == date(2023, 10, 1)  # day after 2023-09-30
+    assert phases.loc["迎检评审", "ends_on"] == date(2024, 7, 31)
+    tasks = ledger.load_tasks(sample_con, "ZHONGWEI")
+    assert set(tasks["phase"]) == {"实施创建"}                          # all nine due 2023-09-30
+    fig = charts.ledger_timeline(phases.reset_index(), tasks, date(2026, 11, 23))
+    assert any(s.type == "line" for s in fig.layout.shapes)           # today's line
+    assert "阶段4：迎检评审" in fig.layout.yaxis.categoryarray
+
+
+def test_linked_indicators_show_their_status(sample_con):
+    # sample 2024Q4: 中卫 1.34 托位/千人 against ≥ 1.2 (达标) and > 宁夏平均 1.64 (未达标)
+    links = ledger.linked_indicators(sample_con, "ZHONGWEI", "640500", "2024Q4").set_index("indicator")
+    assert links.loc["slots_per_1000", "status"] == "未达标"
+    assert "达标" in links.loc["slots_per_1000", "detail"] and "平均" in links.loc["slots_per_1000", "detail"]
+    assert links.loc["standard_rate", "status"] == "达标"              # 90.5% > 85%
+    assert links.loc["puhui_slot_share", "status"] == ledger.NO_TARGET
+
+
+# ---------------------------------------------------------------- writing
+
+def test_update_is_kept_in_history_old_to_new(fixture_copy):
+    con = db.connect(fixture_copy)
+    try:
+        at = datetime(2025, 3, 1, 9, 30)
+        change = ledger.update_task(con, "T-1", "已完成", "已新增托位60个", "张三", at=at)
+        assert "进行中 → 已完成" in change.describe()
+        ledger.update_task(con, "T-1", None, "验收资料已归档", "李四", at=datetime(2025, 3, 2, 10, 0))
+        h = ledger.history(con, "TESTPLAN")
+        assert h[["changed_by", "old_status", "new_status", "old_note", "new_note"]].values.tolist() == [
+            ["李四", "已完成", "已完成", "已新增托位60个", "验收资料已归档"],
+            ["张三", "进行中", "已完成", None, "已新增托位60个"],
+        ]
+        assert h["changed_at"].iloc[1] == pd.Timestamp(at)
+        row = con.execute("select status, progress_note, updated_on from tasks where task_id = 'T-1'").fetchone()
+        assert row == ("已完成", "验收资料已归档", date(2025, 3, 2))
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("T-9", "已完成", "x", "张三"), "未找到任务"),
+    (("T-1", "完成了", "x", "张三"), "状态“完成了”无效"),
+    (("T-1", "已完成", "x", "  "), "请填写记录人姓名"),
+    (("T-1", "进行中", "", "张三"), "都没有变化"),
+])
+def test_invalid_updates_refused_in_chinese(fixture_copy, args, message):
+    con = db.connect(fixture_copy)
+    try:
+        with pytest.raises(ledger.LedgerError, match=message):
+            ledger.update_task(con, *args)
+        assert con.execute("select count(*) from task_history").fetchone()[0] == 0
+        assert con.execute("select status from tasks where task_id = 'T-1'").fetchone()[0] == "进行中"
+    finally:
+        con.close()
+
+
+def test_history_table_is_idempotent_and_refuses_a_blank_name(fixture_copy):
+    con = db.connect(fixture_copy)
+    try:
+        con.execute(db._schema_text())                                # applied again: no error
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("insert into task_history (task_id, changed_at, changed_by, new_status) "
+                        "values ('T-1', now(), ' ', '进行中')")
+    finally:
+        con.close()
+
+
+def test_sample_updates_tell_a_story(sample_copy):
+    con = db.connect(sample_copy)
+    try:
+        tasks = ledger.load_tasks(con, "ZHONGWEI").set_index("task_id")
+        h = ledger.history(con, "ZHONGWEI")
+    finally:
+        con.close()
+    # data/sample/ledger/task_updates.csv: 01 done 2022-06-30; 02 last reported 2023-05-10, still 进行中
+    assert tasks.loc["ZHONGWEI-01", "status"] == "已完成"
+    assert tasks.loc["ZHONGWEI-02", ["stored_status", "status"]].tolist() == ["进行中", "滞后"]
+    assert tasks.loc["ZHONGWEI-02", "updated_on"] == date(2023, 5, 10)
+    assert tasks.loc["ZHONGWEI-04", "progress_note"] is None          # nobody reported: 滞后 all the same
+    assert tasks.loc["ZHONGWEI-04", "status"] == "滞后"
+    assert (h["task_id"] == "ZHONGWEI-07").sum() == 3
+    first = h[h["task_id"] == "ZHONGWEI-01"].iloc[-1]
+    assert (first["old_status"], first["new_status"]) == ("未开始", "进行中")
+
+
+def test_a_bad_updates_file_refuses_with_file_and_row(fixture_copy, tmp_path):
+    folder = tmp_path / "data"
+    (folder / "ledger").mkdir(parents=True)
+    (folder / ledger.SAMPLE_UPDATES).write_text(
+        "task_id,changed_at,changed_by,new_status,new_note\n"
+        "T-1,2025-01-05 10:00:00,王五,已完成,完成\n"
+        "T-404,2025-01-06 10:00:00,王五,已完成,完成\n", encoding="utf-8")
+    con = db.connect(fixture_copy)
+    try:
+        con.execute("begin")
+        with pytest.raises(ImportRefused, match="task_updates.csv 第3行：未找到任务“T-404”"):
+            ledger.apply_sample_updates(con, [folder])
+        con.execute("rollback")
+        assert con.execute("select count(*) from task_history").fetchone()[0] == 0
+        assert ledger.apply_sample_updates(con, [tmp_path / "nowhere"]) == 0
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- export
+
+def read_groups(data: bytes) -> tuple[list, dict[str, list[list]]]:
+    """Header row and, per department heading, the task rows under it."""
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    header, groups, current = list(rows[0]), {}, None
+    for row in rows[1:]:
+        if row[0] and all(v is None for v in row[1:]):
+            current = row[0].split("（")[0]
+            groups[current] = []
+        else:
+            groups[current].append(list(row))
+    return header, groups
+
+
+def test_export_opens_with_openpyxl_and_holds_the_same_rows(sample_copy):
+    con = db.connect(sample_copy)
+    try:
+        tasks = ledger.load_tasks(con, "ZHONGWEI")
+    finally:
+        con.close()
+    header, groups = read_groups(ledger.to_excel(tasks, title="任务台账", subtitle="示例数据"))
+    assert header[:3] == ["任务编号", "条款", "任务"] and "状态" in header and "最新进展" in header
+    assert list(groups) == ledger.departments(tasks)
+    for unit, rows in groups.items():
+        assert [r[0] for r in rows] == ledger.filter_tasks(tasks, unit)["task_id"].tolist()
+    by_id = tasks.set_index("task_id")
+    for row in groups["市教育局"]:
+        record = dict(zip(header, row))
+        task = by_id.loc[record["任务编号"]]
+        assert record["状态"] == task["status"] and record["最新进展"] == task["progress_note"]
+        assert record["责任单位"] == task["responsible_units"]
+        assert record["本单位"] == ("牵头" if task["lead_unit"] == "市教育局" else "配合")
+    # one department only, as exported from the page with that filter
+    shown = ledger.filter_tasks(tasks, "市教育局")
+    _, groups = read_groups(ledger.to_excel(shown, ["市教育局"]))
+    assert {k: [r[0] for r in v] for k, v in groups.items()} == {"市教育局": shown["task_id"].tolist()}
+
+
+# ---------------------------------------------------------------- command line
+
+def test_cli_updates_and_lists(fixture_copy, capsys):
+    assert cli.main(["--db", str(fixture_copy), "task", "T-1", "--status", "已完成", "--note", "完成",
+                     "--by", "李四"]) == 0
+    assert "进行中 → 已完成" in capsys.readouterr().out
+    assert cli.main(["--db", str(fixture_copy), "task", "T-1", "--status", "好了"]) == 2
+    assert "无效" in capsys.readouterr().err
+    assert cli.main(["--db", str(fixture_copy), "task", "T-1"]) == 0
+    out = capsys.readouterr().out
+    assert "李四" in out and "进行中 → 已完成" in out
+    assert cli.main(["--db", str(fixture_copy), "tasks", "--plan", "TESTPLAN", "--unit", "测试市教育局"]) == 0
+    assert "T-1" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- the page
+
+def task_ids(at) -> list[str]:
+    return at.dataframe[0].value["任务编号"].tolist()
+
+
+def test_page_department_filter_shows_exactly_its_tasks(monkeypatch, sample_db_path):
+    at = run_app(monkeypatch, sample_db_path, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
+    assert set(task_ids(at)) == set(seed_units())
+    for unit in ("市教育局", "市民政局"):
+        at.selectbox(key="tasks_unit").select(unit).run()
+        assert not at.exception
+        assert set(task_ids(at)) == expected_for(unit)
+        assert any(m.value.startswith(f"**{unit}共{len(expected_for(unit))}项任务") for m in at.markdown)
+
+
+def test_page_marks_a_past_due_task_late_at_the_given_date(monkeypatch, fixture_db_path):
+    monkeypatch.setenv("TUOYU_TODAY", "2024-12-31")
+    at = run_app(monkeypatch, fixture_db_path, "pages/tasks.py", plan="TESTPLAN", region="990100", period="2024Q3")
+    assert at.dataframe[0].value["状态"].tolist() == ["进行中"]
+    monkeypatch.setenv("TUOYU_TODAY", "2025-02-01")
+    at = run_app(monkeypatch, fixture_db_path, "pages/tasks.py", plan="TESTPLAN", region="990100", period="2024Q3")
+    row = at.dataframe[0].value.iloc[0]
+    assert row["状态"] == "滞后" and row["逾期情况"] == "逾期32天（自2025年1月1日起）"
+    assert any("滞后任务" in m.value for m in at.markdown)
+
+
+def test_page_update_appears_in_history_with_old_and_new(monkeypatch, sample_copy):
+    at = run_app(monkeypatch, sample_copy, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
+    at.selectbox(key="tasks_pick").select("ZHONGWEI-04").run()
+    at.text_input(key="tasks_by").input("马主任")
+    at.selectbox(key="tasks_status_ZHONGWEI-04").select("进行中")
+    at.text_area(key="tasks_note_ZHONGWEI-04").input("税费优惠政策清单已印发")
+    next(b for b in at.button if b.label == "保存更新").click().run()
+    assert not at.exception and not at.error
+    assert "未开始 → 进行中" in at.success[0].value and "马主任" in at.success[0].value
+    history = at.dataframe[-1].value
+    assert history.iloc[0][["记录人", "状态变化", "新进展"]].tolist() == ["马主任", "未开始 → 进行中", "税费优惠政策清单已印发"]
+    table = at.dataframe[0].value.set_index("任务编号")
+    assert table.loc["ZHONGWEI-04", "最新进展"] == "税费优惠政策清单已印发"
+    assert table.loc["ZHONGWEI-04", "状态"] == "滞后"                  # still past its 2023-09-30 deadline
+
+
+def test_page_refuses_an_update_without_a_name(monkeypatch, sample_copy):
+    at = run_app(monkeypatch, sample_copy, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
+    at.text_area(key=f"tasks_note_{at.selectbox(key='tasks_pick').value}").input("新的进展")
+    next(b for b in at.button if b.label == "保存更新").click().run()
+    assert "请填写记录人姓名" in at.error[0].value
+    assert not at.success

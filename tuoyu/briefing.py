@@ -1,0 +1,1274 @@
+"""简报导出 (DESIGN §7 item 7): the joint-meeting briefing and the Excel export.
+
+The briefing is assembled once (`assemble`) from what the pages show — overview.build,
+comparison.build, review.criteria_table, the plan's tasks — into a small document model:
+sections of paragraphs, tables and chart figures. Every sentence is a template of
+data/briefing.toml with the figures filled in. One model is rendered three ways:
+Word (python-docx, 公文 layout), HTML (the page's preview, and via headless Chromium the
+PDF) and Excel (every table the pages show, numbers as numbers).
+
+The same data gives the same briefing: the .docx has fixed core properties and zip
+timestamps, so two runs give identical files; only late tasks depend on the day."""
+
+import argparse
+import base64
+import html as html_lib
+import io
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import charts, comparison, db, fmt, indicators, institutions, overview, periods, review, targets
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_FILE = db.DATA / "briefing.toml"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_MIME = "application/pdf"
+XLSX_MIME = institutions.EXCEL_MIME
+SUFFIXES = (".docx", ".pdf", ".xlsx", ".html")
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+NO_CHROMIUM = ("未找到 Chromium 浏览器，无法生成 PDF（Word 和 Excel 文件不受影响）。"
+               "请安装：apt-get install chromium fonts-noto-cjk，或用环境变量 TUOYU_CHROMIUM 指定浏览器路径。")
+
+# Chart images: pixel size at which Plotly lays them out (text then prints at ~9pt on a
+# 15.5 cm wide image) and the scale of the PNG.
+CHART_SIZE = {"trend": (760, 430), "units": (760, 360)}
+CHART_SCALE = 2.5
+CHART_FONT_SIZE = 15
+
+# Word layout (GB/T 9704 党政机关公文格式): A4, margins, fonts by role. East Asian font
+# names go into w:eastAsia so that Word on a government PC uses 仿宋_GB2312 / 黑体 /
+# 方正小标宋简体 / 楷体_GB2312 where installed; the font table names a common substitute.
+LATIN = "Times New Roman"
+FONTS = {"body": "仿宋_GB2312", "heading": "黑体", "title": "方正小标宋简体", "subtitle": "楷体_GB2312"}
+FONT_SUBSTITUTES = {"仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体", "方正小标宋简体": "宋体", "黑体": "SimHei"}
+MARGINS_CM = {"top": 3.7, "bottom": 3.5, "left": 2.8, "right": 2.6}
+TEXT_WIDTH_CM = 21.0 - MARGINS_CM["left"] - MARGINS_CM["right"]
+RED = "C00000"
+
+
+class BriefingError(RuntimeError):
+    """A problem the user can act on, worded in Chinese."""
+
+
+# ------------------------------------------------------------------ templates
+
+@lru_cache(maxsize=1)
+def templates() -> dict:
+    with open(TEMPLATES_FILE, "rb") as f:
+        return tomllib.load(f)
+
+
+def _t(key: str, **fields) -> str:
+    return templates()["text"][key].format(**fields)
+
+
+# ------------------------------------------------------------------ the document model
+
+@dataclass
+class Paragraph:
+    text: str
+    kind: str = "body"           # body | note
+
+
+@dataclass
+class Table:
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]
+    widths: list[float]          # relative column widths
+    align: str                   # one letter per column: l / c / r
+
+
+@dataclass
+class Figure:
+    caption: str
+    name: str                    # trend | units
+    figure: object = field(default=None, repr=False, compare=False)
+    png: bytes | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass
+class Section:
+    heading: str
+    blocks: list
+    kind: str = "body"           # body | notes
+
+
+@dataclass
+class Briefing:
+    title: str
+    subtitle: str
+    byline: str
+    marker: str | None           # 示例数据 notice when the dataset carries a label
+    headline: str                # the first sentence of 一、总体进展
+    sections: list[Section]
+    sheets: dict[str, pd.DataFrame]
+    region_name: str
+    quarter: str
+    plan: str
+    issued: date                 # the period's last day: the document's date
+    file_stem: str
+    warnings: list[str] = field(default_factory=list)
+
+    def figures(self) -> list[Figure]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Figure)]
+
+    def tables(self) -> list[Table]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
+
+
+# ------------------------------------------------------------------ small wording helpers
+
+def _num(v) -> str:
+    return fmt.number(v)
+
+
+def _shown(v: float) -> float:
+    """The number as the briefing prints it, so that differences add up on paper."""
+    return float(fmt.number(v))
+
+
+def _bar(v) -> str:
+    """A target as the plan writes it: 1.2, 1.5, 1."""
+    return f"{float(v):g}"
+
+
+def _value(code: str, v) -> str:
+    return fmt.value(code, v).replace(" ", "")
+
+
+def _names(names) -> str:
+    return "、".join(names)
+
+
+def _date_zh(d) -> str:
+    d = pd.Timestamp(d)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _scope(region_name: str) -> str:
+    """全市 / 全县 / 全区 … from the name's ending (data/briefing.toml [scope])."""
+    for suffix in sorted(templates()["scope"], key=len, reverse=True):
+        if region_name.endswith(suffix):
+            return templates()["scope"][suffix]
+    return region_name
+
+
+def _counts(verdicts, order=(targets.MET, targets.MISSED, targets.NO_DATA)) -> str:
+    verdicts = list(verdicts)
+    return "、".join(_t("targets_part", count=verdicts.count(v), status=v) for v in order if v in verdicts)
+
+
+def _rate_scale(code: str) -> int:
+    return 100 if indicators.catalogue()[code]["unit"] == "%" else 1
+
+
+# ------------------------------------------------------------------ tasks
+
+TASK_COLUMNS = ["task_id", "section", "title", "responsible_units", "lead_unit", "due", "status", "is_late",
+                "days_overdue", "progress_note", "updated_on"]
+
+
+def _from_ledger(con, plan: str, today: date) -> pd.DataFrame | None:
+    """The ledger's view of the tasks (tuoyu/ledger.py, 任务台账), so the briefing calls late
+    exactly what the ledger page does; None when there is no ledger module or it fails."""
+    try:
+        from . import ledger
+        t = ledger.load_tasks(con, plan, today)
+        return pd.DataFrame({
+            "task_id": t["task_id"], "section": t["section"], "title": t["title"],
+            "responsible_units": t["responsible_units"], "lead_unit": t["lead_unit"], "due": t["due"],
+            "status": t["stored_status"], "is_late": t["is_late"].astype(bool),
+            "days_overdue": [None if pd.isna(d) else int(d) for d in t["days_late"]],
+            "progress_note": t["progress_note"], "updated_on": t["updated_on"]}, columns=TASK_COLUMNS)
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.ledger":
+            raise
+        return None
+    except Exception:  # another feature's code, absent or mid-change: fall back to our own query
+        log.warning("tuoyu.ledger.load_tasks failed; tasks read with queries/briefing_tasks.sql", exc_info=True)
+        return None
+
+
+def tasks_of(con, plan: str, today: date) -> pd.DataFrame:
+    """Every task of the plan, late first: status as stored, is_late (due before `today` and
+    not 已完成, or marked 滞后), days_overdue and the lead unit. From the task ledger when it
+    is there, else from queries/briefing_tasks.sql by the same rule."""
+    frame = _from_ledger(con, plan, today)
+    if frame is None:
+        frame = db.run(con, "briefing_tasks", plan_code=plan, today=today)
+        frame["lead_unit"] = [_lead(u) for u in frame["responsible_units"]]
+        frame["days_overdue"] = [None if pd.isna(d) else int(d) for d in frame["days_overdue"]]
+        frame = frame[TASK_COLUMNS]
+    frame = frame.assign(_late=~frame["is_late"].astype(bool))
+    return frame.sort_values(["_late", "due", "task_id"], na_position="last").drop(columns="_late") \
+        .reset_index(drop=True)
+
+
+def _lead(units) -> str:
+    text = "" if units is None else str(units)
+    for sep in ("，", ",", "；", ";"):
+        text = text.replace(sep, "、")
+    return text.split("、")[0].strip()
+
+
+# ------------------------------------------------------------------ assembling
+
+def _plan_row(con, plan: str) -> dict:
+    rows = db.run(con, "plans")
+    rows = rows[rows["plan_code"] == plan]
+    if rows.empty:
+        raise BriefingError(f"未知方案代码 {plan}")
+    return rows.iloc[0].to_dict()
+
+
+class _Builder:
+    def __init__(self, con, plan: str, region: str, quarter: str, counting: str, today: date):
+        self.con, self.plan, self.region, self.quarter, self.counting, self.today = \
+            con, plan, region, quarter, counting, today
+        self.plan_row = _plan_row(con, plan)
+        self.view = overview.build(con, plan, region, quarter, counting)
+        self.snap = self.view.snapshot
+        self.previous = periods.previous_quarter(quarter)
+        self.comp = comparison.build(con, plan, region, quarter, counting)
+        self.comp_prev = comparison.build(con, plan, region, self.previous, counting)
+        self.criteria = review.criteria_table(con, plan, region, quarter, counting)
+        self.criteria_prev = (review.criteria_table(con, plan, region, self.previous, counting)
+                              if not self.criteria.empty else self.criteria)
+        self.tasks = tasks_of(con, plan, today)
+        self.details = institutions.details(con, region, quarter, counting)
+        self.region_name = self.snap["region"]["name"]
+        self.scope = _scope(self.region_name)
+        self.period_label = periods.label(quarter)
+        self.year = int(quarter[:4])
+        level = targets.BOUND_LEVEL.get(self.snap["region"]["level"])
+        self.units_word = templates()["units_word"].get(level, "下级地区")
+        province = self.snap["provincial_average"]
+        self.has_average = bool(province and province.get("slots_per_1000") is not None
+                                and province["region_code"] != region)
+        self.average = province if self.has_average else {}
+        self.average_label = self.comp.average_label if self.has_average else None
+        self.province_name = self.comp.average.get("name") if self.has_average else None
+        self.n_tables = self.n_figures = 0
+
+    # -- numbering
+    def _table_no(self) -> int:
+        self.n_tables += 1
+        return self.n_tables
+
+    def _figure_no(self) -> int:
+        self.n_figures += 1
+        return self.n_figures
+
+    # -- 一、总体进展
+    def headline(self) -> str:
+        snap, value = self.snap, self.snap["slots_per_1000"]
+        if value is None:
+            key = "headline_no_population" if snap["n_reported"] and snap["resident_population"] is None \
+                else "headline_no_data"
+            return _t(key, period_label=self.period_label, region_name=self.region_name)
+        text = _t("headline_lead", period_label=self.period_label, scope=self.scope, value=_num(value))
+        previous = snap["previous_quarter_slots_per_1000"]
+        if previous is not None:
+            delta = round(_shown(value) - _shown(previous), 2)
+            key = "headline_up" if delta > 0 else "headline_down" if delta < 0 else "headline_flat"
+            text += _t(key, delta=_num(abs(delta)))
+        target, target_year = self.view.year_target
+        if target is None:
+            return text + _t("headline_no_target", region_name=self.region_name) + _t("headline_end")
+        met = targets.status(value, ">=", target) == targets.MET
+        if met:
+            text += _t("headline_met", target_year=target_year, target=_bar(target))
+        else:
+            gap = round(target - _shown(value), 2)
+            gap_text = _num(gap) if gap > 0 else fmt.number(target - value, 3)
+            text += _t("headline_gap", target_year=target_year, target=_bar(target), gap=gap_text)
+        projected = snap["on_track"]["year_end_value"]
+        if projected is not None and projected >= 0 and target_year == self.year and not self.quarter.endswith("Q4"):
+            key = "headline_projection_up" if projected >= value else "headline_projection_down"
+            text += _t(key, projected=_num(projected))
+            if met and projected < target:
+                text += _t("headline_projection_below")
+        if snap["slots_needed"]:
+            text += _t("headline_needed", needed=snap["slots_needed"])
+        return text + _t("headline_end")
+
+    def overview_section(self) -> Section:
+        snap, view = self.snap, self.view
+        blocks = [Paragraph(self.headline())]
+        pace = []
+        target, target_year = view.year_target
+        left = snap["on_track"]["quarters_left"]
+        if snap["slots_needed"] and left > 0 and target_year == self.year:
+            pace.append(_t("pace", quarters_left=left, per_quarter=snap["on_track"]["slots_per_quarter"]))
+        final, final_year = view.final_target
+        if final is not None and final_year != target_year and snap["slots_per_1000"] is not None:
+            needed = indicators.slots_needed(final, snap["resident_population"], snap["slots"])
+            key = "final_met" if needed == 0 else "final_gap"
+            pace.append(_t(key, final_year=final_year, final_target=_bar(final), final_needed=needed))
+        if pace:
+            blocks.append(Paragraph("".join(pace)))
+
+        items = []
+        for code in templates()["overview"]["indicators"]:
+            name, value = fmt.short(code), _value(code, snap.get(code))
+            if self.has_average:
+                items.append(_t("figure_item_average", name=name, value=value,
+                                average=_value(code, self.average.get(code))))
+            else:
+                items.append(_t("figure_item", name=name, value=value))
+        key = "figures_with_average" if self.has_average else "figures"
+        blocks.append(Paragraph(_t(key, average_label=self.average_label, items="，".join(items))))
+
+        due = [t for t in snap["targets"] if int(t["year"]) <= self.year]
+        if due:
+            text = _t("targets_summary", region_name=self.region_name, year=self.year, n=len(due),
+                      parts=_counts(t["status"] for t in due))
+            missed = [t for t in due if t["status"] == targets.MISSED]
+            if missed:
+                text += _t("targets_missed", items="；".join(self._missed_item(t) for t in missed))
+            blocks.append(Paragraph(text))
+        if snap["n_not_reported"]:
+            blocks.append(Paragraph(_t("not_reported", n=snap["n_not_reported"])))
+        blocks.append(Figure(_t("trend_caption", n=self._figure_no(), region_name=self.region_name), "trend",
+                             charts.trend(view, self.region_name, self.province_name)))
+        return Section(templates()["heading"]["overview"], blocks)
+
+    def _missed_item(self, t: dict) -> str:
+        code = t["indicator"]
+        if t["benchmark"] == "provincial_average":
+            bar = f"{self.average_label or '全省（区）平均'}{_value(code, t['bar'])}"
+        else:
+            bar = _value(code, t["target"])
+        requirement = targets.COMPARATOR_ZH[t["comparator"]] + bar
+        if int(t["year"]) < self.year:
+            requirement = f"{t['year']}年{requirement}"
+        return _t("targets_missed_item", indicator=fmt.short(code), value=_value(code, t["value"]),
+                  requirement=requirement)
+
+    # -- 二、县区情况
+    def ranked_units(self) -> list[dict]:
+        units = self.comp.units.to_dict("records") if not self.comp.units.empty else []
+        return sorted(units, key=lambda u: (u["slots_per_1000"] is None, -(u["slots_per_1000"] or 0), u["code"]))
+
+    def units_section(self) -> Section:
+        heading = templates()["heading"]["units"].format(units_word=self.units_word)
+        units = self.ranked_units()
+        if not units:
+            return Section(heading, [Paragraph(_t("units_none", region_name=self.region_name,
+                                                  units_word=self.units_word))])
+        target_year = self.comp.target_year or self.year
+        by = {s: [u for u in units if u["status"] == s] for s in (targets.MET, targets.MISSED, targets.NO_DATA)}
+        text = _t("units_count", n=len(units), units_word=self.units_word)
+        if all(u["target"] is None for u in units):
+            text += _t("units_no_target", units_word=self.units_word)
+        elif len(by[targets.MET]) == len(units):
+            text += _t("units_all_met", target_year=target_year)
+        else:
+            if by[targets.MET]:
+                text += _t("units_met", names=_names(u["name"] for u in by[targets.MET]), target_year=target_year)
+            missed = by[targets.MISSED]
+            if missed:
+                needed = sum(u["slots_needed"] or 0 for u in missed)
+                detail = "、".join(_t("units_needed_item", name=u["name"], needed=u["slots_needed"]) for u in missed)
+                key = "units_all_missed" if len(missed) == len(units) else "units_missed"
+                text += _t(key, names=_names(u["name"] for u in missed), target_year=target_year,
+                           needed=needed, detail=detail)
+            if by[targets.NO_DATA]:
+                text += _t("units_no_data", names=_names(u["name"] for u in by[targets.NO_DATA]))
+        blocks = [Paragraph(text + _t("units_end"))]
+
+        average = self.comp.average.get("slots_per_1000")
+        if self.has_average and average is not None:
+            below = [u["name"] for u in units if u["slots_per_1000"] is not None and u["slots_per_1000"] < average]
+            if below:
+                blocks.append(Paragraph(_t("units_below_average", names=_names(below),
+                                           average_label=self.average_label, average=_num(average))))
+            else:
+                blocks.append(Paragraph(_t("units_none_below_average", units_word=self.units_word,
+                                           average_label=self.average_label, average=_num(average))))
+        silent = [u for u in units if u["n_not_reported"]]
+        if silent:
+            detail = "、".join(_t("units_not_reported_item", name=u["name"], n=u["n_not_reported"]) for u in silent)
+            blocks.append(Paragraph(_t("units_not_reported", detail=detail)))
+
+        columns = [c.format(units_word=self.units_word) for c in templates()["columns"]["ranking"]]
+        rows = []
+        for rank, u in enumerate(units, start=1):
+            rows.append([str(rank) if u["slots_per_1000"] is not None else "—", u["name"],
+                         _num(u["slots_per_1000"]) if u["slots_per_1000"] is not None else fmt.NO_DATA,
+                         _bar(u["target"]) if u["target"] is not None else "—",
+                         str(u["slots_needed"]) if u["slots_needed"] is not None else "—",
+                         fmt.percent(u["enrolment_rate"]), fmt.percent(u["occupancy_mean"]), u["status"]])
+        blocks.append(Table(_t("ranking_caption", n=self._table_no(), units_word=self.units_word,
+                               period_label=self.period_label),
+                            columns, rows, [0.7, 1.6, 1.5, 1.2, 1.2, 1.0, 1.2, 1.0], "ccrrrrrc"))
+        frame = self.comp.units.rename(columns={"slots_per_1000": "value"})
+        blocks.append(Figure(_t("units_caption", n=self._figure_no(), units_word=self.units_word,
+                                average_label=self.comp.average_label), "units",
+                             charts.unit_bars(frame, "slots_per_1000", average, self.comp.year_target,
+                                              self.comp.average_label)))
+        return Section(heading, blocks)
+
+    # -- 三、评审指标
+    def criteria_section(self) -> Section:
+        heading = templates()["heading"]["criteria"]
+        table = self.criteria
+        if table.empty:
+            return Section(heading, [Paragraph(_t("criteria_none"))])
+        parent = table[table["is_parent"]]
+        children = table[~table["is_parent"]]
+        text = _t("criteria_summary", region_name=self.region_name, n=len(parent), parts=_counts(parent["verdict"]))
+        missed = parent[parent["verdict"] == targets.MISSED]["criterion"].tolist()
+        if missed:
+            text += _t("criteria_missed", numbers="、".join(str(n) for n in missed))
+        if not children.empty:
+            items = []
+            for code in dict.fromkeys(children["region_code"]):
+                rows = children[children["region_code"] == code]
+                lagging = [v for v in rows["verdict"] if v != targets.MET]
+                if lagging:
+                    items.append(_t("criteria_unit_item", name=rows["region_name"].iloc[0],
+                                    parts=_counts(lagging, (targets.MISSED, targets.NO_DATA))))
+            text += (_t("criteria_units", units_word=self.units_word, items="，".join(items)) if items
+                     else _t("criteria_units_all_met", units_word=self.units_word))
+        rows = []
+        for head in parent.sort_values("criterion").to_dict("records"):
+            detail = head["detail"].split("；所辖县区：")[0]
+            if detail.startswith("所辖县区："):
+                detail = _t("criteria_children_only", units_word=self.units_word)
+            lagging = children[(children["criterion"] == head["criterion"]) & (children["verdict"] != targets.MET)]
+            names = "、".join(f"{n}" + ("（无数据）" if v == targets.NO_DATA else "")
+                             for n, v in zip(lagging["region_name"], lagging["verdict"])) or "—"
+            rows.append([str(head["criterion"]), head["title"], head["verdict"], detail, names])
+        columns = [c.format(units_word=self.units_word, region_name=self.region_name)
+                   for c in templates()["columns"]["criteria"]]
+        return Section(heading, [
+            Paragraph(text),
+            Table(_t("criteria_caption", n=self._table_no(), period_label=self.period_label),
+                  columns, rows, [0.6, 2.4, 1.0, 3.6, 1.8], "clcll"),
+        ])
+
+    # -- 四、重点任务
+    def tasks_section(self) -> Section:
+        heading = templates()["heading"]["tasks"]
+        if self.tasks.empty:
+            return Section(heading, [Paragraph(_t("tasks_none"))])
+        late = self.tasks[self.tasks["is_late"]]
+        today = _date_zh(self.today)
+        if late.empty:
+            return Section(heading, [Paragraph(_t("tasks_none_late", today=today, n=len(self.tasks)))])
+        leads = late["lead_unit"].tolist()
+        order = list(dict.fromkeys(leads))
+        lead_text = "、".join(_t("tasks_lead_item", unit=u, count=leads.count(u))
+                              for u in sorted(order, key=lambda u: (-leads.count(u), order.index(u))))
+        rows = []
+        for i, t in enumerate(late.to_dict("records"), start=1):
+            days = t["days_overdue"]
+            overdue = _t("tasks_overdue_days", days=days) if days is not None else _t("tasks_marked_late")
+            title = t["title"]
+            if t["progress_note"]:
+                title += _t("tasks_progress", note=t["progress_note"],
+                            on=_date_zh(t["updated_on"]) if not pd.isna(t["updated_on"]) else "")
+            due = _date_zh(t["due"]) if not pd.isna(t["due"]) else "—"
+            rows.append([str(i), title, t["responsible_units"], due, t["status"], overdue])
+        return Section(heading, [
+            Paragraph(_t("tasks_late", today=today, n=len(self.tasks), late=len(late), leads=lead_text)),
+            Table(_t("tasks_caption", n=self._table_no()), templates()["columns"]["tasks"], rows,
+                  [0.5, 3.4, 2.4, 1.8, 0.9, 1.0], "cllccc"),
+        ])
+
+    # -- 五、变化情况
+    def changes_section(self) -> Section:
+        blocks = []
+        previous_label = periods.label(self.previous)
+        before = self.comp_prev.parent
+        if not before or not before.get("n_reported"):
+            blocks.append(Paragraph(_t("changes_none", previous_label=previous_label)))
+        else:
+            now_slots, prev_slots = int(self.snap["slots"] or 0), int(before.get("slots") or 0)
+            diff = now_slots - prev_slots
+            key = "change_slots_up" if diff > 0 else "change_slots_down" if diff < 0 else "change_slots_flat"
+            blocks.append(Paragraph(_t(key, previous_label=previous_label, scope=self.scope, previous=prev_slots,
+                                       current=now_slots, diff=abs(diff))))
+            text = self._unit_changes() + self._criteria_changes()
+            if text:
+                blocks.append(Paragraph(text))
+        blocks.append(Paragraph(self._filed_text()))
+        return Section(templates()["heading"]["changes"], blocks)
+
+    def _unit_changes(self) -> str:
+        if self.comp.units.empty or self.comp_prev.units.empty:
+            return ""
+        before = dict(zip(self.comp_prev.units["code"], self.comp_prev.units["status"]))
+        units = self.ranked_units()
+        up = [u["name"] for u in units if before.get(u["code"]) == targets.MISSED and u["status"] == targets.MET]
+        down = [u["name"] for u in units if before.get(u["code"]) == targets.MET and u["status"] == targets.MISSED]
+        text = _t("change_became_met", names=_names(up)) if up else ""
+        text += _t("change_became_missed", names=_names(down)) if down else ""
+        return text or _t("change_units_same", units_word=self.units_word)
+
+    def _criteria_changes(self) -> str:
+        if self.criteria.empty or self.criteria_prev.empty:
+            return ""
+        now = self.criteria[self.criteria["is_parent"]].set_index("criterion")["verdict"]
+        before = self.criteria_prev[self.criteria_prev["is_parent"]].set_index("criterion")["verdict"]
+        up = [str(n) for n in now.index if before.get(n) == targets.MISSED and now[n] == targets.MET]
+        down = [str(n) for n in now.index if before.get(n) == targets.MET and now[n] == targets.MISSED]
+        text = _t("change_criteria_met", numbers="、".join(up)) if up else ""
+        return text + (_t("change_criteria_missed", numbers="、".join(down)) if down else "")
+
+    def newly_filed(self) -> pd.DataFrame:
+        d = self.details
+        if d.empty:
+            return d
+        filed = pd.to_datetime(d["filed_on"])
+        start, end = pd.Timestamp(periods.quarter_start(self.quarter)), pd.Timestamp(periods.period_end(self.quarter))
+        new = d[(filed >= start) & (filed <= end)].assign(_filed=filed)
+        return new.sort_values(["_filed", "institution_id"]).drop(columns="_filed").reset_index(drop=True)
+
+    def _filed_text(self) -> str:
+        new = self.newly_filed()
+        if new.empty:
+            return _t("change_filed_none")
+        names = "、".join(_t("change_filed_item", name=n, region_name=r)
+                         for n, r in zip(new["name"], new["region_name"]))
+        return _t("change_filed", n=len(new), names=names)
+
+    # -- 附：口径说明
+    def notes_section(self) -> Section:
+        counting = templates()["counting"][self.counting]
+        notes = [_t("note_source", period_end=_date_zh(periods.period_end(self.quarter)), counting=counting)]
+        catalogue = indicators.catalogue()
+        for code in templates()["overview"]["notes"]:
+            notes.append(_t("note_indicator", name=catalogue[code]["name_zh"],
+                            definition=catalogue[code]["definition"].rstrip("。")))
+        if self.has_average:
+            notes.append(_t("note_average", average_label=self.average_label))
+        notes.append(_t("note_projection"))
+        notes.append(_t("note_rounding"))
+        if not self.criteria.empty:
+            notes.append(_t("note_criteria"))
+        notes.append(_t("note_tasks", today=_date_zh(self.today)))
+        return Section(templates()["heading"]["notes"],
+                       [Paragraph(f"{i}. {n}", "note") for i, n in enumerate(notes, start=1)], "notes")
+
+    # -- the Excel workbook: every table the pages show, numbers as numbers
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        names = templates()["sheets"]
+        out = {names["headline"]: self._headline_sheet(), names["status"]: self._status_sheet()}
+        trend = self.view.trend
+        trend_sheet = pd.DataFrame({"报告期": [periods.label(q) for q in trend["quarter"]],
+                                    "期末": [d for d in trend["quarter_end"]],
+                                    f"{self.region_name}每千人口托位数": trend["region"].astype(float)})
+        if self.has_average:
+            trend_sheet[f"{self.province_name}每千人口托位数"] = trend["province"].astype(float)
+        out[names["trend"]] = trend_sheet
+        if not self.comp.units.empty:
+            out[names["units"]] = comparison.table(self.comp)
+            out[names["changes"]] = self._changes_sheet()
+        if not self.criteria.empty:
+            out[names["criteria_matrix"]] = review.matrix(self.criteria).reset_index()
+            detail = self.criteria[["region_name", "criterion", "title", "verdict", "detail", "source"]]
+            out[names["criteria_detail"]] = detail.rename(columns={
+                "region_name": "地区", "criterion": "序号", "title": "评审指标", "verdict": "结论",
+                "detail": "依据数据", "source": "出处"})
+        checklist = review.count_checklist(self.con, self.plan, self.region, self.quarter, self.counting)
+        if not checklist.empty:
+            out[names["checklist"]] = checklist.rename(columns={
+                "region_name": "地区", "region_code": "区划代码", "indicator_name": "指标", "year": "年份",
+                "requirement": "要求", "value": "实际", "verdict": "结论", "judged_at": "判断时点",
+                "source": "出处"}).drop(columns="indicator")
+        if not self.details.empty:
+            frame = institutions.display_frame(self.details)
+            out[names["institutions"]] = frame.rename(columns={h: f"{h}（%）" for h in institutions.PERCENT_HEADERS})
+        new = self.newly_filed()
+        if not new.empty:
+            out[names["filed"]] = pd.DataFrame({"机构编码": new["institution_id"], "机构名称": new["name"],
+                                                "所在地区": new["region_name"], "备案日期": new["filed_on"],
+                                                "类型": new["type"], "举办性质": new["ownership"]})
+        if not self.tasks.empty:
+            t = self.tasks
+            out[names["tasks"]] = pd.DataFrame({
+                "任务编号": t["task_id"], "章节": t["section"], "任务": t["title"], "责任单位": t["responsible_units"],
+                "牵头单位": t["lead_unit"], "完成时限": t["due"], "状态": t["status"],
+                "是否逾期": t["is_late"].map({True: "是", False: "否"}), "逾期天数": t["days_overdue"],
+                "最新进展": t["progress_note"], "进展日期": t["updated_on"]})
+        return out
+
+    def _headline_sheet(self) -> pd.DataFrame:
+        now, before = self.comp.parent, self.comp_prev.parent
+        rows = []
+        for code in indicators.CORE:
+            if code == "slots_needed":
+                continue
+            scale = _rate_scale(code)
+            value, previous = now.get(code), before.get(code)
+
+            def scaled(v):
+                return None if v is None else float(v) * scale
+            row = {"指标": fmt.name(code), "单位": indicators.catalogue()[code]["unit"],
+                   "本期": scaled(value), "上季度": scaled(previous),
+                   "变化": None if value is None or previous is None else scaled(value - previous)}
+            if self.has_average:
+                row[self.average_label] = scaled(self.average.get(code))
+            rows.append(row)
+        target, target_year = self.view.year_target
+        rows.append({"指标": fmt.name("slots_needed") + (f"（{target_year}年目标{_bar(target)}）" if target else ""),
+                     "单位": "个", "本期": self.snap["slots_needed"]})
+        return pd.DataFrame(rows)
+
+    def _status_sheet(self) -> pd.DataFrame:
+        frame = targets.evaluate(self.con, self.plan, self.region, self.quarter, self.counting, include_children=True)
+        rows = []
+        for r in frame.to_dict("records"):
+            scale = _rate_scale(r["indicator"])
+            rows.append({"地区": r["region_name"], "区划代码": r["region_code"], "指标": fmt.short(r["indicator"]),
+                         "年份": int(r["year"]), "要求": targets.requirement(r),
+                         "当前值": None if r["value"] is None else float(r["value"]) * scale,
+                         "单位": indicators.catalogue()[r["indicator"]]["unit"], "状态": r["status"],
+                         "评价期": periods.label(r["evaluated_quarter"]), "来源": r["source"]})
+        return pd.DataFrame(rows, columns=["地区", "区划代码", "指标", "年份", "要求", "当前值", "单位", "状态",
+                                           "评价期", "来源"])
+
+    def _changes_sheet(self) -> pd.DataFrame:
+        before = self.comp_prev.units.set_index("code") if not self.comp_prev.units.empty else pd.DataFrame()
+        rows = []
+        for u in self.ranked_units():
+            prev = before.loc[u["code"]] if u["code"] in before.index else {}
+            p_value = prev.get("slots_per_1000") if len(prev) else None
+            rows.append({self.units_word: u["name"], "区划代码": u["code"],
+                         f"{periods.label(self.previous)}每千人口托位数": p_value,
+                         f"{self.period_label}每千人口托位数": u["slots_per_1000"],
+                         "变化": None if p_value is None or u["slots_per_1000"] is None
+                         else u["slots_per_1000"] - p_value,
+                         "上季度状态": prev.get("status") if len(prev) else None, "本期状态": u["status"]})
+        return pd.DataFrame(rows)
+
+    def build(self) -> Briefing:
+        dataset = self.snap["dataset"]
+        sections = [self.overview_section(), self.units_section(), self.criteria_section(),
+                    self.tasks_section(), self.changes_section(), self.notes_section()]
+        return Briefing(
+            title=_t("title", region_name=self.region_name),
+            subtitle=_t("subtitle", period_label=self.period_label),
+            byline=_t("byline", plan_title=self.plan_row["title"],
+                      period_end=_date_zh(periods.period_end(self.quarter))),
+            marker=_t("marker", dataset=dataset) if dataset else None,
+            headline=sections[0].blocks[0].text,
+            sections=sections, sheets=self.sheets(),
+            region_name=self.region_name, quarter=self.quarter, plan=self.plan,
+            issued=periods.period_end(self.quarter),
+            file_stem=_t("file_stem", region_name=self.region_name, period=self.quarter),
+        )
+
+
+def assemble(con, plan: str, region: str, period: str, counting: str = indicators.DEFAULT_COUNTING,
+             today: date | None = None) -> Briefing:
+    """The briefing's content for one selection (no images yet: see render_images).
+    Raises BriefingError for an unknown plan, region or period."""
+    try:
+        quarter = periods.quarter_of(periods.parse_period(period))
+    except ValueError:
+        raise BriefingError(f"无法识别的报告期 {period}（应为 2024Q3 或 2024年第3季度）") from None
+    if indicators.lineage(con, region).empty:
+        raise BriefingError(f"未知区划代码 {region}")
+    return _Builder(con, plan, region, quarter, counting, today or periods.today()).build()
+
+
+# ------------------------------------------------------------------ chart images
+
+def _for_print(fig, name: str):
+    """The page's figure restyled for paper: no title (the caption says it), larger text."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure(fig)
+    fig.update_layout(title=None, font=dict(size=CHART_FONT_SIZE), margin=dict(l=10, r=10, t=16, b=10),
+                      paper_bgcolor="white", plot_bgcolor="white")
+    if name == "units":
+        fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.12, x=0))
+    return fig
+
+
+def render_images(briefing: Briefing) -> None:
+    """PNG images of the briefing's charts, in one kaleido session (each session starts a
+    browser). A failure leaves the images out with a warning: the text still stands."""
+    figures = [f for f in briefing.figures() if f.png is None and f.figure is not None]
+    if not figures:
+        return
+    import plotly.io as pio
+
+    with tempfile.TemporaryDirectory(prefix="tuoyu-charts-") as tmp:
+        paths = [Path(tmp) / f"{f.name}.png" for f in figures]
+        try:
+            pio.write_images([_for_print(f.figure, f.name) for f in figures], paths, format="png",
+                             width=[CHART_SIZE[f.name][0] for f in figures],
+                             height=[CHART_SIZE[f.name][1] for f in figures], scale=CHART_SCALE)
+        except Exception as exc:  # kaleido needs a Chromium; without one the briefing goes out without charts
+            log.warning("chart export failed", exc_info=True)
+            briefing.warnings.append(f"图表未能生成（需要 Chromium 浏览器）：{exc}")
+            return
+        for f, path in zip(figures, paths):
+            f.png = path.read_bytes()
+
+
+# ------------------------------------------------------------------ Word
+
+PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+             "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+             "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+             "sectPr", "pPrChange")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _ppr_insert(ppr, element) -> None:
+    """Insert a pPr child where the schema wants it (Word rejects out-of-order elements)."""
+    rank = PPR_ORDER.index(_local(element.tag))
+    for child in ppr:
+        if _local(child.tag) in PPR_ORDER and PPR_ORDER.index(_local(child.tag)) > rank:
+            child.addprevious(element)
+            return
+    ppr.append(element)
+
+
+def _set_fonts(rpr, east_asia: str) -> None:
+    from docx.oxml.ns import qn
+
+    fonts = rpr.get_or_add_rFonts()
+    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attr}"), None)
+    for attr in ("ascii", "hAnsi", "cs"):
+        fonts.set(qn(f"w:{attr}"), LATIN)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def _docx_styles(doc) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    # Document defaults: Chinese body font and language instead of the template's theme fonts.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(rpr, FONTS["body"])
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    lang.attrib.pop(qn("w:bidi"), None)
+
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(16)
+    _set_fonts(normal.element.get_or_add_rPr(), FONTS["body"])
+    pf = normal.paragraph_format
+    pf.first_line_indent = Pt(32)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(28)
+    pf.space_before = pf.space_after = Pt(0)
+    pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    pf.widow_control = True
+
+    def add(name, style_id, font, size, *, align=None, indent=None, line=None, before=0, after=0, bold=False,
+            keep_next=False, outline=None, color=None, border=None):
+        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.style_id = style_id      # ASCII ids, as Word writes them; the Chinese name shows in Word
+        style.base_style = normal
+        style.quick_style = True
+        style.font.size = Pt(size)
+        style.font.bold = bold
+        if color:
+            style.font.color.rgb = RGBColor.from_string(color)
+        _set_fonts(style.element.get_or_add_rPr(), font)
+        p = style.paragraph_format
+        p.first_line_indent = Pt(indent or 0)
+        if line == "single":
+            p.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        elif line:
+            p.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            p.line_spacing = Pt(line)
+        p.space_before, p.space_after = Pt(before), Pt(after)
+        if align:
+            p.alignment = align
+        p.keep_with_next = keep_next
+        ppr = style.element.get_or_add_pPr()
+        if border:
+            pbdr = OxmlElement("w:pBdr")
+            bottom = OxmlElement("w:bottom")
+            for k, v in {"val": "single", "sz": "18", "space": "4", "color": border}.items():
+                bottom.set(qn(f"w:{k}"), v)
+            pbdr.append(bottom)
+            _ppr_insert(ppr, pbdr)
+        if outline is not None:
+            level = OxmlElement("w:outlineLvl")
+            level.set(qn("w:val"), str(outline))
+            _ppr_insert(ppr, level)
+        return style
+
+    centre = WD_ALIGN_PARAGRAPH.CENTER
+    add("简报标题", "BriefTitle", FONTS["title"], 22, align=centre, line=36, after=6)
+    add("简报副标题", "BriefSubtitle", FONTS["subtitle"], 16, align=centre, line=28)
+    add("简报题头", "BriefByline", FONTS["subtitle"], 12, align=centre, line=20, before=4)
+    add("简报标注", "BriefMarker", FONTS["heading"], 12, align=centre, line=20, before=4, color=RED)
+    add("简报分隔线", "BriefRule", FONTS["body"], 6, align=centre, line=8, after=12, border=RED)
+    add("简报一级标题", "BriefHeading1", FONTS["heading"], 16, indent=32, line=28, before=8, keep_next=True,
+        outline=0)
+    add("简报题注", "BriefTableCaption", FONTS["heading"], 12, align=centre, line=20, before=4, after=2,
+        keep_next=True)
+    add("简报图题", "BriefFigureCaption", FONTS["heading"], 12, align=centre, line=20, after=8)
+    add("简报图片", "BriefFigure", FONTS["body"], 12, align=centre, line="single", before=6, keep_next=True)
+    add("简报表格", "BriefTableText", FONTS["body"], 10.5, line=15)
+    add("简报表后", "BriefAfterTable", FONTS["body"], 6, line=10)
+    add("简报注释", "BriefNote", FONTS["body"], 12, indent=24, line=20)
+    add("简报页码", "BriefPageNumber", FONTS["body"], 14, align=centre, line="single")
+
+
+def _docx_font_table(doc) -> None:
+    """Name a common substitute for each 公文 font in word/fontTable.xml (w:altName), for a
+    PC without 仿宋_GB2312 and the like."""
+    from lxml import etree
+
+    part = next((p for p in doc.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml"), None)
+    if part is None:
+        return
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    root = part.element if hasattr(part, "element") else etree.fromstring(part.blob)
+    for name, alt in FONT_SUBSTITUTES.items():
+        font = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": name})
+        etree.SubElement(font, f"{{{w}}}altName", {f"{{{w}}}val": alt})
+        etree.SubElement(font, f"{{{w}}}charset", {f"{{{w}}}val": "86"})
+        etree.SubElement(font, f"{{{w}}}family", {f"{{{w}}}val": "modern" if "仿宋" in name or "楷体" in name
+                                                    or name == "黑体" else "roman"})
+        etree.SubElement(font, f"{{{w}}}pitch", {f"{{{w}}}val": "fixed" if name != "方正小标宋简体" else "variable"})
+    if not hasattr(part, "element"):
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _page_number(paragraph) -> None:
+    """— PAGE — in the footer, as 公文 number their pages."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def fld(kind):
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        paragraph.add_run()._r.append(el)
+
+    paragraph.add_run("— ")
+    fld("begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    paragraph.add_run()._r.append(instr)
+    fld("separate")
+    paragraph.add_run("1")
+    fld("end")
+    paragraph.add_run(" —")
+
+
+def _docx_table(doc, table: Table) -> None:
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    doc.add_paragraph(table.caption, style="简报题注")
+    align = {"l": WD_ALIGN_PARAGRAPH.LEFT, "c": WD_ALIGN_PARAGRAPH.CENTER, "r": WD_ALIGN_PARAGRAPH.RIGHT}
+    total = sum(table.widths)
+    widths = [Cm(TEXT_WIDTH_CM * w / total) for w in table.widths]
+    grid = doc.add_table(rows=1 + len(table.rows), cols=len(table.columns))
+    grid.style = doc.styles["Table Grid"]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths):
+        column.width = width
+    for r, values in enumerate([table.columns] + table.rows):
+        row = grid.rows[r]
+        if r == 0:
+            trpr = row._tr.get_or_add_trPr()
+            header = OxmlElement("w:tblHeader")
+            trpr.append(header)
+        else:
+            cant_split = OxmlElement("w:cantSplit")
+            row._tr.get_or_add_trPr().append(cant_split)
+        for c, (cell, text) in enumerate(zip(row.cells, values)):
+            cell.width = widths[c]
+            if r == 0:
+                shade = OxmlElement("w:shd")
+                for k, v in {"val": "clear", "color": "auto", "fill": "D9D9D9"}.items():
+                    shade.set(qn(f"w:{k}"), v)
+                cell._tc.get_or_add_tcPr().append(shade)   # before vAlign, as the schema orders them
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            p = cell.paragraphs[0]
+            p.style = doc.styles["简报表格"]
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER if r == 0 else align[table.align[c]]
+            run = p.add_run(str(text))
+            run.bold = r == 0 or None
+    doc.add_paragraph(style="简报表后")
+
+
+def to_docx(briefing: Briefing) -> bytes:
+    """The briefing as a Word document: A4, 公文 fonts and margins, page numbers in the
+    footer, charts as images. Identical bytes for identical content."""
+    from docx import Document
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    _docx_styles(doc)
+    _docx_font_table(doc)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(MARGINS_CM["top"]), Cm(MARGINS_CM["bottom"])
+    section.left_margin, section.right_margin = Cm(MARGINS_CM["left"]), Cm(MARGINS_CM["right"])
+    section.footer_distance = Cm(2.5)
+    _page_number(section.footer.paragraphs[0])
+    section.footer.paragraphs[0].style = doc.styles["简报页码"]
+
+    doc.add_paragraph(briefing.title, style="简报标题")
+    doc.add_paragraph(briefing.subtitle, style="简报副标题")
+    doc.add_paragraph(briefing.byline, style="简报题头")
+    if briefing.marker:
+        doc.add_paragraph(briefing.marker, style="简报标注")
+    doc.add_paragraph(style="简报分隔线")
+    for s in briefing.sections:
+        doc.add_paragraph(s.heading, style="简报一级标题")
+        for block in s.blocks:
+            if isinstance(block, Paragraph):
+                doc.add_paragraph(block.text, style="简报注释" if block.kind == "note" else None)
+            elif isinstance(block, Table):
+                _docx_table(doc, block)
+            elif isinstance(block, Figure):
+                if block.png:
+                    run = doc.add_paragraph(style="简报图片").add_run()
+                    run.add_picture(io.BytesIO(block.png), width=Cm(TEXT_WIDTH_CM - 0.2))
+                    doc.add_paragraph(block.caption, style="简报图题")
+    for w in briefing.warnings:
+        doc.add_paragraph(w, style="简报注释")
+
+    props = doc.core_properties
+    issued = datetime(briefing.issued.year, briefing.issued.month, briefing.issued.day)
+    props.title, props.subject = briefing.title, briefing.subtitle.strip("（）")
+    props.author = props.last_modified_by = "托育示范城市创建监测"
+    props.comments = briefing.byline
+    props.keywords = "简报;托育;每千人口托位数"
+    props.category = "简报"
+    props.created = props.modified = issued
+    props.revision = 1
+    _drop_thumbnail(doc)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return _fixed_zip(buffer.getvalue(), issued)
+
+
+def _drop_thumbnail(doc) -> None:
+    """python-docx's template carries a thumbnail of some other document; leave it out."""
+    rels = doc.part.package.rels
+    for rid, rel in list(rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            rels.pop(rid)
+
+
+def _fixed_zip(data: bytes, when: datetime) -> bytes:
+    """The same archive with every entry dated `when`, so identical content gives identical bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(when.year, when.month, when.day, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ HTML and PDF
+
+SERIF = '"仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC", serif'
+SANS = '"黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
+TITLE = '"方正小标宋简体", "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC", "Source Han Serif SC", "SimSun", serif'
+KAI = '"楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "STKaiti", "Noto Serif CJK SC", serif'
+CSS = f"""
+@page {{ size: A4; margin: {MARGINS_CM['top']}cm {MARGINS_CM['right']}cm {MARGINS_CM['bottom']}cm {MARGINS_CM['left']}cm;
+  @bottom-center {{ content: "— " counter(page) " —"; font-family: "Times New Roman", {SERIF}; font-size: 14pt; }} }}
+html {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+body {{ font-family: {SERIF}; font-size: 16pt; line-height: 28pt; color: #000; margin: 0; background: #fff; }}
+p {{ margin: 0; text-indent: 2em; text-align: justify; }}
+h1 {{ font-family: {TITLE}; font-size: 22pt; line-height: 36pt; font-weight: bold; text-align: center; margin: 0 0 6pt; }}
+.subtitle {{ font-family: {KAI}; text-align: center; text-indent: 0; }}
+.byline {{ font-family: {KAI}; font-size: 12pt; line-height: 20pt; text-align: center; text-indent: 0; margin-top: 4pt; }}
+.marker {{ font-family: {SANS}; font-size: 12pt; line-height: 20pt; color: #{RED}; text-align: center; text-indent: 0; margin-top: 4pt; }}
+hr {{ border: 0; border-top: 2.25pt solid #{RED}; margin: 6pt 0 12pt; }}
+h2 {{ font-family: {SANS}; font-weight: normal; font-size: 16pt; line-height: 28pt; margin: 8pt 0 0; text-indent: 2em; break-after: avoid; }}
+figure {{ margin: 6pt 0 8pt; text-align: center; break-inside: avoid; }}
+figure img {{ width: 100%; display: block; }}
+figcaption, caption {{ font-family: {SANS}; font-size: 12pt; line-height: 20pt; text-align: center; }}
+caption {{ padding: 4pt 0 2pt; }}
+table {{ width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 10.5pt; line-height: 15pt; margin: 0 0 10pt; }}
+th, td {{ border: 0.75pt solid #000; padding: 2pt 3pt; vertical-align: middle; overflow-wrap: anywhere; }}
+th {{ background: #d9d9d9; font-family: {SANS}; font-weight: normal; text-align: center; }}
+thead {{ display: table-header-group; }}
+tr {{ break-inside: avoid; }}
+td.l {{ text-align: left; }} td.c {{ text-align: center; }} td.r {{ text-align: right; }}
+.notes p {{ font-size: 12pt; line-height: 20pt; }}
+@media screen {{ body {{ max-width: 15.6cm; margin: 1.5cm auto; padding: 0 1cm; }} }}
+"""
+
+
+def _breakable(text: str) -> str:
+    """Allow a line break before a full-width bracket that follows a figure: “2.5%（4.4%）”
+    is otherwise one unbreakable run, and a justified line before it gapes."""
+    return re.sub(r"(?<=[0-9A-Za-z%])（", "<wbr>（", text)
+
+
+def to_html(briefing: Briefing) -> str:
+    """The briefing as one self-contained HTML page (images inline): the page's preview and
+    the source of the PDF."""
+    e = html_lib.escape
+    out = ["<!doctype html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
+           f"<title>{e(briefing.title)}{e(briefing.subtitle)}</title><style>{CSS}</style></head><body>",
+           f"<header><h1>{e(briefing.title)}</h1><p class=\"subtitle\">{e(briefing.subtitle)}</p>",
+           f"<p class=\"byline\">{e(briefing.byline)}</p>"]
+    if briefing.marker:
+        out.append(f"<p class=\"marker\">{e(briefing.marker)}</p>")
+    out.append("<hr></header>")
+    for s in briefing.sections:
+        out.append(f"<section class=\"{s.kind}\"><h2>{e(s.heading)}</h2>")
+        for block in s.blocks:
+            if isinstance(block, Paragraph):
+                out.append(f"<p>{_breakable(e(block.text))}</p>")
+            elif isinstance(block, Table):
+                total = sum(block.widths)
+                cols = "".join(f'<col style="width:{100 * w / total:.1f}%">' for w in block.widths)
+                head = "".join(f"<th>{e(c)}</th>" for c in block.columns)
+                body = "".join("<tr>" + "".join(f'<td class="{a}">{e(str(v))}</td>' for a, v in zip(block.align, row))
+                               + "</tr>" for row in block.rows)
+                out.append(f"<table><caption>{e(block.caption)}</caption><colgroup>{cols}</colgroup>"
+                           f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            elif isinstance(block, Figure) and block.png:
+                data = base64.b64encode(block.png).decode("ascii")
+                out.append(f'<figure><img alt="{e(block.caption)}" src="data:image/png;base64,{data}">'
+                           f"<figcaption>{e(block.caption)}</figcaption></figure>")
+        out.append("</section>")
+    for w in briefing.warnings:
+        out.append(f"<p class=\"marker\">{e(w)}</p>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def chromium_path() -> str | None:
+    """$TUOYU_CHROMIUM, else the first Chromium or Chrome on PATH."""
+    pinned = os.environ.get("TUOYU_CHROMIUM")
+    if pinned:
+        return pinned if Path(pinned).exists() else None
+    return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
+
+
+def to_pdf(briefing: Briefing, html: str | None = None) -> bytes:
+    """The HTML rendering printed to PDF by headless Chromium. Raises BriefingError (in
+    Chinese) when no Chromium is installed or it fails."""
+    exe = chromium_path()
+    if exe is None:
+        raise BriefingError(NO_CHROMIUM)
+    html = to_html(briefing) if html is None else html
+    with tempfile.TemporaryDirectory(prefix="tuoyu-briefing-") as tmp:
+        source, target = Path(tmp) / "briefing.html", Path(tmp) / "briefing.pdf"
+        source.write_text(html, encoding="utf-8")
+        command = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                   "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
+                   f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={target}", source.as_uri()]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=180)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise BriefingError(f"PDF 生成失败：无法运行 Chromium（{exc}）。Word 文件不受影响。") from exc
+        if not target.exists() or target.stat().st_size == 0:
+            tail = (done.stderr or "").strip().splitlines()[-3:]
+            raise BriefingError(f"PDF 生成失败：Chromium 未输出文件（{' '.join(tail)}）。Word 文件不受影响。")
+        return target.read_bytes()
+
+
+# ------------------------------------------------------------------ Excel
+
+def _cell_width(value) -> int:
+    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def to_excel(briefing: Briefing) -> bytes:
+    """Every table of the pages in one workbook, one sheet each: Chinese headers, numbers
+    as numbers (rates in %, as the pages show them), dates as dates, header row frozen."""
+    from openpyxl.utils import get_column_letter
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in briefing.sheets.items():
+            frame = frame.copy()
+            for column in frame.columns:
+                if frame[column].dtype == object:
+                    values = [v for v in frame[column] if v is not None and not (isinstance(v, float) and pd.isna(v))]
+                    if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                        frame[column] = pd.to_numeric(frame[column])
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = writer.sheets[name[:31]]
+            sheet.freeze_panes = "A2"
+            for index, column in enumerate(frame.columns, start=1):
+                letter = get_column_letter(index)
+                cells = sheet[letter][1:]
+                if pd.api.types.is_datetime64_any_dtype(frame[column]) or any(
+                        isinstance(v, date) for v in frame[column].head(5)):
+                    for cell in cells:
+                        cell.number_format = "yyyy-mm-dd"
+                    width = 10
+                else:
+                    width = max([_cell_width(column)] + [_cell_width(c.value) for c in cells])
+                    for cell in cells:
+                        if isinstance(cell.value, float):
+                            cell.number_format = "0.00"
+                sheet.column_dimensions[letter].width = min(width + 2, 60)
+        issued = datetime(briefing.issued.year, briefing.issued.month, briefing.issued.day)
+        props = writer.book.properties
+        props.title, props.creator = f"{briefing.title}{briefing.subtitle}（数据表）", "托育示范城市创建监测"
+        props.created = props.modified = issued
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------ one call for the page and the CLI
+
+@dataclass
+class Files:
+    headline: str
+    file_stem: str
+    docx: bytes | None = None
+    pdf: bytes | None = None
+    xlsx: bytes | None = None
+    html: str | None = None
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def generate(con, plan: str, region: str, period: str, counting: str = indicators.DEFAULT_COUNTING,
+             formats=(".docx", ".pdf", ".xlsx", ".html"), progress=None, today: date | None = None) -> Files:
+    """Assemble the briefing and render the formats asked for. `progress(fraction, text)`
+    is told each step. A missing Chromium costs the PDF (and the charts), never the rest:
+    the reason is in Files.errors."""
+    started = time.perf_counter()
+    step = progress or (lambda fraction, text: None)
+    step(0.05, "汇总各项数据……")
+    briefing = assemble(con, plan, region, period, counting, today)
+    files = Files(briefing.headline, briefing.file_stem)
+    if set(formats) & {".docx", ".pdf", ".html"}:
+        step(0.25, "生成图表……")
+        render_images(briefing)
+        files.errors += briefing.warnings
+    if ".docx" in formats:
+        step(0.55, "生成 Word 文件……")
+        files.docx = to_docx(briefing)
+    if set(formats) & {".pdf", ".html"}:
+        files.html = to_html(briefing)
+    if ".pdf" in formats:
+        step(0.65, "生成 PDF 文件……")
+        try:
+            files.pdf = to_pdf(briefing, files.html)
+        except BriefingError as exc:
+            files.errors.append(str(exc))
+    if ".xlsx" in formats:
+        step(0.9, "生成 Excel 文件……")
+        files.xlsx = to_excel(briefing)
+    files.seconds = time.perf_counter() - started
+    step(1.0, f"完成，用时 {files.seconds:.1f} 秒")
+    return files
+
+
+# ------------------------------------------------------------------ command line
+
+def _latest_quarter(con) -> str:
+    quarters = db.run(con, "report_quarters")["quarter"].tolist()
+    return quarters[0] if quarters else periods.latest_complete_quarter()
+
+
+def _write(files: Files, outputs: list[Path]) -> list[str]:
+    missing = []
+    for path in outputs:
+        data = {".docx": files.docx, ".pdf": files.pdf, ".xlsx": files.xlsx,
+                ".html": files.html.encode("utf-8") if files.html else None}[path.suffix.lower()]
+        if data is None:
+            missing.append(str(path))
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        print(f"已写入 {path}（{len(data) / 1024:.0f} KB）")
+    return missing
+
+
+def cmd_briefing(args) -> int:
+    outputs = [Path(o) for o in args.output]
+    wrong = [str(p) for p in outputs if p.suffix.lower() not in SUFFIXES]
+    if wrong:
+        print(f"错误：不支持的输出格式 {'、'.join(wrong)}（可用 {' / '.join(SUFFIXES)}）", file=sys.stderr)
+        return 2
+    con = db.connect(args.db)
+    try:
+        period = args.period or _latest_quarter(con)
+        files = generate(con, args.plan, args.region, period, args.counting,
+                         formats={p.suffix.lower() for p in outputs},
+                         progress=lambda f, text: print(f"  {text}", file=sys.stderr))
+    except BriefingError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    print(files.headline)
+    missing = _write(files, outputs)
+    for error in files.errors:
+        print(f"注意：{error}", file=sys.stderr)
+    return 3 if missing else 0
+
+
+def cmd_export_excel(args) -> int:
+    args.output = [args.output if args.output.lower().endswith(".xlsx") else args.output + ".xlsx"]
+    return cmd_briefing(args)
+
+
+def add_commands(subparsers) -> None:
+    def common(p):
+        p.add_argument("--db", default=argparse.SUPPRESS)
+        p.add_argument("--plan", required=True, help="方案代码，如 ZHONGWEI")
+        p.add_argument("--region", required=True, help="区划代码，如 640500")
+        p.add_argument("--period", help="报告期，如 2024Q3（默认：有数据的最新季度）")
+        p.add_argument("--counting", choices=sorted(indicators.COUNTING_RULES), default=indicators.DEFAULT_COUNTING)
+
+    p = subparsers.add_parser("briefing", help="生成联席会议简报（Word / PDF，另可导出 Excel、HTML）")
+    common(p)
+    p.add_argument("-o", "--output", action="append", required=True,
+                   help="输出文件，按扩展名决定格式：.docx、.pdf、.xlsx、.html；可重复给出")
+    p.set_defaults(func=cmd_briefing)
+
+    p = subparsers.add_parser("export-excel", help="把各页面的表格导出为一个 Excel 工作簿（每表一个工作表）")
+    common(p)
+    p.add_argument("-o", "--output", required=True, help="输出的 .xlsx 文件")
+    p.set_defaults(func=cmd_export_excel)

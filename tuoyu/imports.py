@@ -1,0 +1,1069 @@
+"""数据上报: collection templates, validated all-or-nothing imports as numbered batches,
+undo, and reporting freshness (issue #4, DESIGN §2 and §7.6).
+
+An upload (one or more files) is read and checked whole with the loader's rules
+(tuoyu.ingest) plus the checks only an upload needs (size limit, empty file, merged cells,
+formulas, region outside the plan's area, one key in two files). Any problem refuses the
+whole upload; nothing is written. A clean upload is written in one transaction, one
+numbered batch per file, recording every row it added and the previous value of every row
+it replaced, so that undo restores exactly the state before the batch.
+
+Re-sending: a row whose key (tuoyu.tables.KEYS) is already in the store replaces that row,
+and the batch keeps the old one; an identical row is left alone (an upload that changes
+nothing makes no batch, so sending the same file twice changes nothing). For reports the
+key is (institution, period) exactly as reported: a re-sent 2024Q3 replaces the 2024Q3
+row and a re-sent 2024-09 the 2024-09 row, and a quarter row never deletes the month rows
+of its quarter (nor the reverse). That never double-counts, because the indicators take
+one report per institution and quarter (the latest period end; at equal ends the quarter
+row, DESIGN §3). For institutions, re-sending an id updates the institution.
+
+Concurrency: the dashboard shares one read-write connection between sessions; every
+import and undo runs on its own cursor in one transaction, and a lock in this module
+serialises them, so two sessions importing at once both land and readers keep reading the
+last committed state."""
+
+import argparse
+import csv
+import getpass
+import hashlib
+import io
+import json
+import math
+import re
+import sys
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from . import auth, db, indicators, periods
+from .ingest import Problem, TableFile, check_files, decode_csv_bytes, prepare_rows, read_table_file
+from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES, table_for_name
+
+# The tables county staff send. Regions and the plan tables are loaded with `init` only.
+IMPORTABLE = ("reports", "institutions", "population", "region_indicators", "surveys", "incidents")
+MAX_UPLOAD_MB = 20  # .streamlit/config.toml server.maxUploadSize: keep the two equal
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+TEMPLATE_ROWS = 5000  # rows of the XLSX template that carry the validation lists
+
+_LOCK = threading.Lock()  # one import or undo at a time per process
+_TYPE_NAME = re.compile(r"^[A-Z][A-Z0-9_ ]*$")
+
+# Per column of the template: an example value and the 口径 in a sentence.
+COLUMN_HELP = {
+    ("institutions", "institution_id"): ("91640500MA76XXXX1X", "统一社会信用代码；没有的填本地编码，全市唯一、不再变更。再次上报同一编码即更新该机构信息"),
+    ("institutions", "name"): ("沙坡头区阳光托育中心", "机构全称"),
+    ("institutions", "region_code"): ("640502", "所在县区或乡镇（街道）的区划代码，6位或9位"),
+    ("institutions", "type"): ("托育机构", "按托育服务形式选择"),
+    ("institutions", "ownership"): ("民办", "举办性质"),
+    ("institutions", "is_puhui"): ("是", "是否为普惠托育机构"),
+    ("institutions", "registered_on"): ("2023-05-10", "在登记机关登记的日期"),
+    ("institutions", "filed_on"): ("2023/6/1", "在卫生健康部门备案的日期；未备案留空"),
+    ("institutions", "closed_on"): ("", "注销或停办日期；在营留空"),
+    ("institutions", "is_demonstration"): ("否", "是否为示范托育机构"),
+    ("institutions", "is_guidance_center"): ("否", "是否为托育综合服务（指导）中心"),
+    ("reports", "institution_id"): ("91640500MA76XXXX1X", "机构名录中已有的机构编码"),
+    ("reports", "period"): ("2024Q3", "季度填 2024Q3 或 2024年第3季度；按月报送填 2024-09"),
+    ("reports", "slots"): ("60", "报告期末可提供的托位数"),
+    ("reports", "enrolled_infant"): ("5", "报告期末在托的6–12月龄婴幼儿数"),
+    ("reports", "enrolled_toddler"): ("20", "报告期末在托的12–24月龄婴幼儿数"),
+    ("reports", "enrolled_preschool"): ("25", "报告期末在托的24–36月龄婴幼儿数；三项合计不得超过托位数的150%"),
+    ("reports", "caregivers"): ("10", "报告期末在岗保育人员数"),
+    ("reports", "caregivers_certified"): ("8", "其中持有保育师、育婴员等证书的人数，不超过保育人员数"),
+    ("reports", "meets_standard"): ("是", "是否符合托育机构设置标准和管理规范"),
+    ("population", "region_code"): ("640502", "县区或市的区划代码"),
+    ("population", "year"): ("2024", "年份"),
+    ("population", "resident_population"): ("408,000", "年末常住人口"),
+    ("population", "under3_population"): ("9800", "3岁以下婴幼儿数"),
+    ("population", "births"): ("3100", "全年出生人口"),
+    ("region_indicators", "region_code"): ("640502", "县区或市的区划代码"),
+    ("region_indicators", "period"): ("2024Q3", "报告期"),
+    ("region_indicators", "value"): ("95%", "比率填 95% 或 0.95"),
+    ("region_indicators", "source"): ("县卫生健康局统计", "数据来源"),
+    ("surveys", "region_code"): ("640502", "县区或市的区划代码"),
+    ("surveys", "year"): ("2024", "调查年份"),
+    ("surveys", "respondent_type"): ("家庭", "调查对象"),
+    ("surveys", "respondents"): ("200", "有效答卷数"),
+    ("surveys", "satisfied"): ("188", "满意及非常满意的答卷数，不超过调查人数"),
+    ("incidents", "institution_id"): ("91640500MA76XXXX1X", "发生事故的机构编码"),
+    ("incidents", "occurred_on"): ("2024-05-01", "事故发生日期"),
+    ("incidents", "severity"): ("一般", "事故等级"),
+    ("incidents", "summary"): ("午睡时幼儿跌落床下，轻微擦伤", "简要经过"),
+}
+
+RULES = (
+    "第1行为列名，请勿修改、删除或合并；从第2行起每行一条记录。列名用中文或英文均可，多出的列（如备注）不导入。",
+    "橙色列名为必填列。整数列填不小于0的整数，可带千分位逗号；是/否 列填 是、否（或 Y、N）。",
+    "日期填 2024-09-30、2024/9/30 或 2024年9月30日；报告期填 2024Q3、2024年第3季度，按月报送填 2024-09。",
+    f"请勿使用公式和合并单元格；一个文件不超过{MAX_UPLOAD_MB}MB。可上传 XLSX（第一个工作表，或与表同名的工作表）或 CSV（UTF-8 或 GBK 编码）。",
+    "上传后系统先检查全部数据：有任何问题则一行也不写入，并列出每个问题所在的行和列；全部通过才写入，并生成一个批次号。",
+    "再次上报同一机构同一报告期，新数据替换旧数据；误传的批次可在“数据上报”页撤销。月报和季报是不同的报告期：同一季度内以截止最晚的一期为准，截止日相同时以季报为准。",
+)
+
+
+# ------------------------------------------------------------------ results
+
+@dataclass
+class FileOutcome:
+    file: str
+    table: str
+    rows_added: int
+    rows_replaced: int
+    rows_unchanged: int
+    batch_id: int | None = None
+
+    def sentence(self) -> str:
+        where = f"第{self.batch_id}批 · " if self.batch_id else ""
+        text = (f"{where}{self.file}（{TABLE_ZH[self.table]}）：新增{self.rows_added}行，"
+                f"替换{self.rows_replaced}行")
+        return text + (f"，{self.rows_unchanged}行与库中相同" if self.rows_unchanged else "")
+
+
+@dataclass
+class ImportResult:
+    files: list[FileOutcome] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def batch_ids(self) -> list[int]:
+        return [f.batch_id for f in self.files if f.batch_id is not None]
+
+    def headline(self) -> str:
+        if self.problems:
+            return f"发现{len(self.problems)}处问题，未写入任何数据。请修改后重新上传。"
+        if self.dry_run:
+            return "检查通过（仅检查，未写入）。"
+        if not self.batch_ids:
+            return "文件内容与库中数据相同，没有需要写入的数据。"
+        numbers = "、".join(f"第{b}批" for b in self.batch_ids)
+        return f"导入成功：{numbers}。"
+
+    def problem_table(self) -> pd.DataFrame:
+        return pd.DataFrame({
+            "文件": [p.file for p in self.problems],
+            "行": pd.array([p.row for p in self.problems], dtype="Int64"),
+            "列": [p.column or "" for p in self.problems],
+            "问题": [p.message for p in self.problems],
+        })
+
+
+@dataclass
+class UndoResult:
+    batch_id: int
+    ok: bool
+    reasons: list[str] = field(default_factory=list)
+    rows_removed: int = 0
+    rows_restored: int = 0
+
+    def message(self) -> str:
+        if self.ok:
+            return (f"已撤销第{self.batch_id}批：删除新增的{self.rows_removed}行，"
+                    f"恢复被替换的{self.rows_restored}行。")
+        return f"不能撤销第{self.batch_id}批：" + "；".join(self.reasons)
+
+
+@dataclass
+class Freshness:
+    expected_quarter: str | None
+    counties: pd.DataFrame      # display-ready, one row per county
+    missing: pd.DataFrame       # display-ready, the institutions that have not reported
+
+    @property
+    def expected_label(self) -> str:
+        return periods.label(self.expected_quarter) if self.expected_quarter else ""
+
+
+# ------------------------------------------------------------------ reading an upload
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _xlsx_sheets(data: bytes) -> list[tuple[str, str]]:
+    """(sheet name, part path) of each sheet of an XLSX, in workbook order."""
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        book = ET.fromstring(z.read("xl/workbook.xml"))
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
+    out = []
+    for sheet in book.find("m:sheets", _NS) or []:
+        target = targets.get(sheet.get(_R_ID), "")
+        out.append((sheet.get("name"), target.lstrip("/") if target.startswith("/") else "xl/" + target))
+    return out
+
+
+def _xlsx_merged(data: bytes, table: str) -> list[tuple[int, str]]:
+    """(first row, range) of every merged range on the sheet the loader reads."""
+    sheets = _xlsx_sheets(data)
+    part = next((p for n, p in sheets if table_for_name(n) == table), sheets[0][1] if sheets else None)
+    if part is None:
+        return []
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read(part)
+    out = []
+    for m in _MERGE.finditer(xml):
+        first = f"{m.group(1).decode()}{m.group(2).decode()}"
+        span = f"{first}:{m.group(3).decode()}{m.group(4).decode()}" if m.group(3) else first
+        out.append((int(m.group(2)), span))
+    return sorted(out)
+
+
+def _header_cells(name: str, data: bytes) -> list[str]:
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(data), read_only=True)
+        try:
+            row = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+        finally:
+            book.close()
+        return [str(v).strip() for v in row if v is not None]
+    line = decode_csv_bytes(data.split(b"\n", 1)[0]).splitlines()[:1]
+    return [c.strip() for c in next(csv.reader(line), [])]
+
+
+def guess_table(name: str, data: bytes) -> str | None:
+    """The table a file holds: by its name (机构报表.xlsx, reports_2024Q3.csv), else by a
+    sheet's name, else by its header (all required columns present, most columns known)."""
+    stem = Path(name).name.rpartition(".")[0] or name
+    table = table_for_name(stem)
+    if table:
+        return table
+    xlsx = name.lower().endswith((".xlsx", ".xlsm"))
+    if xlsx:
+        for sheet, _ in _xlsx_sheets(data):
+            if table_for_name(sheet):
+                return table_for_name(sheet)
+    header = {h.translate(str.maketrans("（）", "()")) for h in _header_cells(name, data)}
+    best, best_score = None, 0
+    for candidate in IMPORTABLE:
+        names = {c.name: {c.name, c.zh} for c in TABLES[candidate]}
+        present = {col for col, aliases in names.items() if aliases & header}
+        required = {c.name for c in TABLES[candidate] if c.required}
+        if required <= present and len(present) > best_score:
+            best, best_score = candidate, len(present)
+    return best
+
+
+def _read_upload(name: str, data: bytes) -> tuple[TableFile | None, list[Problem], set]:
+    """One uploaded file: the checks that come before the loader, then the loader's reading,
+    then formula cells. Returns the file, its problems and the (row, column) of formulas."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        return None, [Problem(name, None, None, f"文件大小{len(data) / 1024 / 1024:.1f}MB，超过{MAX_UPLOAD_MB}MB上限，"
+                                                "请分成几个文件上报")], set()
+    if not data.strip():
+        return None, [Problem(name, None, None, "文件为空")], set()
+    ext = name.rpartition(".")[2].lower()
+    if ext not in ("csv", "xlsx", "xlsm"):
+        hint = "（.xls 请在 Excel 中另存为 .xlsx）" if ext == "xls" else ""
+        return None, [Problem(name, None, None, f"只接受 CSV 或 XLSX 文件{hint}")], set()
+    try:
+        table = guess_table(name, data)
+        merged = _xlsx_merged(data, table) if ext != "csv" and table else []
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
+        if ext != "csv":
+            return None, [Problem(name, None, None, "不是有效的 XLSX 文件，请在 Excel 中另存为 .xlsx 后再上传")], set()
+        table, merged = None, []
+    if table is None:
+        return None, [Problem(name, None, None, "无法识别文件对应的数据表：请使用模板，文件名或工作表名用表名"
+                                                "（如 机构报表.xlsx），并保留模板的列名")], set()
+    if table not in IMPORTABLE:
+        allowed = "、".join(TABLE_ZH[t] for t in IMPORTABLE)
+        return None, [Problem(name, None, None, f"“{TABLE_ZH[table]}”不通过数据上报导入；可上报：{allowed}")], set()
+    if merged:
+        problems = []
+        for row, span in merged:
+            if row <= 2:
+                text = f"表头有合并单元格（{span}）：请删除标题行并取消合并，第1行应为列名（可对照模板）"
+            else:
+                text = f"有合并单元格（{span}）：请取消合并，每行填写完整"
+            problems.append(Problem(name, row, None, text))
+        return None, problems, set()
+    tf, problems = read_table_file(name, data, table)
+    if tf is None:
+        return None, problems, set()
+    formulas = set()
+    zh = {c.name: c.zh for c in TABLES[table]}
+    for column in tf.raw.columns:
+        mask = tf.raw[column].str.startswith("=")
+        for idx in tf.raw.index[mask]:
+            row = int(tf.rows[idx])
+            formulas.add((row, zh[column]))
+            problems.append(Problem(name, row, zh[column], f"“{tf.raw.at[idx, column]}”是公式：请改为数值"
+                                                           "（复制后“选择性粘贴 → 数值”）"))
+    return tf, problems, formulas
+
+
+# ------------------------------------------------------------------ checks against the store
+
+def _q(cur, name: str, **params) -> pd.DataFrame:
+    """A named query on the caller's cursor, inside its transaction (db.run would open
+    another cursor and so another transaction)."""
+    return cur.execute(db.query_text(name), params).df()
+
+
+def _reference(cur, plan_region: str | None) -> pd.DataFrame:
+    return _q(cur, "known_keys", region=plan_region)
+
+
+def _row_regions(files: list[TableFile], ref: pd.DataFrame):
+    """(file, row, column label, region code, institution id or None) for every row: its
+    own region, or its institution's (from the database or from this upload)."""
+    institutions = ref[ref["table_name"] == "institutions"].set_index("key")["region_code"].to_dict()
+    for tf in files:
+        if tf.table == "institutions":
+            institutions.update(zip(tf.typed["institution_id"], tf.typed["region_code"]))
+    for tf in files:
+        zh = {c.name: c.zh for c in TABLES[tf.table]}
+        if "region_code" in tf.typed:
+            for row, code in zip(tf.rows, tf.typed["region_code"]):
+                yield tf.file, int(row), zh["region_code"], code, None
+        elif "institution_id" in tf.typed:
+            for row, inst in zip(tf.rows, tf.typed["institution_id"]):
+                yield tf.file, int(row), zh["institution_id"], institutions.get(inst), inst
+
+
+def _area_problems(files: list[TableFile], ref: pd.DataFrame, plan_region: str) -> list[Problem]:
+    """Rows whose region (or whose institution's region) lies outside the plan's area."""
+    regions = ref[ref["table_name"] == "regions"].set_index("key")
+    area_name = regions["name"].get(plan_region, plan_region)
+    in_area = set(regions.index[regions["is_in_area"].astype(bool)])
+    out = []
+    for file, row, column, code, inst in _row_regions(files, ref):
+        if code is None or code not in regions.index or code in in_area:
+            continue
+        place = f"区划 {code}（{regions.at[code, 'name']}）"
+        what = f"机构 {inst} 所在{place}" if inst else place
+        out.append(Problem(file, row, column, f"{what}不在本方案区域（{area_name}）内"))
+    return out
+
+
+def _permission_problems(con, files: list[TableFile], ref: pd.DataFrame, user: auth.User) -> list[Problem]:
+    """Rows outside the regions the signed-in user may write for (issue 9): the whole
+    upload is refused, naming each row."""
+    rows = [r for r in _row_regions(files, ref) if r[3] is not None]
+    outside = auth.regions_outside(con, user, [r[3] for r in rows])
+    scope = "、".join(user.region_codes) or "无"
+    return [Problem(file, row, column, f"区划 {code} 不在您负责的范围（{scope}）内，无权上报")
+            for file, row, column, code, _ in rows if code in outside]
+
+
+def _cross_file_duplicates(files: list[TableFile]) -> list[Problem]:
+    """One key in two files of the same upload: which one is right is for the sender to say."""
+    seen: dict[tuple, tuple[str, int]] = {}
+    out = []
+    for tf in files:
+        key = list(KEYS[tf.table])
+        for row, values in zip(tf.rows, tf.typed[key].itertuples(index=False, name=None)):
+            k = (tf.table,) + tuple(_native(v) for v in values)
+            first = seen.get(k)
+            if first and first[0] != tf.file:
+                out.append(Problem(tf.file, int(row), None, f"与 {first[0]} 第{first[1]}行重复"
+                                                            f"（{'、'.join(str(v) for v in k[1:])}）"))
+            seen.setdefault(k, (tf.file, int(row)))
+    return out
+
+
+# ------------------------------------------------------------------ rows as JSON
+
+def _native(value):
+    """A cell as a JSON value: None, bool, int, float, str (dates as ISO text)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _as_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _key_json(table: str, record: dict) -> str:
+    return _dumps([_as_text(record[k]) for k in KEYS[table]])
+
+
+def _columns(cur, table: str) -> dict[str, str]:
+    """Column → DuckDB type of a store table, from the catalogue (never from input)."""
+    assert table in IMPORTABLE, table
+    cols = _q(cur, "table_columns", table_name=table)
+    types = dict(zip(cols["column_name"], cols["data_type"]))
+    assert types and all(_TYPE_NAME.match(t) for t in types.values()), types
+    return types
+
+
+def _text_frame(columns, records) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.array([_as_text(r.get(c)) for r in records], dtype="string") for c in columns})
+
+
+def _existing(cur, table: str, keys: list[dict]) -> dict[str, dict]:
+    """The stored rows with the given keys, as JSON records by key_json."""
+    if not keys:
+        return {}
+    key = KEYS[table]
+    cur.register("import_keys", _text_frame(key, keys))
+    try:
+        match = " and ".join(f"cast(t.{k} as varchar) is not distinct from import_keys.{k}" for k in key)
+        rows = cur.execute(f"select t.* from {table} as t join import_keys on {match}").fetchall()
+        names = [d[0] for d in cur.description]
+    finally:
+        cur.unregister("import_keys")
+    records = [{n: _native(v) for n, v in zip(names, row)} for row in rows]
+    return {_key_json(table, r): r for r in records}
+
+
+def _write(cur, table: str, records: list[dict], how: str, skip: tuple = ()) -> None:
+    """Insert, update (non-key columns but `skip`, by key) or delete rows given as JSON
+    records. The table and column names come from IMPORTABLE and the catalogue."""
+    if not records:
+        return
+    types = _columns(cur, table)
+    key = KEYS[table] + tuple(skip)
+    cur.register("import_incoming", _text_frame(types, records))
+    try:
+        value = {c: f"cast(import_incoming.{c} as {t})" for c, t in types.items()}
+        match = " and ".join(f"{table}.{k} is not distinct from {value[k]}" for k in KEYS[table])
+        if how == "insert":
+            cur.execute(f"insert into {table} ({', '.join(types)}) "
+                        f"select {', '.join(value.values())} from import_incoming")
+        elif how == "update":
+            sets = ", ".join(f"{c} = {value[c]}" for c in types if c not in key)
+            cur.execute(f"update {table} set {sets} from import_incoming where {match}")
+        elif how == "delete":
+            cur.execute(f"delete from {table} using import_incoming where {match}")
+        else:
+            raise ValueError(how)
+    finally:
+        cur.unregister("import_incoming")
+
+
+# DuckDB carries out an update of an indexed (foreign-key) column as delete + insert, which
+# its reference check refuses while other rows refer to the row: such a column is written
+# only where it changes, and a change is refused while the row is referred to.
+FROZEN_WHEN_REFERENCED = {"institutions": ("region_code",)}
+
+
+def _moves(table: str, old: dict, new: dict) -> bool:
+    return any(old.get(c) != new.get(c) for c in FROZEN_WHEN_REFERENCED.get(table, ()))
+
+
+def _referenced(cur, table: str, pairs: list[tuple[dict, dict]]) -> set[str]:
+    """Keys of the rows that would change a frozen column while other rows refer to them."""
+    ids = [new["institution_id"] for old, new in pairs if _moves(table, old, new)]
+    if not ids:
+        return set()
+    return set(_q(cur, "institution_references", institution_ids=ids)["institution_id"])
+
+
+def _replace(cur, table: str, pairs: list[tuple[dict, dict]]) -> None:
+    """Overwrite rows (old → new by key)."""
+    _write(cur, table, [new for old, new in pairs if _moves(table, old, new)], "update")
+    _write(cur, table, [new for old, new in pairs if not _moves(table, old, new)], "update",
+           skip=FROZEN_WHEN_REFERENCED.get(table, ()))
+
+
+# ------------------------------------------------------------------ importing
+
+@dataclass
+class _Plan:
+    tf: TableFile
+    sha256: str
+    added: list[tuple[str, dict]]
+    replaced: list[tuple[str, dict, dict]]
+    unchanged: int
+    replaced_rows: list[int] = field(default_factory=list)  # spreadsheet row of each replaced
+
+
+def _plan(cur, tf: TableFile, data: bytes) -> _Plan:
+    columns = _columns(cur, tf.table)
+    prepared = prepare_rows(tf.table, tf.typed)
+    records = [{c: _native(r.get(c)) for c in columns} for r in prepared.to_dict("records")]
+    existing = _existing(cur, tf.table, records)
+    plan = _Plan(tf, hashlib.sha256(data).hexdigest(), [], [], 0)
+    for row, record in zip(tf.rows, records):
+        key = _key_json(tf.table, record)
+        old = existing.get(key)
+        if old is None:
+            plan.added.append((key, record))
+        elif old != record:
+            plan.replaced.append((key, old, record))
+            plan.replaced_rows.append(int(row))
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+def _plan_problems(cur, plan: _Plan) -> list[Problem]:
+    table = plan.tf.table
+    stuck = _referenced(cur, table, [(old, new) for _, old, new in plan.replaced])
+    out = []
+    for row, (_, old, new) in zip(plan.replaced_rows, plan.replaced):
+        if table == "institutions" and new["institution_id"] in stuck:
+            out.append(Problem(plan.tf.file, row, {c.name: c.zh for c in TABLES[table]}["region_code"],
+                               f"机构 {new['institution_id']} 已有报表或事故记录，所在区划不能通过数据上报更改"
+                               f"（库中为 {old['region_code']}）；如确需更改，请联系管理员"))
+    return out
+
+
+def _commit_plan(cur, plan: _Plan, batch_id: int, by: str, at: datetime) -> None:
+    table = plan.tf.table
+    _write(cur, table, [r for _, r in plan.added], "insert")
+    _replace(cur, table, [(old, new) for _, old, new in plan.replaced])
+    rows = pd.DataFrame({
+        "table_name": [table] * (len(plan.added) + len(plan.replaced)),
+        "key_json": [k for k, _ in plan.added] + [k for k, _, _ in plan.replaced],
+        "action": ["added"] * len(plan.added) + ["replaced"] * len(plan.replaced),
+        "old_json": [None] * len(plan.added) + [_dumps(old) for _, old, _ in plan.replaced],
+        "new_json": [_dumps(r) for _, r in plan.added] + [_dumps(new) for _, _, new in plan.replaced],
+    }, dtype="string")
+    cur.register("import_rows_incoming", rows)
+    try:
+        cur.execute(db.query_text("record_import_rows"), {"batch_id": batch_id})
+    finally:
+        cur.unregister("import_rows_incoming")
+    cur.execute(db.query_text("record_import_batch"), {
+        "batch_id": batch_id, "imported_at": at, "imported_by": by, "file_name": plan.tf.file,
+        "sha256": plan.sha256, "table_name": table, "rows_added": len(plan.added),
+        "rows_replaced": len(plan.replaced), "rows_unchanged": plan.unchanged})
+
+
+def _rollback_quietly(cur) -> None:
+    """Roll back after an error without hiding it (there may be no transaction left)."""
+    try:
+        cur.rollback()
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        pass
+
+
+def _order(problems: list[Problem], names: list[str]) -> list[Problem]:
+    rank = {n: i for i, n in enumerate(names)}
+    return sorted(problems, key=lambda p: (rank.get(p.file, len(rank)), p.row or 0))
+
+
+def import_files(con, files: list[tuple[str, bytes]], by: str, dry_run: bool = False,
+                 plan_region: str | None = None, user: auth.User | None = None) -> ImportResult:
+    """Check every file, then (unless dry_run or any problem) write each as a numbered batch,
+    all in one transaction. `files` are (file name, bytes); `by` is who sends them. With a
+    signed-in `user`, only rows within their regions are accepted (a 县区填报 account), the
+    batch is recorded under their user name, and the attempt goes to the audit log."""
+    if user is not None:
+        if not auth.may_import(user):
+            auth.audit(con, user, "import", "角色无上报权限", ok=False)
+            return ImportResult(problems=[Problem("", None, None, f"{user.role}账号不能上报数据")], dry_run=dry_run)
+        by = user.username
+    result = _import_files(con, files, by, dry_run, plan_region, user)
+    if user is not None and not dry_run:
+        names = "、".join(name for name, _ in files)
+        detail = (f"批次 {'、'.join(map(str, result.batch_ids))}：{names}" if result.ok
+                  else f"被拒绝（{len(result.problems)}处问题）：{names}")
+        auth.audit(con, user, "import", detail, ok=result.ok)
+    return result
+
+
+def _import_files(con, files, by, dry_run, plan_region, user) -> ImportResult:
+    by = (by or "").strip()
+    if not by:
+        raise ValueError("请填写记录人/上报单位")
+    names = [name for name, _ in files]
+    if len(set(names)) < len(names):
+        return ImportResult(problems=[Problem(n, None, None, "同名文件上传了两次") for n in sorted(
+            {n for n in names if names.count(n) > 1})], dry_run=dry_run)
+    problems, parsed, formulas = [], [], {}
+    for name, data in files:
+        tf, found, cells = _read_upload(name, data)
+        problems += found
+        formulas[name] = cells
+        if tf is not None:
+            parsed.append((tf, data))
+    if not files:
+        problems.append(Problem("", None, None, "没有选择文件"))
+
+    with _LOCK:
+        cur = con.cursor()
+        try:
+            cur.begin()
+            tfs = [tf for tf, _ in parsed]
+            ref = _reference(cur, plan_region)
+            known = {t: set(ref.loc[ref["table_name"] == t, "key"]) for t in ("regions", "institutions", "plans")}
+            checked = check_files(tfs, known)
+            # a formula cell is named once, as a formula, not again as a bad number
+            problems += [p for p in checked if (p.row, p.column) not in formulas.get(p.file, set())]
+            typed = [tf for tf in tfs if tf.typed is not None]
+            if plan_region:
+                problems += _area_problems(typed, ref, plan_region)
+            if user is not None:
+                problems += _permission_problems(con, typed, ref, user)
+            problems += _cross_file_duplicates(typed)
+            if problems:
+                cur.rollback()
+                return ImportResult(problems=_order(problems, names), dry_run=dry_run)
+            parsed.sort(key=lambda item: LOAD_ORDER.index(item[0].table))  # institutions before reports
+            plans = [_plan(cur, tf, data) for tf, data in parsed]
+            problems = [p for plan in plans for p in _plan_problems(cur, plan)]
+            if problems:
+                cur.rollback()
+                return ImportResult(problems=_order(problems, names), dry_run=dry_run)
+            outcomes = [FileOutcome(p.tf.file, p.tf.table, len(p.added), len(p.replaced), p.unchanged)
+                        for p in plans]
+            if dry_run:
+                cur.rollback()
+                return ImportResult(files=outcomes, dry_run=True)
+            batch_id = int(_q(cur, "next_batch_id")["batch_id"].iloc[0])
+            at = datetime.now().replace(microsecond=0)
+            for plan, outcome in zip(plans, outcomes):
+                if plan.added or plan.replaced:
+                    _commit_plan(cur, plan, batch_id, by, at)
+                    outcome.batch_id = batch_id
+                    batch_id += 1
+            cur.commit()
+            return ImportResult(files=outcomes)
+        except Exception:
+            _rollback_quietly(cur)
+            raise
+        finally:
+            cur.close()
+
+
+# ------------------------------------------------------------------ history and undo
+
+def batches(con) -> pd.DataFrame:
+    return db.run(con, "import_batches")
+
+
+def history_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Batches with Chinese headers, as the 数据上报 page lists them."""
+    return pd.DataFrame({
+        "批次": frame["batch_id"],
+        "导入时间": pd.to_datetime(frame["imported_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+        "记录人/上报单位": frame["imported_by"],
+        "文件": frame["file_name"],
+        "数据表": frame["table_name"].map(TABLE_ZH),
+        "新增": frame["rows_added"],
+        "替换": frame["rows_replaced"],
+        "状态": [f"已撤销（{pd.Timestamp(u):%Y-%m-%d %H:%M}，{b}）" if pd.notna(u) else "有效"
+               for u, b in zip(frame["undone_at"], frame["undone_by"])],
+    })
+
+
+def _dependency_reasons(deps: pd.DataFrame) -> list[str]:
+    out = []
+    for d in deps.to_dict("records"):
+        example = "、".join(v for v in json.loads(d["example_key"]) if v)
+        table = TABLE_ZH[d["table_name"]]
+        if d["reason"] == "rewrote":
+            out.append(f"第{d['batch_id']}批又替换了本批写入的{d['n_rows']}行{table}（如 {example}），请先撤销第{d['batch_id']}批")
+        else:
+            out.append(f"第{d['batch_id']}批的{d['n_rows']}行{table}引用了本批新增的机构（如 {example}），"
+                       f"请先撤销第{d['batch_id']}批")
+    return out
+
+
+def undo(con, batch_id: int, by: str, user: auth.User | None = None) -> UndoResult:
+    """Restore the state before a batch: delete the rows it added, write back the rows it
+    replaced. Refused (with the reasons) when a later batch depends on it or a row it wrote
+    has changed since; with a signed-in `user`, also unless it is theirs or they administer."""
+    if user is not None:
+        batch = db.run(con, "import_batch", batch_id=int(batch_id))
+        owner = None if batch.empty else batch["imported_by"].iloc[0]
+        if not batch.empty and not auth.may_undo(user, owner):
+            auth.audit(con, user, "undo", f"批次 {batch_id}：无权撤销（上报人 {owner}）", ok=False)
+            return UndoResult(int(batch_id), False, [f"只能撤销本人上报的批次（本批上报人：{owner}）"])
+        result = _undo(con, batch_id, user.username)
+        auth.audit(con, user, "undo", f"批次 {batch_id}" + ("" if result.ok else "：" + "；".join(result.reasons)),
+                   ok=result.ok)
+        return result
+    return _undo(con, batch_id, by)
+
+
+def _undo(con, batch_id: int, by: str) -> UndoResult:
+    batch_id = int(batch_id)
+    with _LOCK:
+        cur = con.cursor()
+        try:
+            cur.begin()
+            batch = _q(cur, "import_batch", batch_id=batch_id)
+            if batch.empty:
+                cur.rollback()
+                return UndoResult(batch_id, False, ["没有这个批次"])
+            if pd.notna(batch["undone_at"].iloc[0]):
+                cur.rollback()
+                return UndoResult(batch_id, False, [f"已于{pd.Timestamp(batch['undone_at'].iloc[0]):%Y-%m-%d %H:%M}撤销"])
+            reasons = _dependency_reasons(_q(cur, "batch_dependents", batch_id=batch_id))
+            rows = _q(cur, "import_batch_rows", batch_id=batch_id)
+            table = batch["table_name"].iloc[0]
+            written = [json.loads(j) for j in rows["new_json"]]
+            current = _existing(cur, table, written)
+            changed = [k for k, new in zip(rows["key_json"], written) if current.get(k) != new]
+            if changed and not reasons:
+                example = "、".join(v for v in json.loads(changed[0]) if v)
+                reasons.append(f"本批写入的{len(changed)}行{TABLE_ZH[table]}已被改动（如 {example}）")
+            if reasons:
+                cur.rollback()
+                return UndoResult(batch_id, False, reasons)
+            added = rows["action"].eq("added")
+            restore = [(current[k], json.loads(j)) for k, j in zip(rows.loc[~added, "key_json"], rows.loc[~added, "old_json"])]
+            stuck = _referenced(cur, table, restore)
+            if stuck:
+                cur.rollback()
+                return UndoResult(batch_id, False, [f"机构 {'、'.join(sorted(stuck))} 在本批之后已有报表或事故记录，"
+                                                    "不能恢复其原所在区划"])
+            _write(cur, table, [w for w, a in zip(written, added) if a], "delete")
+            _replace(cur, table, restore)
+            cur.execute(db.query_text("mark_batch_undone"), {
+                "batch_id": batch_id, "undone_at": datetime.now().replace(microsecond=0), "undone_by": by})
+            cur.commit()
+            return UndoResult(batch_id, True, rows_removed=int(added.sum()), rows_restored=int((~added).sum()))
+        except Exception:
+            _rollback_quietly(cur)
+            raise
+        finally:
+            cur.close()
+
+
+# ------------------------------------------------------------------ freshness
+
+def freshness(con, region: str, quarter: str | None = None) -> Freshness:
+    """Per county under `region`: its latest reported quarter and, for the expected quarter
+    (`quarter`, else the latest any institution in the region reported), how many active
+    institutions reported it and which did not."""
+    frame = db.run(con, "report_freshness", region=region, quarter=quarter)
+    expected = frame["expected_quarter"].dropna()
+    expected = expected.iloc[0] if not expected.empty else None
+    has_report = frame["has_report"].astype("boolean")
+    frame = frame.assign(is_reported=has_report.eq(True).fillna(False).astype(bool),
+                         is_missing=has_report.eq(False).fillna(False).astype(bool))
+    rows, missing = [], frame[frame["is_missing"]]
+    for (code, name), group in frame.groupby(["county_code", "county_name"], sort=True):
+        latest = group["latest_quarter"].iloc[0]
+        active = int(group["institution_id"].notna().sum())
+        reported = int(group["is_reported"].sum())
+        if active == 0:
+            state = "无应报机构"
+        elif reported == 0:
+            state = "本期未报送" + (f"（最新为{periods.label(latest)}）" if isinstance(latest, str) else "（从未报送）")
+        elif reported < active:
+            state = f"未报齐（缺{active - reported}家）"
+        else:
+            state = "已报齐"
+        rows.append({"县区": name, "区划代码": code,
+                     "最新报告期": periods.label(latest) if isinstance(latest, str) else "无报表",
+                     "应报机构": active, "已报": reported, "未报": active - reported, "情况": state})
+    counties = pd.DataFrame(rows, columns=["县区", "区划代码", "最新报告期", "应报机构", "已报", "未报", "情况"])
+    missing = pd.DataFrame({"县区": missing["county_name"], "机构编码": missing["institution_id"],
+                            "机构名称": missing["institution_name"]}).reset_index(drop=True)
+    return Freshness(expected, counties, missing)
+
+
+def freshness_notice(con, region: str, quarter: str) -> str | None:
+    """For 总览: the counties under `region` with active institutions but no report at all
+    in `quarter` (a whole county missing, which the count of unreported institutions does
+    not show)."""
+    frame = db.run(con, "report_freshness", region=region, quarter=quarter)
+    counties = frame.groupby(["county_code", "county_name"], sort=True).agg(
+        latest=("latest_quarter", "first"), active=("institution_id", "count"),
+        reported=("has_report", lambda s: int(s.astype("boolean").eq(True).sum())))
+    silent = counties[(counties["active"] > 0) & (counties["reported"] == 0)]
+    if silent.empty:
+        return None
+    names = []
+    for (_, name), latest in silent["latest"].items():
+        if not isinstance(latest, str):
+            names.append(f"{name}（从未报送）")
+        elif latest < quarter:
+            names.append(f"{name}（最新为{periods.label(latest)}）")
+        else:
+            names.append(name)
+    return (f"{'、'.join(names)}没有{periods.label(quarter)}的机构报表，本期数字未包含其机构的报表数据"
+            f"（报送情况见“数据上报”）。")
+
+
+# ------------------------------------------------------------------ templates
+
+def template_name(table: str, kind: str) -> str:
+    return f"{TABLE_ZH[table]}_模板.{kind}"
+
+
+def table_label(table: str) -> str:
+    return f"{TABLE_ZH[table]}（{table}）"
+
+
+def _format_hint(table: str, col) -> str:
+    if col.kind == "int":
+        return "整数，≥0"
+    if col.kind == "float":
+        return "数值"
+    if col.kind == "bool":
+        return "是 / 否"
+    if col.kind == "date":
+        return "日期"
+    if col.kind == "period":
+        return "报告期"
+    return "文本"
+
+
+def _allowed_text(table: str, col) -> str:
+    if (table, col.name) in ALLOWED:
+        return " / ".join(ALLOWED[(table, col.name)])
+    if col.kind == "bool":
+        return "是 / 否（或 Y / N）"
+    if (table, col.name) == ("region_indicators", "indicator"):
+        cat = indicators.catalogue()
+        return " / ".join(f"{c}（{cat[c]['short_zh']}）" for c in indicators.REPORTED if c in cat)
+    return ""
+
+
+def _reference_lists(con, region: str | None) -> dict[str, pd.DataFrame]:
+    if con is None or not region:
+        return {}
+    cur = con.cursor()
+    try:
+        ref = _reference(cur, region)
+    finally:
+        cur.close()
+    ref = ref[ref["is_in_area"].astype(bool)].sort_values("key")
+    return {"institutions": ref[ref["table_name"] == "institutions"], "regions": ref[ref["table_name"] == "regions"]}
+
+
+def template_bytes(table: str, kind: str = "xlsx", con=None, region: str | None = None) -> bytes:
+    """The collection template of a table: XLSX (data sheet with Chinese headers, formats and
+    validation lists; 填写说明 sheet; with `con` and `region`, the area's institutions and
+    region codes as lists to pick from) or CSV (UTF-8 with BOM, Chinese headers)."""
+    if table not in IMPORTABLE:
+        raise KeyError(table)
+    cols = TABLES[table]
+    if kind == "csv":
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerow([c.zh for c in cols])
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+    if kind != "xlsx":
+        raise ValueError(kind)
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    ws = book.active
+    ws.title = TABLE_ZH[table]
+    required_fill, optional_fill = PatternFill("solid", fgColor="F8CBAD"), PatternFill("solid", fgColor="DDEBF7")
+    names = {c.name for c in cols}
+    lists = {k: v for k, v in _reference_lists(con, region).items()
+             if (k == "regions" and "region_code" in names)
+             or (k == "institutions" and "institution_id" in names and table != "institutions")}
+    last = TEMPLATE_ROWS + 1
+    for i, col in enumerate(cols, start=1):
+        letter = get_column_letter(i)
+        cell = ws.cell(row=1, column=i, value=col.zh)
+        cell.font = Font(bold=True)
+        cell.fill = required_fill if col.required else optional_fill
+        example, note = COLUMN_HELP.get((table, col.name), ("", ""))
+        cell.comment = Comment(("必填。" if col.required else "选填。") + note, "模板")
+        ws.column_dimensions[letter].width = max(12, len(col.zh) * 2 + 4)
+        number_format = {"date": "yyyy-mm-dd", "int": "0", "float": "General", "bool": "@"}.get(col.kind, "@")
+        ws.column_dimensions[letter].number_format = number_format  # 2024-09 stays text, not a date
+        rng = f"{letter}2:{letter}{last}"
+        dv = None
+        if (table, col.name) in ALLOWED:
+            dv = DataValidation(type="list", formula1='"' + ",".join(ALLOWED[(table, col.name)]) + '"')
+        elif col.kind == "bool":
+            dv = DataValidation(type="list", formula1='"是,否"')
+        elif col.kind == "int":
+            dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
+        elif col.kind == "float":
+            dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
+        elif col.name == "institution_id" and table != "institutions" and not lists.get("institutions", pd.DataFrame()).empty:
+            n = len(lists["institutions"])
+            dv = DataValidation(type="list", formula1=f"'机构名单'!$A$2:$A${n + 1}", errorStyle="warning")
+        elif col.name == "region_code" and not lists.get("regions", pd.DataFrame()).empty:
+            n = len(lists["regions"])
+            dv = DataValidation(type="list", formula1=f"'区划代码'!$A$2:$A${n + 1}", errorStyle="warning")
+        if dv is not None:
+            dv.showErrorMessage = True
+            dv.error = f"{col.zh}：{_allowed_text(table, col) or _format_hint(table, col)}"
+            dv.errorTitle = "取值不符合要求"
+            dv.prompt, dv.promptTitle, dv.showInputMessage = note or col.zh, col.zh, True
+            dv.add(rng)
+            ws.add_data_validation(dv)
+    ws.freeze_panes = "A2"
+
+    guide = book.create_sheet("填写说明")
+    guide.append([f"{TABLE_ZH[table]}（{table}）填写说明"])
+    guide["A1"].font = Font(bold=True, size=14)
+    for i, rule in enumerate(RULES, start=1):
+        guide.append([f"{i}. {rule}"])
+    guide.append([])
+    header = ["列名", "英文列名", "是否必填", "格式", "允许取值", "示例", "说明（口径）"]
+    guide.append(header)
+    for cell in guide[guide.max_row]:
+        cell.font = Font(bold=True)
+    for col in cols:
+        example, note = COLUMN_HELP.get((table, col.name), ("", ""))
+        guide.append([col.zh, col.name, "必填" if col.required else "选填", _format_hint(table, col),
+                      _allowed_text(table, col), example, note])
+    for letter, width in zip("ABCDEFG", (18, 22, 10, 10, 40, 22, 60)):
+        guide.column_dimensions[letter].width = width
+    for row in guide.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    for title, key, headers in (("机构名单", "institutions", ["机构编码", "机构名称", "所在区划"]),
+                                ("区划代码", "regions", ["区划代码", "名称"])):
+        frame = lists.get(key)
+        if frame is None or frame.empty:
+            continue
+        sheet = book.create_sheet(title)
+        sheet.append(headers)
+        for r in frame.to_dict("records"):
+            sheet.append([r["key"], r["name"], r["region_code"]][:len(headers)])
+        sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 24, 36
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------ command line
+
+def _table_arg(text: str) -> str:
+    table = table_for_name(text)
+    if table not in IMPORTABLE:
+        raise argparse.ArgumentTypeError(f"可选：{'、'.join(f'{t}（{TABLE_ZH[t]}）' for t in IMPORTABLE)}")
+    return table
+
+
+def _open(args):
+    import duckdb
+
+    try:
+        return db.connect(args.db)
+    except duckdb.IOException as exc:
+        print(f"无法打开数据库（{exc}）。\n如仪表盘正在运行，请在“数据上报”页面操作，或先停止仪表盘。", file=sys.stderr)
+        return None
+
+
+def _cmd_template(args) -> int:
+    output = Path(args.output or template_name(args.table, "xlsx"))
+    kind = "csv" if output.suffix.lower() == ".csv" else "xlsx"
+    con = _open(args) if args.region else None
+    if args.region and con is None:
+        return 1
+    try:
+        output.write_bytes(template_bytes(args.table, kind, con, args.region))
+    finally:
+        if con is not None:
+            con.close()
+    print(f"已写出模板 {output}")
+    return 0
+
+
+def _cmd_import(args) -> int:
+    files = []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"文件不存在：{path}", file=sys.stderr)
+            return 2
+        files.append((path.name, path.read_bytes()))
+    con = _open(args)
+    if con is None:
+        return 1
+    try:
+        result = import_files(con, files, args.by, dry_run=args.dry_run, plan_region=args.region)
+    finally:
+        con.close()
+    stream = sys.stdout if result.ok else sys.stderr
+    print(result.headline(), file=stream)
+    for p in result.problems[:500]:
+        print(f"  {p}", file=stream)
+    if len(result.problems) > 500:
+        print(f"  ……另有{len(result.problems) - 500}处问题", file=stream)
+    for f in result.files:
+        print(f"  {f.sentence()}", file=stream)
+    return 0 if result.ok else 1
+
+
+def _cmd_batches(args) -> int:
+    con = _open(args)
+    if con is None:
+        return 1
+    try:
+        frame = batches(con)
+    finally:
+        con.close()
+    if frame.empty:
+        print("尚无导入批次")
+        return 0
+    for row in history_table(frame.head(args.limit)).to_dict("records"):
+        print(f"第{row['批次']}批  {row['导入时间']}  {row['记录人/上报单位']}  {row['文件']}（{row['数据表']}）"
+              f"  新增{row['新增']}  替换{row['替换']}  {row['状态']}")
+    return 0
+
+
+def _cmd_undo(args) -> int:
+    con = _open(args)
+    if con is None:
+        return 1
+    try:
+        result = undo(con, args.batch, args.by)
+    finally:
+        con.close()
+    print(result.message(), file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+def add_commands(sub) -> None:
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "命令行"
+    p = sub.add_parser("template", help="写出数据上报模板（XLSX 或 CSV，按文件扩展名）")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    p.add_argument("table", type=_table_arg, help="表名，如 reports 或 机构报表")
+    p.add_argument("-o", "--output", help="输出文件（.xlsx 或 .csv；默认 <表名>_模板.xlsx）")
+    p.add_argument("--region", help="附上该区划内的机构名单和区划代码供选择（读取数据库）")
+    p.set_defaults(func=_cmd_template)
+
+    p = sub.add_parser("import", help="检查并导入数据文件：全部通过才写入，每个文件一个批次")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    p.add_argument("files", nargs="+", help="CSV（UTF-8 或 GBK）或 XLSX 文件")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    p.add_argument("--by", default=user, help=f"记录人/上报单位（默认 {user}）")
+    p.add_argument("--region", help="方案区域的区划代码：区域外的数据视为错误")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("batches", help="导入批次记录（最新在前）")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=_cmd_batches)
+
+    p = sub.add_parser("undo", help="撤销一个导入批次（恢复导入前的数据）")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    p.add_argument("batch", type=int, help="批次号")
+    p.add_argument("--by", default=user, help=f"操作人（默认 {user}）")
+    p.set_defaults(func=_cmd_undo)
