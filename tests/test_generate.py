@@ -130,12 +130,14 @@ def test_fast_path_builds_the_same_database(monkeypatch, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def plain(tmp_path_factory, fixture_db_path) -> Path:
+def plain(tmp_path_factory) -> Path:
     """The hand-made fixture with institutions and reports in their plain form (English
     headers, true/false, 2024-09-30): what the fast path takes without the pandas path."""
     folder = tmp_path_factory.mktemp("plain")
     shutil.copytree(FIXTURE, folder, dirs_exist_ok=True)
-    con = duckdb.connect(str(fixture_db_path), read_only=True)
+    source = folder / "source.duckdb"  # a database of its own: the shared fixture one may be open
+    build_database(source, [FIXTURE])
+    con = duckdb.connect(str(source), read_only=True)
     try:
         for table in ("institutions", "reports"):
             columns = [c.name for c in ingest.TABLES[table]]
@@ -144,6 +146,7 @@ def plain(tmp_path_factory, fixture_db_path) -> Path:
             frame.to_csv(folder / f"{table}.csv", index=False)
     finally:
         con.close()
+    source.unlink()
     return folder
 
 
