@@ -957,20 +957,10 @@ def _table_arg(text: str) -> str:
     return table
 
 
-def _open(args):
-    import duckdb
-
-    try:
-        return db.connect(args.db)
-    except duckdb.IOException as exc:
-        print(f"无法打开数据库（{exc}）。\n如仪表盘正在运行，请在“数据上报”页面操作，或先停止仪表盘。", file=sys.stderr)
-        return None
-
-
 def _cmd_template(args) -> int:
     output = Path(args.output or template_name(args.table, "xlsx"))
     kind = "csv" if output.suffix.lower() == ".csv" else "xlsx"
-    con = _open(args) if args.region else None
+    con = db.connect(args.db) if args.region else None
     if args.region and con is None:
         return 1
     try:
@@ -990,9 +980,7 @@ def _cmd_import(args) -> int:
             print(f"文件不存在：{path}", file=sys.stderr)
             return 2
         files.append((path.name, path.read_bytes()))
-    con = _open(args)
-    if con is None:
-        return 1
+    con = db.connect(args.db)
     try:
         result = import_files(con, files, args.by, dry_run=args.dry_run, plan_region=args.region)
     finally:
@@ -1009,9 +997,7 @@ def _cmd_import(args) -> int:
 
 
 def _cmd_batches(args) -> int:
-    con = _open(args)
-    if con is None:
-        return 1
+    con = db.connect(args.db)
     try:
         frame = batches(con)
     finally:
@@ -1026,9 +1012,7 @@ def _cmd_batches(args) -> int:
 
 
 def _cmd_undo(args) -> int:
-    con = _open(args)
-    if con is None:
-        return 1
+    con = db.connect(args.db)
     try:
         result = undo(con, args.batch, args.by)
     finally:

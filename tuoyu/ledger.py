@@ -443,9 +443,7 @@ def _cell(value):
 # ---------------------------------------------------------------- command line
 
 def cmd_task(args) -> int:
-    con = _connect(args)
-    if con is None:
-        return 2
+    con = db.connect(args.db)
     try:
         if args.status is None and args.note is None:
             return _show_task(con, args.task_id)
@@ -464,9 +462,7 @@ def cmd_tasks(args) -> int:
     if args.status and args.status not in STATUSES:
         print(f"错误：状态“{args.status}”无效，应为：{' / '.join(STATUSES)}。", file=sys.stderr)
         return 2
-    con = _connect(args)
-    if con is None:
-        return 2
+    con = db.connect(args.db)
     try:
         tasks = filter_tasks(load_tasks(con, args.plan), args.unit, [args.status] if args.status else None)
     finally:
@@ -480,14 +476,6 @@ def cmd_tasks(args) -> int:
         if r["progress_note"]:
             print(f"    最新进展（{r['updated_on']}）：{r['progress_note']}")
     return 0
-
-
-def _connect(args):
-    try:
-        return db.connect(args.db)
-    except duckdb.IOException as exc:
-        print(f"错误：无法打开数据库（可能正被看板占用）：{exc}", file=sys.stderr)
-        return None
 
 
 def _show_task(con, task_id: str) -> int:
