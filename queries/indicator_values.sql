@@ -1,5 +1,10 @@
--- Every DESIGN §3 indicator, with its supporting totals, per listed region and quarter.
--- Parameters: $region_codes (list of codes), $quarters (list like ['2024Q3']), $count_all (bool).
-select *
-from region_quarter_values($region_codes, $quarters, $count_all)
+-- Every DESIGN §3 indicator, with its supporting totals, the directly reported figures and
+-- new slots, per listed region and quarter, from the stored region_values (tuoyu/totals.py;
+-- only for quarters it holds). Parameters: $region_codes (list), $quarters (list like
+-- ['2024Q3']), $count_all (bool).
+select * exclude (count_all)
+from region_values
+where count_all = $count_all
+  and region_code in (select unnest($region_codes))
+  and quarter in (select unnest($quarters))
 order by region_code, quarter

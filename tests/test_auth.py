@@ -1,20 +1,10 @@
 """Accounts, sign-in and permissions (issue 9) on a copy of the fixture database."""
 
-import shutil
 from datetime import datetime, timedelta
 
 import pytest
 
 from tuoyu import auth, db
-
-
-@pytest.fixture
-def wcon(fixture_db_path, tmp_path):
-    copy = tmp_path / "auth.duckdb"
-    shutil.copy(fixture_db_path, copy)
-    con = db.connect(copy)
-    yield con
-    con.close()
 
 
 @pytest.fixture
@@ -112,14 +102,12 @@ def test_session_timeout():
 from tests.apptest import run_app  # noqa: E402
 
 
-def test_sign_in_form_when_required_then_pages(monkeypatch, fixture_db_path, tmp_path):
-    copy = tmp_path / "signin.duckdb"
-    shutil.copy(fixture_db_path, copy)
-    con = db.connect(copy)
+def test_sign_in_form_when_required_then_pages(monkeypatch, db_copy):
+    con = db.connect(db_copy)
     auth.add_user(con, "admin1", "管理员甲", "admin-password", "管理员")
     con.close()
     monkeypatch.setenv("TUOYU_REQUIRE_SIGNIN", "1")
-    at = run_app(monkeypatch, copy, plan="TESTPLAN", region="990100", period="2024Q3")
+    at = run_app(monkeypatch, db_copy, plan="TESTPLAN", region="990100", period="2024Q3")
     assert at.title[0].value == "托育示范城市创建监测" and not at.metric   # only the form
     at.text_input[0].input("admin1")
     at.text_input[1].input("wrong-password")
@@ -141,15 +129,6 @@ def test_reading_open_shows_pages_without_sign_in(monkeypatch, fixture_db_path):
 # ------------------------------------------------------------------ enforcement in the shared package
 
 from tuoyu import imports, ledger  # noqa: E402
-
-
-@pytest.fixture
-def sample_copy(sample_db_path, tmp_path):
-    copy = tmp_path / "sample.duckdb"
-    shutil.copy(sample_db_path, copy)
-    con = db.connect(copy)
-    yield con
-    con.close()
 
 
 def population_csv(code: str) -> tuple[str, bytes]:

@@ -28,20 +28,6 @@ AREA = "990100"  # 测试市, the fixture plan's region
 REPORTS_HEADER = "institution_id,period,slots,enrolled_infant,enrolled_toddler,enrolled_preschool,caregivers,caregivers_certified,meets_standard\n"
 
 
-@pytest.fixture
-def db_copy(fixture_db_path, tmp_path) -> Path:
-    path = tmp_path / "copy.duckdb"
-    shutil.copyfile(fixture_db_path, path)
-    return path
-
-
-@pytest.fixture
-def wcon(db_copy):
-    connection = db.connect(db_copy)
-    yield connection
-    connection.close()
-
-
 def state(con, data_only: bool = False) -> dict[str, tuple[int, str]]:
     """Row count and a checksum of the content of every table (import_* left out when
     data_only: undo records itself there)."""

@@ -32,12 +32,6 @@ def expected_for(unit: str) -> set[str]:
     return {task_id for task_id, units in seed_units().items() if unit in units}
 
 
-def writable_copy(path, tmp_path):
-    copy = tmp_path / "copy.duckdb"
-    copy.write_bytes(path.read_bytes())
-    return copy
-
-
 def with_sample_history(con) -> None:
     """The sample's recorded updates, unless the build has already replayed them."""
     if con.execute("select count(*) from task_history").fetchone()[0] == 0:
@@ -47,17 +41,11 @@ def with_sample_history(con) -> None:
 
 
 @pytest.fixture
-def sample_copy(sample_db_path, tmp_path):
-    path = writable_copy(sample_db_path, tmp_path)
-    con = db.connect(path)
+def sample_history_copy(sample_copy_path):
+    con = db.connect(sample_copy_path)
     with_sample_history(con)
     con.close()
-    return path
-
-
-@pytest.fixture
-def fixture_copy(fixture_db_path, tmp_path):
-    return writable_copy(fixture_db_path, tmp_path)
+    return sample_copy_path
 
 
 # ---------------------------------------------------------------- reading
@@ -139,8 +127,8 @@ def test_linked_indicators_show_their_status(sample_con):
 
 # ---------------------------------------------------------------- writing
 
-def test_update_is_kept_in_history_old_to_new(fixture_copy):
-    con = db.connect(fixture_copy)
+def test_update_is_kept_in_history_old_to_new(db_copy):
+    con = db.connect(db_copy)
     try:
         at = datetime(2025, 3, 1, 9, 30)
         change = ledger.update_task(con, "T-1", "已完成", "已新增托位60个", "张三", at=at)
@@ -164,8 +152,8 @@ def test_update_is_kept_in_history_old_to_new(fixture_copy):
     (("T-1", "已完成", "x", "  "), "请填写记录人姓名"),
     (("T-1", "进行中", "", "张三"), "都没有变化"),
 ])
-def test_invalid_updates_refused_in_chinese(fixture_copy, args, message):
-    con = db.connect(fixture_copy)
+def test_invalid_updates_refused_in_chinese(db_copy, args, message):
+    con = db.connect(db_copy)
     try:
         with pytest.raises(ledger.LedgerError, match=message):
             ledger.update_task(con, *args)
@@ -175,8 +163,8 @@ def test_invalid_updates_refused_in_chinese(fixture_copy, args, message):
         con.close()
 
 
-def test_history_table_is_idempotent_and_refuses_a_blank_name(fixture_copy):
-    con = db.connect(fixture_copy)
+def test_history_table_is_idempotent_and_refuses_a_blank_name(db_copy):
+    con = db.connect(db_copy)
     try:
         con.execute(db._schema_text())                                # applied again: no error
         with pytest.raises(duckdb.ConstraintException):
@@ -186,8 +174,8 @@ def test_history_table_is_idempotent_and_refuses_a_blank_name(fixture_copy):
         con.close()
 
 
-def test_sample_updates_tell_a_story(sample_copy):
-    con = db.connect(sample_copy)
+def test_sample_updates_tell_a_story(sample_history_copy):
+    con = db.connect(sample_history_copy)
     try:
         tasks = ledger.load_tasks(con, "ZHONGWEI").set_index("task_id")
         h = ledger.history(con, "ZHONGWEI")
@@ -204,14 +192,14 @@ def test_sample_updates_tell_a_story(sample_copy):
     assert (first["old_status"], first["new_status"]) == ("未开始", "进行中")
 
 
-def test_a_bad_updates_file_refuses_with_file_and_row(fixture_copy, tmp_path):
+def test_a_bad_updates_file_refuses_with_file_and_row(db_copy, tmp_path):
     folder = tmp_path / "data"
     (folder / "ledger").mkdir(parents=True)
     (folder / ledger.SAMPLE_UPDATES).write_text(
         "task_id,changed_at,changed_by,new_status,new_note\n"
         "T-1,2025-01-05 10:00:00,王五,已完成,完成\n"
         "T-404,2025-01-06 10:00:00,王五,已完成,完成\n", encoding="utf-8")
-    con = db.connect(fixture_copy)
+    con = db.connect(db_copy)
     try:
         con.execute("begin")
         with pytest.raises(ImportRefused, match="task_updates.csv 第3行：未找到任务“T-404”"):
@@ -239,8 +227,8 @@ def read_groups(data: bytes) -> tuple[list, dict[str, list[list]]]:
     return header, groups
 
 
-def test_export_opens_with_openpyxl_and_holds_the_same_rows(sample_copy):
-    con = db.connect(sample_copy)
+def test_export_opens_with_openpyxl_and_holds_the_same_rows(sample_history_copy):
+    con = db.connect(sample_history_copy)
     try:
         tasks = ledger.load_tasks(con, "ZHONGWEI")
     finally:
@@ -265,16 +253,16 @@ def test_export_opens_with_openpyxl_and_holds_the_same_rows(sample_copy):
 
 # ---------------------------------------------------------------- command line
 
-def test_cli_updates_and_lists(fixture_copy, capsys):
-    assert cli.main(["--db", str(fixture_copy), "task", "T-1", "--status", "已完成", "--note", "完成",
+def test_cli_updates_and_lists(db_copy, capsys):
+    assert cli.main(["--db", str(db_copy), "task", "T-1", "--status", "已完成", "--note", "完成",
                      "--by", "李四"]) == 0
     assert "进行中 → 已完成" in capsys.readouterr().out
-    assert cli.main(["--db", str(fixture_copy), "task", "T-1", "--status", "好了"]) == 2
+    assert cli.main(["--db", str(db_copy), "task", "T-1", "--status", "好了"]) == 2
     assert "无效" in capsys.readouterr().err
-    assert cli.main(["--db", str(fixture_copy), "task", "T-1"]) == 0
+    assert cli.main(["--db", str(db_copy), "task", "T-1"]) == 0
     out = capsys.readouterr().out
     assert "李四" in out and "进行中 → 已完成" in out
-    assert cli.main(["--db", str(fixture_copy), "tasks", "--plan", "TESTPLAN", "--unit", "测试市教育局"]) == 0
+    assert cli.main(["--db", str(db_copy), "tasks", "--plan", "TESTPLAN", "--unit", "测试市教育局"]) == 0
     assert "T-1" in capsys.readouterr().out
 
 
@@ -305,8 +293,8 @@ def test_page_marks_a_past_due_task_late_at_the_given_date(monkeypatch, fixture_
     assert any("滞后任务" in m.value for m in at.markdown)
 
 
-def test_page_update_appears_in_history_with_old_and_new(monkeypatch, sample_copy):
-    at = run_app(monkeypatch, sample_copy, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
+def test_page_update_appears_in_history_with_old_and_new(monkeypatch, sample_history_copy):
+    at = run_app(monkeypatch, sample_history_copy, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
     at.selectbox(key="tasks_pick").select("ZHONGWEI-04").run()
     at.text_input(key="tasks_by").input("马主任")
     at.selectbox(key="tasks_status_ZHONGWEI-04").select("进行中")
@@ -321,8 +309,8 @@ def test_page_update_appears_in_history_with_old_and_new(monkeypatch, sample_cop
     assert table.loc["ZHONGWEI-04", "状态"] == "滞后"                  # still past its 2023-09-30 deadline
 
 
-def test_page_refuses_an_update_without_a_name(monkeypatch, sample_copy):
-    at = run_app(monkeypatch, sample_copy, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
+def test_page_refuses_an_update_without_a_name(monkeypatch, sample_history_copy):
+    at = run_app(monkeypatch, sample_history_copy, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
     at.text_area(key=f"tasks_note_{at.selectbox(key='tasks_pick').value}").input("新的进展")
     next(b for b in at.button if b.label == "保存更新").click().run()
     assert "请填写记录人姓名" in at.error[0].value

@@ -9,6 +9,7 @@ from . import db, fmt, indicators, targets
 
 TABLE_INDICATORS = ("slots_per_1000", "enrolment_rate", "occupancy_mean", "occupancy_min", "filing_rate",
                     "standard_rate", "staffing_rate", "certified_rate", "puhui_slot_share", "satisfaction")
+UNIT_COLUMNS = ("region_code", "quarter", "slots", "resident_population", "n_not_reported") + TABLE_INDICATORS
 
 
 @dataclass
@@ -37,7 +38,10 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
     province = indicators.province_in(lineage)
     codes = [region] + unit_codes + ([province] if province else [])
     vals = indicators.values(con, codes, [quarter], counting, new_slots=False)
-    by_code = {code: row for (code, _), row in indicators.rows_by_key(vals).items()}
+    # whole rows for the region and its province; for thousands of units only the columns used
+    by_code = {code: row for (code, _), row in indicators.rows_by_key(vals[list(UNIT_COLUMNS)]).items()}
+    by_code.update({code: indicators.row_dict(vals, code, quarter) for code in {region, province} if code})
+    by_code = {code: row for code, row in by_code.items() if row is not None}
     parent = by_code.get(region) or {}
     average, average_label = _average(by_code, province, region)
     year = int(quarter[:4])
@@ -47,11 +51,11 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
     unit_targets = targets.pick_year_each(applicable, "slots_per_1000", year)
 
     rows = []
-    for unit in units.to_dict("records"):
-        r = by_code.get(unit["code"]) or {}
-        target, _ = unit_targets[unit["code"]]
+    for code, name in zip(units["code"].tolist(), units["name"].tolist()):
+        r = by_code.get(code) or {}
+        target, _ = unit_targets[code]
         value = r.get("slots_per_1000")
-        row = {"code": unit["code"], "name": unit["name"], "target": target,
+        row = {"code": code, "name": name, "target": target,
                "slots": r.get("slots"), "resident_population": r.get("resident_population"),
                "n_not_reported": r.get("n_not_reported"),
                "slots_needed": indicators.slots_needed(target, r.get("resident_population"),
@@ -64,7 +68,7 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
         row["gap_to_average"] = None if value is None or average.get("slots_per_1000") is None \
             else value - average["slots_per_1000"]
         rows.append(row)
-    frame = indicators.nulls_as_none(pd.DataFrame(rows)) if rows else pd.DataFrame()
+    frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()  # None stays None (无数据)
     return View(parent, frame, average, average_label, year_target, target_year)
 
 

@@ -54,8 +54,17 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
     stored = con.execute("select value from meta where key = 'macros_sha256'").fetchone()
     if stored and stored[0] == _digest(text + _schema_text()):
         return
-    con.execute(_schema_text())
-    create_macros(con)
+    from . import totals
+
+    con.execute("begin")
+    try:
+        con.execute(_schema_text())
+        create_macros(con)
+        totals.refresh(con)  # the stored totals follow the formulas
+    except Exception:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
 
 
 def _schema_text() -> str:
@@ -79,9 +88,13 @@ def refresh_macros(path: Path) -> None:
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild tables derived from others (the region closure) inside the caller's transaction."""
+    """Rebuild tables derived from others (the region closure, the per-unit totals) inside
+    the caller's transaction."""
+    from . import totals
+
     con.execute("delete from region_tree")
     con.execute((DDL / "region_tree.sql").read_text(encoding="utf-8"))
+    totals.refresh(con)
 
 
 def ensure_database(path: Path, progress=None) -> Path:
@@ -120,6 +133,19 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     shared between Streamlit's session threads; a cursor is not)."""
     cur = con.cursor()
     try:
+        return cur.execute(query_text(name), params).df()
+    finally:
+        cur.close()
+
+
+def run_steps(con: duckdb.DuckDBPyConnection, steps: list[tuple[str, dict]]) -> pd.DataFrame:
+    """Several named queries on one cursor (a temporary table made by one is seen by the
+    next); the last one's result."""
+    cur = con.cursor()
+    try:
+        for name, params in steps[:-1]:
+            cur.execute(query_text(name), params)
+        name, params = steps[-1]
         return cur.execute(query_text(name), params).df()
     finally:
         cur.close()

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import auth, db, indicators, periods
+from . import auth, db, indicators, periods, totals
 from .ingest import Problem, TableFile, check_files, decode_csv_bytes, prepare_rows, read_table_file
 from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES, table_for_name
 
@@ -488,6 +488,21 @@ def _replace(cur, table: str, pairs: list[tuple[dict, dict]]) -> None:
            skip=FROZEN_WHEN_REFERENCED.get(table, ()))
 
 
+def _units_before(cur, table: str, records: list[dict]) -> set[str]:
+    """Units whose stored totals (tuoyu/totals.py) rows about to be written may change: the
+    institutions' units as they stand (an institution may be moved, or its reports)."""
+    if table not in ("institutions", "reports"):
+        return set()
+    return totals.units_of(cur, [r.get("institution_id") for r in records])
+
+
+def _units_after(cur, table: str, records: list[dict]) -> set[str]:
+    """The same once written: the units the institutions are in now."""
+    if table == "institutions":
+        return {r.get("region_code") for r in records} | totals.units_of(cur, [r.get("institution_id") for r in records])
+    return _units_before(cur, table, records)
+
+
 # ------------------------------------------------------------------ importing
 
 @dataclass
@@ -636,11 +651,18 @@ def _import_files(con, files, by, dry_run, plan_region, user) -> ImportResult:
                 return ImportResult(files=outcomes, dry_run=True)
             batch_id = int(_q(cur, "next_batch_id")["batch_id"].iloc[0])
             at = datetime.now().replace(microsecond=0)
+            touched = set()
             for plan, outcome in zip(plans, outcomes):
                 if plan.added or plan.replaced:
+                    touched |= _units_before(cur, plan.tf.table, [r for _, r in plan.added]
+                                             + [old for _, old, _ in plan.replaced])
                     _commit_plan(cur, plan, batch_id, by, at)
+                    touched |= _units_after(cur, plan.tf.table, [r for _, r in plan.added]
+                                            + [new for _, _, new in plan.replaced])
                     outcome.batch_id = batch_id
                     batch_id += 1
+            if any(o.batch_id is not None for o in outcomes):
+                totals.refresh(cur, touched)
             cur.commit()
             return ImportResult(files=outcomes)
         except Exception:
@@ -733,8 +755,11 @@ def _undo(con, batch_id: int, by: str) -> UndoResult:
                 cur.rollback()
                 return UndoResult(batch_id, False, [f"机构 {'、'.join(sorted(stuck))} 在本批之后已有报表或事故记录，"
                                                     "不能恢复其原所在区划"])
+            touched = _units_before(cur, table, written)
             _write(cur, table, [w for w, a in zip(written, added) if a], "delete")
             _replace(cur, table, restore)
+            touched |= _units_after(cur, table, [new for _, new in restore])
+            totals.refresh(cur, touched)
             cur.execute(db.query_text("mark_batch_undone"), {
                 "batch_id": batch_id, "undone_at": datetime.now().replace(microsecond=0), "undone_by": by})
             cur.commit()
@@ -784,15 +809,18 @@ def freshness_notice(con, region: str, quarter: str) -> str | None:
     """For 总览: the counties under `region` with active institutions but no report at all
     in `quarter` (a whole county missing, which the count of unreported institutions does
     not show)."""
-    frame = db.run(con, "report_freshness", region=region, quarter=quarter)
-    counties = frame.groupby(["county_code", "county_name"], sort=True).agg(
-        latest=("latest_quarter", "first"), active=("institution_id", "count"),
-        reported=("has_report", lambda s: int(s.astype("boolean").eq(True).sum())))
-    silent = counties[(counties["active"] > 0) & (counties["reported"] == 0)]
+    if totals.covers(totals.coverage(con), [quarter]):
+        silent = db.run(con, "silent_counties", region=region, quarter=quarter)
+    else:  # a quarter the stored totals do not hold: from the reports themselves
+        frame = db.run(con, "report_freshness", region=region, quarter=quarter)
+        counties = frame.groupby(["county_code", "county_name"], sort=True).agg(
+            latest_quarter=("latest_quarter", "first"), active=("institution_id", "count"),
+            reported=("has_report", lambda s: int(s.astype("boolean").eq(True).sum()))).reset_index()
+        silent = counties[(counties["active"] > 0) & (counties["reported"] == 0)]
     if silent.empty:
         return None
     names = []
-    for (_, name), latest in silent["latest"].items():
+    for name, latest in zip(silent["county_name"], silent["latest_quarter"]):
         if not isinstance(latest, str):
             names.append(f"{name}（从未报送）")
         elif latest < quarter:

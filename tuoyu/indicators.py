@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import db, periods
+from . import db, periods, totals
 
 COUNTING_RULES = {"filed": False, "all": True}  # rule name → count_all
 DEFAULT_COUNTING = "filed"
@@ -62,28 +62,22 @@ def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
 
 
 def _values(con, region_codes: list, quarters: list, all_active: bool, new_slots: bool) -> pd.DataFrame:
-    prior_q4 = sorted({f"{int(q[:4]) - 1}Q4" for q in quarters} - set(quarters)) if new_slots else []
-    frame = db.run(con, "indicator_values", region_codes=region_codes,
-                   quarters=quarters + prior_q4, count_all=all_active)
-    reported = db.run(con, "region_reported_values", region_codes=region_codes, quarters=quarters)
-    # the reported figures of REPORTED only: region 100000's published slots_per_1000 is a
-    # reference line (national_series), not a second column beside the computed one
-    reported = reported[reported["indicator"].isin(REPORTED)]
-    if not reported.empty:
-        wide = reported.pivot(index=["region_code", "quarter"], columns="indicator", values="value")
-        frame = frame.merge(wide.reset_index(), on=["region_code", "quarter"], how="left")
-    for code in REPORTED:
-        if code not in frame:
-            frame[code] = None
-    frame = frame[[c for c in frame.columns if c not in REPORTED] + list(REPORTED)]
-    frame["prior_year"] = frame["quarter"].str[:4].astype(int) - 1
-    prior = frame[frame["quarter"].str.endswith("Q4")][["region_code", "quarter", "slots", "n_reported"]]
-    prior = prior.assign(prior_year=prior["quarter"].str[:4].astype(int)).drop(columns="quarter")
-    frame = frame.merge(prior, on=["region_code", "prior_year"], how="left", suffixes=("", "_prior"))
-    has_both = (frame["n_reported"] > 0) & (frame["n_reported_prior"] > 0) & new_slots
-    frame["new_slots"] = (frame["slots"] - frame["slots_prior"]).where(has_both)
-    frame = frame.drop(columns=["prior_year", "slots_prior", "n_reported_prior"])
-    return nulls_as_none(frame[frame["quarter"].isin(quarters)].reset_index(drop=True))
+    span = run_once(con, "unit_totals_coverage")
+    span = None if span.empty else tuple(span.iloc[0])
+    params = {"region_codes": region_codes, "quarters": quarters, "count_all": all_active}
+    if totals.covers(span, quarters):
+        frame = db.run(con, "indicator_values", **params)
+    else:
+        # quarters the stored totals do not hold: the same rows computed now, on one cursor,
+        # with each previous year's Q4 that new_slots compares with
+        prior_q4 = sorted({f"{int(q[:4]) - 1}Q4" for q in quarters} - set(quarters)) if new_slots else []
+        params["quarters"] = quarters + prior_q4
+        frame = db.run_steps(con, [("unit_totals_live", {"region_codes": region_codes, "quarters": quarters + prior_q4}),
+                                   ("indicator_values_live", params)])
+        frame = frame[frame["quarter"].isin(quarters)].reset_index(drop=True)
+    if not new_slots:
+        frame["new_slots"] = None
+    return nulls_as_none(frame)
 
 
 # ------------------------------------------------------------------ one page, one read

@@ -37,7 +37,7 @@ class _Binding:
     def __init__(self, con, targets: pd.DataFrame):
         self.children = {}
         for code, level in targets[["region_code", "target_region_level"]].drop_duplicates().itertuples(index=False):
-            self.children[code] = set(bound_units(con, code, level)["code"])
+            self.children[code] = set(bound_units(con, code, level)["code"].tolist())
 
     def applies(self, target: dict, unit_code: str) -> bool:
         """scope region binds the target's own region; each_child the units one tier down

@@ -153,34 +153,18 @@ final as (
 )
 select * from final;
 
--- One row per (listed region, listed quarter): the totals of DESIGN §3 over the region and
--- everything below it, and every indicator computed from them. Report-based figures are
--- over counted institutions that reported in the quarter (one that did not report adds
--- nothing, DESIGN §3); a region with no report at all in the quarter gets null, not 0.
-create or replace macro region_quarter_values(region_codes, quarter_list, count_all) as table
-with quarters as (
-    select q as quarter, quarter_end(q) as quarter_end, year(quarter_end(q)) as year
-    from (select unnest(quarter_list) as q)
-),
-listed as (
-    select r.code as region_code, r.name, r.level, r.parent_code, q.quarter, q.quarter_end, q.year
-    from regions as r
-    cross join quarters as q
-    where list_contains(region_codes, r.code)
-),
-tree as (
-    select ancestor_code, region_code
-    from region_tree
-    where list_contains(region_codes, ancestor_code)
-),
-status_totals as (
-    -- per institution's own unit: counts straight from the institution list (DESIGN §3)
+-- One row per (unit, quarter, filed or not) for the units in the listed regions or below that
+-- have institutions active at the end of a listed quarter: the counts of DESIGN §3 straight
+-- from the institution list, and the report-based totals over the active institutions that
+-- reported in the quarter. Kept as table unit_quarter_totals (tuoyu/totals.py); whether an
+-- unfiled institution counts is left to region_quarter_values (count_all).
+create or replace macro unit_quarter_totals_of(region_codes, quarter_list) as table
+with status_totals as (
     select
         region_code,
         quarter,
+        is_filed,
         count(*) as n_active,
-        count(*) filter (where is_filed) as n_filed,
-        count(*) filter (where is_counted) as n_counted,
         count(*) filter (where is_demonstration) as n_demonstration,
         count(*) filter (where is_demonstration and is_puhui) as n_demonstration_puhui,
         count(*) filter (where type = '幼儿园托班' and ownership = '公办') as n_public_kindergarten_tuoban,
@@ -189,19 +173,18 @@ status_totals as (
         count(*) filter (where is_guidance_center) as n_guidance_center,
         count(*) filter (where ownership in ('公办民营', '民办公助')) as n_public_private,
         count(*) filter (where year(registered_on) = year(quarter_end)) as n_new_institutions
-    from active_institutions(region_codes, quarter_list, count_all)
+    from active_institutions(region_codes, quarter_list, true)
     group by all
 ),
 report_totals as (
-    -- per institution's own unit: report-based totals over the counted institutions that
-    -- reported in the quarter (one that did not adds nothing, DESIGN §3)
     select
         region_code,
         quarter,
+        is_filed,
         count(*) as n_reported,
-        sum(slots) as slots,
-        sum(slots) filter (where is_puhui) as puhui_slots,
-        sum(enrolled) as enrolled,
+        cast(sum(slots) as bigint) as slots,
+        cast(sum(slots) filter (where is_puhui) as bigint) as puhui_slots,
+        cast(sum(enrolled) as bigint) as enrolled,
         -- summed as exact decimals, so that the mean never depends on row order
         sum(cast(occupancy as decimal(38, 24))) as occupancy_sum,
         count(occupancy) as n_occupancy,
@@ -210,54 +193,105 @@ report_totals as (
         count(meets_standard) as n_standard_known,
         count(*) filter (where is_staffed) as n_staffed,
         count(is_staffed) as n_staffing_known,
-        sum(caregivers) as caregivers,
-        sum(caregivers_certified) as caregivers_certified
-    from quarter_reports(region_codes, quarter_list, count_all)
-    where is_counted
+        cast(sum(caregivers) as bigint) as caregivers,
+        cast(sum(caregivers_certified) as bigint) as caregivers_certified
+    from quarter_reports(region_codes, quarter_list, true)
     group by all
 ),
+final as (
+    -- a report belongs to an institution active at the quarter's end, so to a status row
+    select
+        s.*,
+        coalesce(r.n_reported, 0) as n_reported,
+        r.slots, r.puhui_slots, r.enrolled, r.occupancy_sum,
+        coalesce(r.n_occupancy, 0) as n_occupancy,
+        r.occupancy_min,
+        coalesce(r.n_meets_standard, 0) as n_meets_standard,
+        coalesce(r.n_standard_known, 0) as n_standard_known,
+        coalesce(r.n_staffed, 0) as n_staffed,
+        coalesce(r.n_staffing_known, 0) as n_staffing_known,
+        r.caregivers, r.caregivers_certified
+    from status_totals as s
+    left join report_totals as r using (region_code, quarter, is_filed)
+)
+select * from final;
+
+-- One row per (listed region, listed quarter): the totals of DESIGN §3 over the region and
+-- everything below it, and every indicator computed from them. Report-based figures are
+-- over counted institutions that reported in the quarter (one that did not report adds
+-- nothing, DESIGN §3); a region with no report at all in the quarter gets null, not 0.
+-- `unit_totals` names the table holding unit_quarter_totals_of() rows for these regions and
+-- quarters: the stored unit_quarter_totals, or a temporary one computed for quarters it
+-- does not hold (tuoyu/indicators.py decides).
+create or replace macro region_quarter_values(region_codes, quarter_list, count_all, unit_totals) as table
+with quarters as (
+    select q as quarter, quarter_end(q) as quarter_end, year(quarter_end(q)) as year
+    from (select unnest(quarter_list) as q)
+),
+codes as (
+    -- the listed codes as rows: a join, where list_contains() over thousands of codes would
+    -- be planned as an IN list of thousands of constants
+    select distinct unnest(region_codes) as code
+),
+listed as (
+    select r.code as region_code, r.name, r.level, r.parent_code, q.quarter, q.quarter_end, q.year
+    from regions as r
+    semi join codes as c on c.code = r.code
+    cross join quarters as q
+),
+tree as (
+    select t.ancestor_code, t.region_code
+    from region_tree as t
+    semi join codes as c on c.code = t.ancestor_code
+),
 institution_totals as (
-    -- each unit's totals rolled up to every listed region above it (or itself)
+    -- each unit's totals rolled up to every listed region above it (or itself); whether an
+    -- unfiled institution counts is the counting rule (count_all)
     select
         t.ancestor_code as region_code,
-        s.quarter,
-        cast(sum(s.n_active) as bigint) as n_active,
-        cast(sum(s.n_filed) as bigint) as n_filed,
-        cast(sum(s.n_counted) as bigint) as n_counted,
-        cast(coalesce(sum(r.n_reported), 0) as bigint) as n_reported,
-        cast(sum(s.n_counted) - coalesce(sum(r.n_reported), 0) as bigint) as n_not_reported,
-        cast(coalesce(sum(r.slots), 0) as bigint) as slots,
-        cast(coalesce(sum(r.puhui_slots), 0) as bigint) as puhui_slots,
-        cast(coalesce(sum(r.enrolled), 0) as bigint) as enrolled,
-        case when sum(r.n_occupancy) > 0
-             then cast(sum(r.occupancy_sum) as double) / sum(r.n_occupancy) end as occupancy_mean,
-        min(r.occupancy_min) as occupancy_min,
-        cast(coalesce(sum(r.n_meets_standard), 0) as bigint) as n_meets_standard,
-        cast(coalesce(sum(r.n_standard_known), 0) as bigint) as n_standard_known,
-        cast(coalesce(sum(r.n_staffed), 0) as bigint) as n_staffed,
-        cast(coalesce(sum(r.n_staffing_known), 0) as bigint) as n_staffing_known,
-        cast(coalesce(sum(r.caregivers), 0) as bigint) as caregivers,
-        cast(coalesce(sum(r.caregivers_certified), 0) as bigint) as caregivers_certified,
-        cast(sum(s.n_demonstration) as bigint) as n_demonstration,
-        cast(sum(s.n_demonstration_puhui) as bigint) as n_demonstration_puhui,
-        cast(sum(s.n_public_kindergarten_tuoban) as bigint) as n_public_kindergarten_tuoban,
-        cast(sum(s.n_puhui_kindergarten_tuoban) as bigint) as n_puhui_kindergarten_tuoban,
-        cast(sum(s.n_workplace) as bigint) as n_workplace,
-        cast(sum(s.n_guidance_center) as bigint) as n_guidance_center,
-        cast(sum(s.n_public_private) as bigint) as n_public_private,
-        cast(sum(s.n_new_institutions) as bigint) as n_new_institutions
-    from status_totals as s
-    left join report_totals as r using (region_code, quarter)
-    join tree as t on t.region_code = s.region_code
+        u.quarter,
+        cast(sum(u.n_active) as bigint) as n_active,
+        cast(coalesce(sum(u.n_active) filter (where u.is_filed), 0) as bigint) as n_filed,
+        cast(coalesce(sum(u.n_active) filter (where count_all or u.is_filed), 0) as bigint) as n_counted,
+        cast(coalesce(sum(u.n_reported) filter (where count_all or u.is_filed), 0) as bigint) as n_reported,
+        cast(coalesce(sum(u.n_active - u.n_reported) filter (where count_all or u.is_filed), 0) as bigint)
+            as n_not_reported,
+        cast(coalesce(sum(u.slots) filter (where count_all or u.is_filed), 0) as bigint) as slots,
+        cast(coalesce(sum(u.puhui_slots) filter (where count_all or u.is_filed), 0) as bigint) as puhui_slots,
+        cast(coalesce(sum(u.enrolled) filter (where count_all or u.is_filed), 0) as bigint) as enrolled,
+        case when sum(u.n_occupancy) filter (where count_all or u.is_filed) > 0
+             then cast(sum(u.occupancy_sum) filter (where count_all or u.is_filed) as double)
+                  / sum(u.n_occupancy) filter (where count_all or u.is_filed) end as occupancy_mean,
+        min(u.occupancy_min) filter (where count_all or u.is_filed) as occupancy_min,
+        cast(coalesce(sum(u.n_meets_standard) filter (where count_all or u.is_filed), 0) as bigint) as n_meets_standard,
+        cast(coalesce(sum(u.n_standard_known) filter (where count_all or u.is_filed), 0) as bigint) as n_standard_known,
+        cast(coalesce(sum(u.n_staffed) filter (where count_all or u.is_filed), 0) as bigint) as n_staffed,
+        cast(coalesce(sum(u.n_staffing_known) filter (where count_all or u.is_filed), 0) as bigint) as n_staffing_known,
+        cast(coalesce(sum(u.caregivers) filter (where count_all or u.is_filed), 0) as bigint) as caregivers,
+        cast(coalesce(sum(u.caregivers_certified) filter (where count_all or u.is_filed), 0) as bigint)
+            as caregivers_certified,
+        cast(sum(u.n_demonstration) as bigint) as n_demonstration,
+        cast(sum(u.n_demonstration_puhui) as bigint) as n_demonstration_puhui,
+        cast(sum(u.n_public_kindergarten_tuoban) as bigint) as n_public_kindergarten_tuoban,
+        cast(sum(u.n_puhui_kindergarten_tuoban) as bigint) as n_puhui_kindergarten_tuoban,
+        cast(sum(u.n_workplace) as bigint) as n_workplace,
+        cast(sum(u.n_guidance_center) as bigint) as n_guidance_center,
+        cast(sum(u.n_public_private) as bigint) as n_public_private,
+        cast(sum(u.n_new_institutions) as bigint) as n_new_institutions
+    from query_table(unit_totals) as u
+    join tree as t on t.region_code = u.region_code
+    where list_contains(quarter_list, u.quarter)
     group by all
 ),
 population_asof as (
-    -- the region's own row for the year, else its latest earlier year (DESIGN §3)
-    select l.region_code, l.quarter, p.year as population_year,
-           p.resident_population, p.under3_population
+    -- the region's own row for the year, else its latest earlier year (DESIGN §3); a join
+    -- and arg_max, cheaper here than an asof join for a few hundred regions
+    select l.region_code, l.quarter, max(p.year) as population_year,
+           arg_max(p.resident_population, p.year) as resident_population,
+           arg_max(p.under3_population, p.year) as under3_population
     from listed as l
-    asof left join population as p
-        on p.region_code = l.region_code and p.year <= l.year
+    join population as p on p.region_code = l.region_code and p.year <= l.year
+    group by all
 ),
 survey_latest as (
     -- per surveyed unit in scope and respondent type, its latest survey up to each listed
@@ -349,5 +383,43 @@ final as (
         case when survey_respondents_institution > 0
              then survey_satisfied_institution / survey_respondents_institution end as satisfaction_institution
     from totals
+)
+select * from final;
+
+-- What indicators.values() returns per (listed region, listed quarter): region_quarter_values,
+-- the directly reported figures (健康管理率 …: the region's own latest value up to the
+-- quarter's end) and 当年新增托位数 (slots less the previous year's Q4 slots, both reported;
+-- null unless that Q4 is listed too). Stored for every region as table region_values.
+create or replace macro indicator_rows(region_codes, quarter_list, count_all, unit_totals) as table
+with base as (
+    select * from region_quarter_values(region_codes, quarter_list, count_all, unit_totals)
+),
+reported as (
+    select
+        b.region_code,
+        b.quarter,
+        arg_max(ri.value, ri.period_end) filter (where ri.indicator = 'health_management_rate')
+            as health_management_rate,
+        arg_max(ri.value, ri.period_end) filter (where ri.indicator = 'parenting_knowledge_rate')
+            as parenting_knowledge_rate,
+        arg_max(ri.value, ri.period_end) filter (where ri.indicator = 'newborn_guidance_coverage')
+            as newborn_guidance_coverage
+    from base as b
+    join region_indicators as ri on ri.region_code = b.region_code and ri.period_end <= b.quarter_end
+    group by all
+),
+prior_q4 as (
+    select region_code, year(quarter_end) + 1 as year, slots, n_reported
+    from base
+    where quarter_end = make_date(year(quarter_end), 12, 31)
+),
+final as (
+    select
+        b.*,
+        rp.health_management_rate, rp.parenting_knowledge_rate, rp.newborn_guidance_coverage,
+        case when b.n_reported > 0 and p.n_reported > 0 then b.slots - p.slots end as new_slots
+    from base as b
+    left join reported as rp using (region_code, quarter)
+    left join prior_q4 as p on p.region_code = b.region_code and p.year = year(b.quarter_end)
 )
 select * from final;
