@@ -11,9 +11,9 @@ CHECKLIST_HEADERS = {"region_name": "地区", "indicator_name": "指标", "year"
 
 sel = app.selection()
 app.page_header("评审指标", sel)
+table, checklist = app.review_view(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
 
 if review.has_criteria(sel.plan):
-    table = app.criteria(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
     st.subheader("评审规范")
     if table.empty:
         st.info("所选地区没有可评审的单位。")
@@ -32,7 +32,6 @@ if review.has_criteria(sel.plan):
                 st.dataframe(app.style_status(details, ("结论",)), hide_index=True, width="stretch")
 
 st.subheader("数量类目标清单")
-checklist = app.checklist(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
 if checklist.empty:
     st.info("本方案对所选地区没有数量类目标（示范机构、指导中心、用人单位办托等）。")
 else:

@@ -213,3 +213,10 @@ def test_page_for_a_plan_without_criteria_shows_only_the_checklist(fixture_db_pa
     assert not at.main.expander
     (checklist,) = at.dataframe
     assert checklist.value[["地区", "结论"]].to_numpy().tolist() == [["甲县", MISSED]]
+
+
+def test_build_gives_both_tables_from_one_read(con):
+    criteria, checklist = review.build(con, "TESTPLAN", CITY, "2024Q3")
+    assert criteria.equals(review.criteria_table(con, "TESTPLAN", CITY, "2024Q3"))
+    assert checklist.equals(review.count_checklist(con, "TESTPLAN", CITY, "2024Q3"))
+    assert not checklist.empty

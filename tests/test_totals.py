@@ -113,3 +113,23 @@ def test_a_database_without_stored_totals_gets_them_on_open(db_copy):
         assert r["slots_per_1000"] == pytest.approx(1.6)
     finally:
         con.close()
+
+
+def test_a_database_without_reports_stores_no_span_and_still_counts(tmp_path):
+    from tests.conftest import FIXTURE
+    from tuoyu.ingest import build_database
+
+    folder = tmp_path / "no-reports"
+    folder.mkdir()
+    for f in FIXTURE.iterdir():
+        if f.name != "reports.csv":
+            (folder / f.name).write_bytes(f.read_bytes())
+    build_database(tmp_path / "empty.duckdb", [folder])
+    con = db.connect(tmp_path / "empty.duckdb")
+    try:
+        assert totals.coverage(con) is None
+        r = indicators.row_dict(indicators.values(con, ["990101"], ["2024Q3"]), "990101", "2024Q3")
+        assert (r["n_active"], r["n_filed"], r["n_reported"]) == (3, 2, 0)   # A1, A2, A4; A1, A2
+        assert r["slots_per_1000"] is None
+    finally:
+        con.close()

@@ -84,8 +84,9 @@ def dataset_label(path: str) -> str | None:
 
 
 @st.cache_data(**CACHE)
-def criteria(path: str, plan: str, region: str, quarter: str, counting: str) -> pd.DataFrame:
-    return review.criteria_table(con(), plan, region, quarter, counting)
+def review_view(path: str, plan: str, region: str, quarter: str, counting: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """评审指标's criteria table and count-type checklist (review.build), per selection."""
+    return review.build(con(), plan, region, quarter, counting)
 
 
 @st.cache_data(**CACHE)
@@ -361,12 +362,6 @@ def institution_details(path: str, region: str, quarter: str, counting: str) -> 
     cached per selection because the page reruns on every filter change."""
     from . import institutions
     return institutions.details(con(), region, quarter, counting)
-
-
-@st.cache_data(**CACHE)
-def checklist(path: str, plan: str, region: str, quarter: str, counting: str) -> pd.DataFrame:
-    """The plan's count-type targets as a checklist (review.count_checklist), per selection."""
-    return review.count_checklist(con(), plan, region, quarter, counting)
 
 
 # ------------------------------------------------------------------ 任务台账 (tuoyu.ledger)

@@ -120,8 +120,7 @@ def page_calls(sel: dict) -> dict:
         "总览 全国": ("总览", lambda c: overview.build(c, nplan, nation, q, "filed")),
         "县区对比 福建各县": ("县区对比", lambda c: comparison.build(c, plan, prov, q, "filed")),
         f"县区对比 全国{sel['n_counties']}县": ("县区对比", lambda c: comparison.build(c, nplan, nation, q, "filed")),
-        "评审指标 中卫": ("评审指标", lambda c: (review.criteria_table(c, rplan, city, q, "filed"),
-                                          review.count_checklist(c, rplan, city, q, "filed"))),
+        "评审指标 中卫": ("评审指标", lambda c: review.build(c, rplan, city, q, "filed")),
         f"机构明细 {sel['county']}": ("机构明细", lambda c: institutions.details(c, sel["county"], q, "filed")),
     }
 

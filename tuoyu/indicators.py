@@ -44,16 +44,17 @@ def count_all(counting: str) -> bool:
 
 def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
            new_slots: bool = True) -> pd.DataFrame:
-    """Every indicator per (region, quarter): one query for all of them, plus the directly
-    reported figures as columns and new_slots against the previous year's Q4 (left out,
-    None, with new_slots=False: it costs a second quarter of reports). Within prefetch()
-    the rows are cut from the prefetched ones."""
+    """Every indicator per (region, quarter), the directly reported figures and new_slots
+    against the previous year's Q4 (None with new_slots=False, which outside the stored
+    span saves computing a second quarter): one query, on the stored rows of tuoyu/totals.py
+    where they hold every quarter asked for. Within prefetch() the rows are cut from the
+    prefetched ones."""
     region_codes, quarters = sorted(set(region_codes)), sorted(set(quarters))
     all_active = count_all(counting)
     held = _SESSION.get()
     pre = held and held.get("values")
     if (pre and pre["con"] is con and pre["count_all"] == all_active
-            and pre["codes"].issuperset(region_codes) and pre["quarters"].issuperset(quarters)):
+            and all((c, q) in pre["pairs"] for c in region_codes for q in quarters)):
         frame = pre["frame"]
         frame = frame[frame["region_code"].isin(region_codes) & frame["quarter"].isin(quarters)]
         frame = frame.reset_index(drop=True)
@@ -104,15 +105,24 @@ def session(con):
 
 
 @contextmanager
-def prefetch(con, region_codes, quarters, counting: str = DEFAULT_COUNTING):
-    """session(), and values() under `counting` for any regions and quarters within these
-    cut from one values() call made here."""
+def prefetch(con, blocks, counting: str = DEFAULT_COUNTING):
+    """session(), and values() under `counting` for any regions and quarters within the
+    blocks — (region codes, quarters) pairs, e.g. a region's whole trend and its counties
+    at one quarter — cut from one values() call per block made here."""
     with session(con):
         held = _SESSION.get()
         outer = held.get("values")
-        codes, wanted, all_active = sorted(set(region_codes)), sorted(set(quarters)), count_all(counting)
-        held["values"] = {"con": con, "count_all": all_active, "codes": set(codes), "quarters": set(wanted),
-                          "frame": _values(con, codes, wanted, all_active, True)}
+        all_active = count_all(counting)
+        frames, pairs = [], set()
+        for codes, wanted in blocks:
+            codes, wanted = sorted(set(codes)), sorted(set(wanted))
+            fresh = [(c, q) for c in codes for q in wanted if (c, q) not in pairs]
+            if fresh:
+                frames.append(_values(con, codes, wanted, all_active, True))
+                pairs.update((c, q) for c in codes for q in wanted)
+        frame = pd.concat(frames, ignore_index=True).drop_duplicates(["region_code", "quarter"]) if frames \
+            else None
+        held["values"] = {"con": con, "count_all": all_active, "pairs": pairs, "frame": frame}
         try:
             yield
         finally:

@@ -101,12 +101,16 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
             return _build(con, plan, region, quarter, counting)  # raises UnknownRegion
         all_quarters = db.run(con, "report_quarters")["quarter"].tolist()
         units = targets.bound_units(con, region, lineage["level"].iloc[0])["code"].tolist()
-        codes = {region} | set(units)
-        codes |= set(indicators.run_once(con, "provinces_of", region_codes=sorted(codes))["province_code"])
-        years = targets.plan_targets(con, plan)["year"]
-        wanted = set(_span(all_quarters, quarter)) | set(periods.quarters_back(quarter, 4))
-        wanted |= {targets.evaluation_quarter(quarter, int(y)) for y in years}
-        with indicators.prefetch(con, codes, wanted, counting):
+        province_of = dict(indicators.run_once(con, "provinces_of", region_codes=sorted({region} | set(units)))
+                           .itertuples(index=False))
+        judged = {quarter} | {targets.evaluation_quarter(quarter, int(y))
+                              for y in targets.plan_targets(con, plan)["year"]}
+        # the region and its province over the whole trend; the units it binds (and their
+        # provinces) only at the quarters their targets are judged
+        trend = set(_span(all_quarters, quarter)) | set(periods.quarters_back(quarter, 4)) | judged
+        blocks = [({region, province_of.get(region)} - {None}, trend),
+                  (set(units) | {province_of[u] for u in units if u in province_of}, judged)]
+        with indicators.prefetch(con, blocks, counting):
             return _build(con, plan, region, quarter, counting, all_quarters)
 
 

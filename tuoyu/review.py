@@ -144,6 +144,23 @@ def _apply_city_rule(rule: str, own: tuple[str, str], children: list[tuple[str, 
 
 # ------------------------------------------------------------------ the two tables
 
+def build(con, plan_code: str, region_code: str, quarter: str,
+          counting: str = indicators.DEFAULT_COUNTING) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What 评审指标 shows, in one read: (criteria_table, count_checklist), sharing the
+    look-ups (lineage, bound units, the plan's targets, provinces) and one indicator query."""
+    with indicators.session(con):
+        codes = sorted(u["code"] for u in _units(con, region_code))
+        if not codes:
+            return criteria_table(con, plan_code, region_code, quarter, counting), \
+                count_checklist(con, plan_code, region_code, quarter, counting)
+        provinces = indicators.run_once(con, "provinces_of", region_codes=codes)["province_code"].tolist()
+        years = targets.plan_targets(con, plan_code)["year"].tolist()
+        quarters = {quarter} | {targets.evaluation_quarter(quarter, int(y)) for y in years}
+        with indicators.prefetch(con, [(set(codes) | set(provinces), quarters)], counting):
+            return (criteria_table(con, plan_code, region_code, quarter, counting),
+                    count_checklist(con, plan_code, region_code, quarter, counting))
+
+
 def criteria_table(con, plan_code: str, region_code: str, quarter: str,
                    counting: str = indicators.DEFAULT_COUNTING, criteria: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per (unit, criterion): the region (is_parent) and the counties below it, with
@@ -153,8 +170,8 @@ def criteria_table(con, plan_code: str, region_code: str, quarter: str,
     units = _units(con, region_code)
     if criteria.empty or not units:
         return pd.DataFrame(columns=COLUMNS)
-    codes = [u["code"] for u in units]
-    province_of = dict(db.run(con, "provinces_of", region_codes=codes).itertuples(index=False))
+    codes = sorted(u["code"] for u in units)
+    province_of = dict(indicators.run_once(con, "provinces_of", region_codes=codes).itertuples(index=False))
     frame = indicators.values(con, set(codes) | set(province_of.values()), [quarter], counting, new_slots=False)
     figures = {code: r for (code, _), r in indicators.rows_by_key(frame).items()}
     year = int(quarter[:4])

@@ -27,8 +27,12 @@ def coverage(con) -> tuple[str, str] | None:
     return (row[0], row[1]) if row and row[0] and row[1] else None
 
 
-def covers(span: tuple[str, str] | None, quarters) -> bool:
-    return span is not None and all(span[0] <= q <= span[1] for q in quarters)
+def covers(span: tuple | None, quarters) -> bool:
+    """Whether the stored span (first, last) holds every quarter; False for no span or a
+    span without quarters (a database with no report)."""
+    if span is None or not all(isinstance(end, str) for end in span):
+        return False
+    return all(span[0] <= q <= span[1] for q in quarters)
 
 
 def _quarters(first: str, last: str) -> list[str]:
