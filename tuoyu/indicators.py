@@ -53,7 +53,7 @@ def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
     all_active = count_all(counting)
     held = _SESSION.get()
     pre = held and held.get("values")
-    if (pre and pre["con"] is con and pre["count_all"] == all_active
+    if (pre and pre["con"] is con and pre["count_all"] == all_active and pre["frame"] is not None
             and all((c, q) in pre["pairs"] for c in region_codes for q in quarters)):
         frame = pre["frame"]
         frame = frame[frame["region_code"].isin(region_codes) & frame["quarter"].isin(quarters)]
