@@ -40,8 +40,10 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
     vals = indicators.values(con, codes, [quarter], counting, new_slots=False)
     # whole rows for the region and its province; for thousands of units only the columns used
     by_code = {code: row for (code, _), row in indicators.rows_by_key(vals[list(UNIT_COLUMNS)]).items()}
-    by_code.update({code: indicators.row_dict(vals, code, quarter) for code in {region, province} if code})
-    by_code = {code: row for code, row in by_code.items() if row is not None}
+    for code in {region, province} - {None}:
+        row = indicators.row_dict(vals, code, quarter)
+        if row is not None:
+            by_code[code] = row
     parent = by_code.get(region) or {}
     average, average_label = _average(by_code, province, region)
     year = int(quarter[:4])

@@ -809,8 +809,7 @@ def freshness_notice(con, region: str, quarter: str) -> str | None:
     """For 总览: the counties under `region` with active institutions but no report at all
     in `quarter` (a whole county missing, which the count of unreported institutions does
     not show)."""
-    span = indicators.run_once(con, "unit_totals_coverage")
-    if not span.empty and totals.covers(tuple(span.iloc[0]), [quarter]):
+    if totals.covers(indicators.stored_span(con), [quarter]):
         silent = db.run(con, "silent_counties", region=region, quarter=quarter)
     else:  # a quarter the stored totals do not hold: from the reports themselves
         frame = db.run(con, "report_freshness", region=region, quarter=quarter)

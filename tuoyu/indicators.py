@@ -63,17 +63,15 @@ def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
 
 
 def _values(con, region_codes: list, quarters: list, all_active: bool, new_slots: bool) -> pd.DataFrame:
-    span = run_once(con, "unit_totals_coverage")
-    span = None if span.empty else tuple(span.iloc[0])
     params = {"region_codes": region_codes, "quarters": quarters, "count_all": all_active}
-    if totals.covers(span, quarters):
+    if totals.covers(stored_span(con), quarters):
         frame = db.run(con, "indicator_values", **params)
     else:
         # quarters the stored totals do not hold: the same rows computed now, on one cursor,
         # with each previous year's Q4 that new_slots compares with
         prior_q4 = sorted({f"{int(q[:4]) - 1}Q4" for q in quarters} - set(quarters)) if new_slots else []
         params["quarters"] = quarters + prior_q4
-        frame = db.run_steps(con, [("unit_totals_live", {"region_codes": region_codes, "quarters": quarters + prior_q4}),
+        frame = db.run_steps(con, [("unit_totals_live", {"region_codes": region_codes, "quarters": params["quarters"]}),
                                    ("indicator_values_live", params)])
         frame = frame[frame["quarter"].isin(quarters)].reset_index(drop=True)
     if not new_slots:
@@ -116,8 +114,7 @@ def prefetch(con, blocks, counting: str = DEFAULT_COUNTING):
         frames, pairs = [], set()
         for codes, wanted in blocks:
             codes, wanted = sorted(set(codes)), sorted(set(wanted))
-            fresh = [(c, q) for c in codes for q in wanted if (c, q) not in pairs]
-            if fresh:
+            if any((c, q) not in pairs for c in codes for q in wanted):
                 frames.append(_values(con, codes, wanted, all_active, True))
                 pairs.update((c, q) for c in codes for q in wanted)
         frame = pd.concat(frames, ignore_index=True).drop_duplicates(["region_code", "quarter"]) if frames \
@@ -127,6 +124,12 @@ def prefetch(con, blocks, counting: str = DEFAULT_COUNTING):
             yield
         finally:
             held["values"] = outer
+
+
+def stored_span(con) -> tuple[str, str] | None:
+    """The quarters the stored totals hold (totals.coverage), read once per session()."""
+    rows = run_once(con, "unit_totals_coverage")
+    return totals.span_of(None if rows.empty else tuple(rows.iloc[0]))
 
 
 def run_once(con, name: str, **params) -> pd.DataFrame:

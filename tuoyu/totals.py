@@ -14,6 +14,7 @@ formulas change. Only the units whose institutions changed are recomputed, unles
 of quarters moved (a new latest quarter), which recomputes everything."""
 
 from . import db
+from .periods import quarter_range
 
 
 
@@ -21,23 +22,23 @@ def _exec(cur, name: str, **params):
     return cur.execute(db.query_text(name), params)
 
 
-def coverage(con) -> tuple[str, str] | None:
-    """(first, last) quarter the stored table holds, or None."""
-    row = _exec(con, "unit_totals_coverage").fetchone()
-    return (row[0], row[1]) if row and row[0] and row[1] else None
+def span_of(row) -> tuple[str, str] | None:
+    """(first, last) from a unit_totals_coverage row; None for no row, or no quarters (a
+    database without reports stores nulls; pandas may hand them over as NaN)."""
+    if row is None or not all(isinstance(end, str) for end in row):
+        return None
+    return row[0], row[1]
 
 
-def covers(span: tuple | None, quarters) -> bool:
-    """Whether the stored span (first, last) holds every quarter; False for no span or a
-    span without quarters (a database with no report)."""
-    if span is None or not all(isinstance(end, str) for end in span):
-        return False
-    return all(span[0] <= q <= span[1] for q in quarters)
+def coverage(cur) -> tuple[str, str] | None:
+    """The quarters the stored tables hold, read on the caller's cursor (inside its
+    transaction); indicators.stored_span() is the memoised read for pages."""
+    return span_of(_exec(cur, "unit_totals_coverage").fetchone())
 
 
-def _quarters(first: str, last: str) -> list[str]:
-    from .periods import quarter_range
-    return quarter_range(first, last)
+def covers(span: tuple[str, str] | None, quarters) -> bool:
+    """Whether the stored span holds every quarter."""
+    return span is not None and all(span[0] <= q <= span[1] for q in quarters)
 
 
 def refresh(cur, units=None) -> None:
@@ -49,9 +50,10 @@ def refresh(cur, units=None) -> None:
     wanted = (first, last) if first and last else None
     if wanted != coverage(cur):
         units = None  # the span moved: every unit's rows change
-    quarters = _quarters(*wanted) if wanted else []
+    quarters = quarter_range(*wanted) if wanted else []
+    if units is not None:
+        units = sorted({u for u in units if u})
     if units is None or units:
-        units = None if units is None else sorted({u for u in units if u})
         _exec(cur, "unit_totals_clear", units=units)
         if wanted:
             _exec(cur, "unit_totals_fill", units=units, quarters=quarters)
