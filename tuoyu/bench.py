@@ -224,6 +224,7 @@ def stage_apptest(args: dict) -> dict:
 
 def stage_import(args: dict) -> dict:
     from . import db
+    from .imports import import_files
 
     source, copy = Path(args["db"]), Path(args["work"]) / "import-copy.duckdb"
     shutil.copyfile(source, copy)
@@ -240,41 +241,15 @@ def stage_import(args: dict) -> dict:
             .to_csv(buffer, index=False)
         data = buffer.getvalue().encode("utf-8")
         started = time.perf_counter()
-        try:
-            from .imports import import_files
-        except ImportError:
-            import_files = None
-        if import_files is not None:
-            result = import_files(con, [("reports.csv", data)], by="bench")
-            assert result.ok, [str(p) for p in result.problems[:5]]
-            how = "tuoyu.imports.import_files (replaces each institution's row for the period)"
-            written = sum(getattr(f, "rows_added", 0) + getattr(f, "rows_replaced", 0) for f in result.files)
-        else:
-            written = _import_without_imports(con, data)
-            how = "ingest read/check + delete/insert (tuoyu/imports.py not present)"
+        result = import_files(con, [("reports.csv", data)], by="bench")
+        assert result.ok, [str(p) for p in result.problems[:5]]
+        how = "tuoyu.imports.import_files (replaces each institution's row for the period)"
+        written = sum(f.rows_added + f.rows_replaced for f in result.files)
         wall = time.perf_counter() - started
     finally:
         con.close()
         copy.unlink(missing_ok=True)
     return {"rows": len(rows), "written": written, "wall_s": round(wall, 2), "how": how, **_usage()}
-
-
-def _import_without_imports(con, data: bytes) -> int:
-    from .ingest import check_files, prepare_rows, read_table_file
-
-    tf, problems = read_table_file("reports.csv", data)
-    known = {"institutions": {r[0] for r in con.execute("select institution_id from institutions").fetchall()}}
-    problems += check_files([tf], known)
-    assert not problems, problems[:5]
-    frame = prepare_rows("reports", tf.typed)
-    con.execute("begin")
-    con.register("incoming", frame)
-    con.execute("delete from reports using incoming where reports.institution_id = incoming.institution_id "
-                "and reports.period = incoming.period")
-    con.execute(f"insert into reports ({', '.join(frame.columns)}) select {', '.join(frame.columns)} from incoming")
-    con.unregister("incoming")
-    con.execute("commit")
-    return len(frame)
 
 
 # ---------------------------------------------------------------- the pandas baseline
