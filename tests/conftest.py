@@ -27,11 +27,21 @@ def fixture_db_path(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def con(fixture_db_path):
-    connection = db.connect(fixture_db_path)
+def _connection(path: Path):
+    connection = db.connect(path)
     yield connection
     connection.close()
+
+
+def _copy(path: Path, tmp_path: Path, name: str) -> Path:
+    copy = tmp_path / name
+    shutil.copyfile(path, copy)
+    return copy
+
+
+@pytest.fixture
+def con(fixture_db_path):
+    yield from _connection(fixture_db_path)
 
 
 @pytest.fixture(scope="session")
@@ -43,9 +53,7 @@ def sample_db_path(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def sample_con(sample_db_path):
-    connection = db.connect(sample_db_path)
-    yield connection
-    connection.close()
+    yield from _connection(sample_db_path)
 
 
 # Tests that write work on their own copy of a built database (a file copy: seconds faster
@@ -53,27 +61,19 @@ def sample_con(sample_db_path):
 
 @pytest.fixture
 def db_copy(fixture_db_path, tmp_path) -> Path:
-    path = tmp_path / "copy.duckdb"
-    shutil.copyfile(fixture_db_path, path)
-    return path
+    return _copy(fixture_db_path, tmp_path, "copy.duckdb")
 
 
 @pytest.fixture
 def wcon(db_copy):
-    connection = db.connect(db_copy)
-    yield connection
-    connection.close()
+    yield from _connection(db_copy)
 
 
 @pytest.fixture
 def sample_copy_path(sample_db_path, tmp_path) -> Path:
-    path = tmp_path / "sample-copy.duckdb"
-    shutil.copyfile(sample_db_path, path)
-    return path
+    return _copy(sample_db_path, tmp_path, "sample-copy.duckdb")
 
 
 @pytest.fixture
 def sample_copy(sample_copy_path):
-    connection = db.connect(sample_copy_path)
-    yield connection
-    connection.close()
+    yield from _connection(sample_copy_path)
