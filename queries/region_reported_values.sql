@@ -1,8 +1,7 @@
 -- Directly reported region figures (健康管理率 …): each region's own latest value per indicator
 -- up to each quarter's end. Parameters: $region_codes (list), $quarters (list of quarter labels).
 with quarters as (
-    select q as quarter, quarter_end(q) as quarter_end
-    from (select unnest($quarters) as q)
+    select * from quarter_ends($quarters)
 ),
 final as (
     select ri.region_code, q.quarter, ri.indicator, ri.value, ri.period, ri.source

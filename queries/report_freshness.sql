@@ -1,10 +1,7 @@
 -- Reporting freshness: one row per institution active at the end of the expected quarter in each county under $region (the region itself when it is a county), whether it reported that quarter, and its county's latest reported quarter; a county with no active institution gets one row with a null institution.
 -- Parameters: $region (region code), $quarter (expected quarter like '2024Q3'; null = the latest quarter any institution under $region reported).
 with counties as (
-    select r.code as county_code, r.name as county_name
-    from region_tree as t
-    join regions as r on r.code = t.region_code
-    where t.ancestor_code = $region and r.level = 'county'
+    select * from counties_within($region)
 ),
 county_institutions as (
     select c.county_code, i.institution_id, i.name, i.registered_on, i.closed_on

@@ -3,10 +3,7 @@
 -- quarter the county did report (null: never), from the stored per-unit totals (only for a
 -- quarter they hold, tuoyu/totals.py). Parameters: $region, $quarter.
 with counties as (
-    select r.code as county_code, r.name as county_name
-    from region_tree as t
-    join regions as r on r.code = t.region_code
-    where t.ancestor_code = $region and r.level = 'county'
+    select * from counties_within($region)
 ),
 by_quarter as (
     select c.county_code, c.county_name, u.quarter,

@@ -32,23 +32,35 @@ create or replace macro is_filed_at(filed_on, day) as
 create or replace macro enrolled_of(infant, toddler, preschool) as
     coalesce(infant, 0) + coalesce(toddler, 0) + coalesce(preschool, 0);
 
+-- Each listed quarter label ('2024Q3') with its last day.
+create or replace macro quarter_ends(quarter_list) as table
+    select q as quarter, quarter_end(q) as quarter_end
+    from (select unnest(quarter_list) as q);
+
+-- The institutions in the listed regions or anywhere below them.
+create or replace macro institutions_within(region_codes) as table
+    select i.*
+    from institutions as i
+    semi join (
+        select distinct region_code from region_tree where list_contains(region_codes, ancestor_code)
+    ) as s on s.region_code = i.region_code;
+
+-- The counties in a region (the region itself when it is a county), with their names.
+create or replace macro counties_within(region) as table
+    select r.code as county_code, r.name as county_name
+    from region_tree as t
+    join regions as r on r.code = t.region_code
+    where t.ancestor_code = region and r.level = 'county';
+
 -- One row per institution in the listed regions or below and listed quarter it is active
 -- at the end of, with its status (filed, counted).
 create or replace macro active_institutions(region_codes, quarter_list, count_all) as table
 with quarters as (
-    select q as quarter, quarter_end(q) as quarter_end
-    from (select unnest(quarter_list) as q)
-),
-in_scope as (
-    select distinct region_code
-    from region_tree
-    where list_contains(region_codes, ancestor_code)
+    select * from quarter_ends(quarter_list)
 ),
 scoped as materialized (
     -- materialised: the scope is narrowed before it meets the quarters
-    select i.*
-    from institutions as i
-    semi join in_scope as s on s.region_code = i.region_code
+    select * from institutions_within(region_codes)
 ),
 active as (
     select i.*, q.quarter, q.quarter_end, is_filed_at(i.filed_on, q.quarter_end) as is_filed
@@ -70,18 +82,11 @@ select * from final;
 -- ranked; the rest keep their one row as it is.
 create or replace macro quarter_reports(region_codes, quarter_list, count_all) as table
 with quarters as (
-    select q as quarter, quarter_end(q) as quarter_end
-    from (select unnest(quarter_list) as q)
-),
-in_scope as (
-    select distinct region_code
-    from region_tree
-    where list_contains(region_codes, ancestor_code)
+    select * from quarter_ends(quarter_list)
 ),
 scoped as (
-    select i.institution_id, i.region_code, i.is_puhui, i.registered_on, i.filed_on, i.closed_on
-    from institutions as i
-    semi join in_scope as s on s.region_code = i.region_code
+    select institution_id, region_code, is_puhui, registered_on, filed_on, closed_on
+    from institutions_within(region_codes)
 ),
 candidate as (
     -- the scope's reports first, one join, so that nothing below reads the rest of the table
@@ -225,8 +230,7 @@ select * from final;
 -- does not hold (tuoyu/indicators.py decides).
 create or replace macro region_quarter_values(region_codes, quarter_list, count_all, unit_totals) as table
 with quarters as (
-    select q as quarter, quarter_end(q) as quarter_end, year(quarter_end(q)) as year
-    from (select unnest(quarter_list) as q)
+    select *, year(quarter_end) as year from quarter_ends(quarter_list)
 ),
 codes as (
     -- the listed codes as rows: a join, where list_contains() over thousands of codes would
