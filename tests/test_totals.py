@@ -133,3 +133,22 @@ def test_a_database_without_reports_stores_no_span_and_still_counts(tmp_path):
         assert r["slots_per_1000"] is None
     finally:
         con.close()
+
+
+def test_moving_an_institution_recomputes_its_old_unit_and_its_new_one(wcon):
+    header = "institution_id,name,region_code,type,ownership,is_puhui,registered_on,filed_on\n"
+
+    def send(region):
+        result = imports.import_files(wcon, [("institutions.csv", (header + f"N1,新园,{region},托育机构,民办,否,"
+                                                                   "2024-01-01,2024-02-01\n").encode("utf-8"))],
+                                      by="测试市卫健委")
+        assert result.ok, [str(p) for p in result.problems]
+
+    def active(code):
+        return indicators.row_dict(indicators.values(wcon, [code], ["2024Q3"]), code, "2024Q3")["n_active"]
+
+    send("990102")                                   # new in 乙县: B1, B2, N1
+    assert (active("990101"), active("990102")) == (3, 3)
+    send("990101")                                   # moved to 甲县: A1, A2, A4, N1
+    assert (active("990101"), active("990102")) == (4, 2)
+    assert stored_rows(wcon) == full_refresh_rows(wcon)

@@ -488,19 +488,13 @@ def _replace(cur, table: str, pairs: list[tuple[dict, dict]]) -> None:
            skip=FROZEN_WHEN_REFERENCED.get(table, ()))
 
 
-def _units_before(cur, table: str, records: list[dict]) -> set[str]:
-    """Units whose stored totals (tuoyu/totals.py) rows about to be written may change: the
-    institutions' units as they stand (an institution may be moved, or its reports)."""
+def _units(cur, table: str, records: list[dict]) -> set[str]:
+    """The units (as they stand now) of the institutions these rows are or belong to: the
+    stored totals (tuoyu/totals.py) to recompute. Called before a write and after it, so a
+    moved institution counts in its old unit and its new one."""
     if table not in ("institutions", "reports"):
         return set()
     return totals.units_of(cur, [r.get("institution_id") for r in records])
-
-
-def _units_after(cur, table: str, records: list[dict]) -> set[str]:
-    """The same once written: the units the institutions are in now."""
-    if table == "institutions":
-        return {r.get("region_code") for r in records} | totals.units_of(cur, [r.get("institution_id") for r in records])
-    return _units_before(cur, table, records)
 
 
 # ------------------------------------------------------------------ importing
@@ -654,11 +648,10 @@ def _import_files(con, files, by, dry_run, plan_region, user) -> ImportResult:
             touched = set()
             for plan, outcome in zip(plans, outcomes):
                 if plan.added or plan.replaced:
-                    touched |= _units_before(cur, plan.tf.table, [r for _, r in plan.added]
-                                             + [old for _, old, _ in plan.replaced])
+                    rows = [r for _, r in plan.added] + [new for _, _, new in plan.replaced]
+                    touched |= _units(cur, plan.tf.table, rows)
                     _commit_plan(cur, plan, batch_id, by, at)
-                    touched |= _units_after(cur, plan.tf.table, [r for _, r in plan.added]
-                                            + [new for _, _, new in plan.replaced])
+                    touched |= _units(cur, plan.tf.table, rows)
                     outcome.batch_id = batch_id
                     batch_id += 1
             if any(o.batch_id is not None for o in outcomes):
@@ -755,10 +748,10 @@ def _undo(con, batch_id: int, by: str) -> UndoResult:
                 cur.rollback()
                 return UndoResult(batch_id, False, [f"机构 {'、'.join(sorted(stuck))} 在本批之后已有报表或事故记录，"
                                                     "不能恢复其原所在区划"])
-            touched = _units_before(cur, table, written)
+            touched = _units(cur, table, written)
             _write(cur, table, [w for w, a in zip(written, added) if a], "delete")
             _replace(cur, table, restore)
-            touched |= _units_after(cur, table, [new for _, new in restore])
+            touched |= _units(cur, table, [new for _, new in restore])
             totals.refresh(cur, touched)
             cur.execute(db.query_text("mark_batch_undone"), {
                 "batch_id": batch_id, "undone_at": datetime.now().replace(microsecond=0), "undone_by": by})
