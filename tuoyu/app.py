@@ -7,12 +7,10 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from . import auth, comparison, db, indicators, overview, periods, review, targets
+from . import auth, comparison, db, indicators, overview, periods, review, verdicts
 from .snapshot import snapshot as _snapshot
 
-STATUS_COLOURS = {targets.MET: "#d8f0dd", targets.MISSED: "#f8d7da", targets.NO_DATA: "#e9ecef"}
-STATUS_MARKDOWN = {targets.MET: ":green[**✓ 达标**]", targets.MISSED: ":red[**✗ 未达标**]",
-                   targets.NO_DATA: ":gray[**– 无数据**]"}
+STATUS_COLOURS = verdicts.colours("background")  # cell backgrounds; the word is always written too
 COUNTING_LABELS = {"filed": "已备案的在营机构（默认）", "all": "全部在营机构"}
 CACHE = dict(max_entries=256, show_spinner=False)
 
@@ -60,11 +58,6 @@ def snapshot(path: str, region: str, quarter: str, plan: str, counting: str) -> 
 @st.cache_data(**CACHE)
 def values(path: str, codes: tuple, quarter_list: tuple, counting: str) -> pd.DataFrame:
     return indicators.values(con(), list(codes), list(quarter_list), counting)
-
-
-@st.cache_data(**CACHE)
-def evaluate(path: str, plan: str, region: str, quarter: str, counting: str, children: bool) -> pd.DataFrame:
-    return targets.evaluate(con(), plan, region, quarter, counting, include_children=children)
 
 
 @st.cache_data(**CACHE)
@@ -349,10 +342,18 @@ def page_header(title: str, sel: Selection) -> None:
     st.caption(f"{sel.region_name} · {periods.label(sel.quarter)} · {sel.plan_title}{tag}")
 
 
-def style_status(frame: pd.DataFrame, columns=("状态",)):
+def status_badge(container, status: str | None, label: str | None = None) -> None:
+    """A target status as a coloured badge with its word (DESIGN §4.2 colours)."""
+    if status:
+        style = verdicts.style(status)
+        container.badge(label or status, color=style["badge"], help=style["meaning"])
+
+
+def style_status(frame: pd.DataFrame, columns=("状态",), colours: dict | None = None):
     """Status cells coloured and worded (never colour alone); numbers to 2 decimals."""
     cols = [c for c in columns if c in frame.columns]
-    return frame.style.map(lambda v: f"background-color: {STATUS_COLOURS.get(v, '')}", subset=cols) \
+    colours = colours or STATUS_COLOURS
+    return frame.style.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols) \
         .format(precision=2, na_rep="无数据")
 
 

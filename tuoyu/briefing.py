@@ -32,7 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import charts, comparison, db, fmt, indicators, institutions, overview, periods, review, targets
+from . import charts, comparison, db, fmt, indicators, institutions, overview, periods, review, targets, verdicts
+from .tables import split_list
 
 log = logging.getLogger(__name__)
 
@@ -170,11 +171,6 @@ def _scope(region_name: str) -> str:
     return region_name
 
 
-def _counts(verdicts, order=(targets.MET, targets.MISSED, targets.NO_DATA)) -> str:
-    verdicts = list(verdicts)
-    return "、".join(_t("targets_part", count=verdicts.count(v), status=v) for v in order if v in verdicts)
-
-
 def _rate_scale(code: str) -> int:
     return 100 if indicators.catalogue()[code]["unit"] == "%" else 1
 
@@ -213,19 +209,12 @@ def tasks_of(con, plan: str, today: date) -> pd.DataFrame:
     frame = _from_ledger(con, plan, today)
     if frame is None:
         frame = db.run(con, "briefing_tasks", plan_code=plan, today=today)
-        frame["lead_unit"] = [_lead(u) for u in frame["responsible_units"]]
+        frame["lead_unit"] = [(split_list(u) or [""])[0] for u in frame["responsible_units"]]
         frame["days_overdue"] = [None if pd.isna(d) else int(d) for d in frame["days_overdue"]]
         frame = frame[TASK_COLUMNS]
     frame = frame.assign(_late=~frame["is_late"].astype(bool))
     return frame.sort_values(["_late", "due", "task_id"], na_position="last").drop(columns="_late") \
         .reset_index(drop=True)
-
-
-def _lead(units) -> str:
-    text = "" if units is None else str(units)
-    for sep in ("，", ",", "；", ";"):
-        text = text.replace(sep, "、")
-    return text.split("、")[0].strip()
 
 
 # ------------------------------------------------------------------ assembling
@@ -236,6 +225,10 @@ def _plan_row(con, plan: str) -> dict:
     if rows.empty:
         raise BriefingError(f"未知方案代码 {plan}")
     return rows.iloc[0].to_dict()
+
+
+STATUS_SHEET_COLUMNS = ["地区", "区划代码", "指标", "年份", "要求", "状态", "评价期", "评价值", "预计到期值", "单位",
+                        "尚需托位", "依据", "解读", "来源"]
 
 
 class _Builder:
@@ -289,41 +282,25 @@ class _Builder:
             delta = round(_shown(value) - _shown(previous), 2)
             key = "headline_up" if delta > 0 else "headline_down" if delta < 0 else "headline_flat"
             text += _t(key, delta=_num(abs(delta)))
-        target, target_year = self.view.year_target
-        if target is None:
-            return text + _t("headline_no_target", region_name=self.region_name) + _t("headline_end")
-        met = targets.status(value, ">=", target) == targets.MET
-        if met:
-            text += _t("headline_met", target_year=target_year, target=_bar(target))
-        else:
-            gap = round(target - _shown(value), 2)
-            gap_text = _num(gap) if gap > 0 else fmt.number(target - value, 3)
-            text += _t("headline_gap", target_year=target_year, target=_bar(target), gap=gap_text)
-        projected = snap["on_track"]["year_end_value"]
-        if projected is not None and projected >= 0 and target_year == self.year and not self.quarter.endswith("Q4"):
-            key = "headline_projection_up" if projected >= value else "headline_projection_down"
-            text += _t(key, projected=_num(projected))
-            if met and projected < target:
-                text += _t("headline_projection_below")
-        if snap["slots_needed"]:
-            text += _t("headline_needed", needed=snap["slots_needed"])
-        return text + _t("headline_end")
+        text += _t("headline_end")
+        return text + "".join(overview.target_sentence(row) for row in self.target_rows())
+
+    def target_rows(self) -> list[dict]:
+        """This year's 每千人口托位数 target, the next one not yet due and the plan's final one,
+        each once, with their verdicts (DESIGN §4.2)."""
+        snap = self.snap
+        rows = [r for r in (snap["year_target"], snap["next_target"]) if r]
+        final, final_year = self.view.final_target
+        if final is not None and final_year not in {r["year"] for r in rows}:
+            rows.append(targets.year_verdicts(self.con, self.plan, [self.region], self.quarter, self.counting,
+                                              year=final_year)[self.region])
+        return list({r["year"]: r for r in rows if r}.values())
 
     def overview_section(self) -> Section:
         snap, view = self.snap, self.view
         blocks = [Paragraph(self.headline())]
-        pace = []
-        target, target_year = view.year_target
-        left = snap["on_track"]["quarters_left"]
-        if snap["slots_needed"] and left > 0 and target_year == self.year:
-            pace.append(_t("pace", quarters_left=left, per_quarter=snap["on_track"]["slots_per_quarter"]))
-        final, final_year = view.final_target
-        if final is not None and final_year != target_year and snap["slots_per_1000"] is not None:
-            needed = indicators.slots_needed(final, snap["resident_population"], snap["slots"])
-            key = "final_met" if needed == 0 else "final_gap"
-            pace.append(_t(key, final_year=final_year, final_target=_bar(final), final_needed=needed))
-        if pace:
-            blocks.append(Paragraph("".join(pace)))
+        if snap["year_target"] is None:
+            blocks.append(Paragraph(_t("headline_no_target", region_name=self.region_name)))
 
         items = []
         for code in templates()["overview"]["indicators"]:
@@ -339,10 +316,10 @@ class _Builder:
         due = [t for t in snap["targets"] if int(t["year"]) <= self.year]
         if due:
             text = _t("targets_summary", region_name=self.region_name, year=self.year, n=len(due),
-                      parts=_counts(t["status"] for t in due))
-            missed = [t for t in due if t["status"] == targets.MISSED]
-            if missed:
-                text += _t("targets_missed", items="；".join(self._missed_item(t) for t in missed))
+                      parts=verdicts.count_text(t["status"] for t in due))
+            lagging = [t for t in due if t["status"] not in verdicts.GOOD]
+            if lagging:
+                text += _t("targets_lagging", items="；".join(self._lagging_item(t) for t in lagging))
             blocks.append(Paragraph(text))
         if snap["n_not_reported"]:
             blocks.append(Paragraph(_t("not_reported", n=snap["n_not_reported"])))
@@ -350,17 +327,9 @@ class _Builder:
                              charts.trend(view, self.region_name, self.province_name)))
         return Section(templates()["heading"]["overview"], blocks)
 
-    def _missed_item(self, t: dict) -> str:
-        code = t["indicator"]
-        if t["benchmark"] == "provincial_average":
-            bar = f"{self.average_label or '全省（区）平均'}{_value(code, t['bar'])}"
-        else:
-            bar = _value(code, t["target"])
-        requirement = targets.COMPARATOR_ZH[t["comparator"]] + bar
-        if int(t["year"]) < self.year:
-            requirement = f"{t['year']}年{requirement}"
-        return _t("targets_missed_item", indicator=fmt.short(code), value=_value(code, t["value"]),
-                  requirement=requirement)
+    def _lagging_item(self, t: dict) -> str:
+        return _t("targets_lagging_item", indicator=fmt.short(t["indicator"]), year=t["year"], status=t["status"],
+                  detail=t["detail"])
 
     # -- 二、县区情况
     def ranked_units(self) -> list[dict]:
@@ -374,24 +343,26 @@ class _Builder:
             return Section(heading, [Paragraph(_t("units_none", region_name=self.region_name,
                                                   units_word=self.units_word))])
         target_year = self.comp.target_year or self.year
-        by = {s: [u for u in units if u["status"] == s] for s in (targets.MET, targets.MISSED, targets.NO_DATA)}
         text = _t("units_count", n=len(units), units_word=self.units_word)
-        if all(u["target"] is None for u in units):
+        if all(u["status"] is None for u in units):
             text += _t("units_no_target", units_word=self.units_word)
-        elif len(by[targets.MET]) == len(units):
-            text += _t("units_all_met", target_year=target_year)
         else:
-            if by[targets.MET]:
-                text += _t("units_met", names=_names(u["name"] for u in by[targets.MET]), target_year=target_year)
-            missed = by[targets.MISSED]
-            if missed:
-                needed = sum(u["slots_needed"] or 0 for u in missed)
-                detail = "、".join(_t("units_needed_item", name=u["name"], needed=u["slots_needed"]) for u in missed)
-                key = "units_all_missed" if len(missed) == len(units) else "units_missed"
-                text += _t(key, names=_names(u["name"] for u in missed), target_year=target_year,
-                           needed=needed, detail=detail)
-            if by[targets.NO_DATA]:
-                text += _t("units_no_data", names=_names(u["name"] for u in by[targets.NO_DATA]))
+            text += _t("units_against", target_year=target_year)
+            order = sorted(verdicts.STATUSES, key=lambda v: -verdicts.style(v)["rank"])
+            groups = [(v, [u for u in units if u["status"] == v]) for v in order]
+            for status, group in groups:
+                if not group:
+                    continue
+                names = _names(u["name"] for u in group)
+                if len(group) == len(units):
+                    names = _t("units_all")
+                needed = [u for u in group if u["slots_needed"]]
+                if status not in verdicts.GOOD and needed:
+                    detail = "、".join(_t("units_needed_item", name=u["name"], needed=u["slots_needed"]) for u in needed)
+                    text += _t("units_group_needed", names=names, status=status,
+                               needed=sum(u["slots_needed"] for u in needed), detail=detail)
+                else:
+                    text += _t("units_group", names=names, status=status)
         blocks = [Paragraph(text + _t("units_end"))]
 
         average = self.comp.average.get("slots_per_1000")
@@ -415,7 +386,7 @@ class _Builder:
                          _num(u["slots_per_1000"]) if u["slots_per_1000"] is not None else fmt.NO_DATA,
                          _bar(u["target"]) if u["target"] is not None else "—",
                          str(u["slots_needed"]) if u["slots_needed"] is not None else "—",
-                         fmt.percent(u["enrolment_rate"]), fmt.percent(u["occupancy_mean"]), u["status"]])
+                         fmt.percent(u["enrolment_rate"]), fmt.percent(u["occupancy_mean"]), u["status"] or "—"])
         blocks.append(Table(_t("ranking_caption", n=self._table_no(), units_word=self.units_word,
                                period_label=self.period_label),
                             columns, rows, [0.7, 1.6, 1.5, 1.2, 1.2, 1.0, 1.2, 1.0], "ccrrrrrc"))
@@ -434,18 +405,20 @@ class _Builder:
             return Section(heading, [Paragraph(_t("criteria_none"))])
         parent = table[table["is_parent"]]
         children = table[~table["is_parent"]]
-        text = _t("criteria_summary", region_name=self.region_name, n=len(parent), parts=_counts(parent["verdict"]))
-        missed = parent[parent["verdict"] == targets.MISSED]["criterion"].tolist()
-        if missed:
-            text += _t("criteria_missed", numbers="、".join(str(n) for n in missed))
+        text = _t("criteria_summary", region_name=self.region_name, n=len(parent),
+                  parts=verdicts.count_text(parent["verdict"]))
+        lagging = parent[~parent["verdict"].isin(verdicts.GOOD)]
+        if not lagging.empty:
+            text += _t("criteria_lagging", items="、".join(f"第{n}项{v}" for n, v in
+                                                           zip(lagging["criterion"], lagging["verdict"])))
         if not children.empty:
             items = []
             for code in dict.fromkeys(children["region_code"]):
                 rows = children[children["region_code"] == code]
-                lagging = [v for v in rows["verdict"] if v != targets.MET]
+                lagging = [v for v in rows["verdict"] if v not in verdicts.GOOD]
                 if lagging:
                     items.append(_t("criteria_unit_item", name=rows["region_name"].iloc[0],
-                                    parts=_counts(lagging, (targets.MISSED, targets.NO_DATA))))
+                                    parts=verdicts.count_text(lagging)))
             text += (_t("criteria_units", units_word=self.units_word, items="，".join(items)) if items
                      else _t("criteria_units_all_met", units_word=self.units_word))
         rows = []
@@ -453,9 +426,8 @@ class _Builder:
             detail = head["detail"].split("；所辖县区：")[0]
             if detail.startswith("所辖县区："):
                 detail = _t("criteria_children_only", units_word=self.units_word)
-            lagging = children[(children["criterion"] == head["criterion"]) & (children["verdict"] != targets.MET)]
-            names = "、".join(f"{n}" + ("（无数据）" if v == targets.NO_DATA else "")
-                             for n, v in zip(lagging["region_name"], lagging["verdict"])) or "—"
+            lagging = children[(children["criterion"] == head["criterion"]) & ~children["verdict"].isin(verdicts.GOOD)]
+            names = "、".join(f"{n}（{v}）" for n, v in zip(lagging["region_name"], lagging["verdict"])) or "—"
             rows.append([str(head["criterion"]), head["title"], head["verdict"], detail, names])
         columns = [c.format(units_word=self.units_word, region_name=self.region_name)
                    for c in templates()["columns"]["criteria"]]
@@ -517,22 +489,21 @@ class _Builder:
         if self.comp.units.empty or self.comp_prev.units.empty:
             return ""
         before = dict(zip(self.comp_prev.units["code"], self.comp_prev.units["status"]))
-        units = self.ranked_units()
-        up = [u["name"] for u in units if before.get(u["code"]) == targets.MISSED and u["status"] == targets.MET]
-        down = [u["name"] for u in units if before.get(u["code"]) == targets.MET and u["status"] == targets.MISSED]
-        text = _t("change_became_met", names=_names(up)) if up else ""
-        text += _t("change_became_missed", names=_names(down)) if down else ""
-        return text or _t("change_units_same", units_word=self.units_word)
+        moved = [_t("change_item", name=u["name"], before=before.get(u["code"]), after=u["status"])
+                 for u in self.ranked_units() if before.get(u["code"]) and u["status"]
+                 and before.get(u["code"]) != u["status"]]
+        if moved:
+            return _t("change_units", units_word=self.units_word, items="，".join(moved))
+        return _t("change_units_same", units_word=self.units_word)
 
     def _criteria_changes(self) -> str:
         if self.criteria.empty or self.criteria_prev.empty:
             return ""
         now = self.criteria[self.criteria["is_parent"]].set_index("criterion")["verdict"]
         before = self.criteria_prev[self.criteria_prev["is_parent"]].set_index("criterion")["verdict"]
-        up = [str(n) for n in now.index if before.get(n) == targets.MISSED and now[n] == targets.MET]
-        down = [str(n) for n in now.index if before.get(n) == targets.MET and now[n] == targets.MISSED]
-        text = _t("change_criteria_met", numbers="、".join(up)) if up else ""
-        return text + (_t("change_criteria_missed", numbers="、".join(down)) if down else "")
+        moved = [_t("change_item", name=f"第{n}项", before=before.get(n), after=now[n])
+                 for n in now.index if before.get(n) and before.get(n) != now[n]]
+        return _t("change_criteria", items="，".join(moved)) if moved else ""
 
     def newly_filed(self) -> pd.DataFrame:
         d = self.details
@@ -540,7 +511,8 @@ class _Builder:
             return d
         filed = pd.to_datetime(d["filed_on"])
         start, end = pd.Timestamp(periods.quarter_start(self.quarter)), pd.Timestamp(periods.period_end(self.quarter))
-        new = d[(filed >= start) & (filed <= end)].assign(_filed=filed)
+        # assigned before filtering: an empty frame assigned a Series takes the Series' rows
+        new = d.assign(_filed=filed)[(filed >= start) & (filed <= end)]
         return new.sort_values(["_filed", "institution_id"]).drop(columns="_filed").reset_index(drop=True)
 
     def _filed_text(self) -> str:
@@ -639,13 +611,16 @@ class _Builder:
         rows = []
         for r in frame.to_dict("records"):
             scale = _rate_scale(r["indicator"])
+
+            def scaled(v):
+                return None if v is None else float(v) * scale
             rows.append({"地区": r["region_name"], "区划代码": r["region_code"], "指标": fmt.short(r["indicator"]),
-                         "年份": int(r["year"]), "要求": targets.requirement(r),
-                         "当前值": None if r["value"] is None else float(r["value"]) * scale,
-                         "单位": indicators.catalogue()[r["indicator"]]["unit"], "状态": r["status"],
-                         "评价期": periods.label(r["evaluated_quarter"]), "来源": r["source"]})
-        return pd.DataFrame(rows, columns=["地区", "区划代码", "指标", "年份", "要求", "当前值", "单位", "状态",
-                                           "评价期", "来源"])
+                         "年份": int(r["year"]), "要求": targets.requirement(r), "状态": r["status"],
+                         "评价期": periods.label(r["judged_at"]), "评价值": scaled(r["value"]),
+                         "预计到期值": scaled(r["projected"]),
+                         "单位": indicators.catalogue()[r["indicator"]]["unit"], "尚需托位": r["slots_needed"],
+                         "依据": targets.describe(r), "解读": r["reading"], "来源": r["source"]})
+        return pd.DataFrame(rows, columns=STATUS_SHEET_COLUMNS)
 
     def _changes_sheet(self) -> pd.DataFrame:
         before = self.comp_prev.units.set_index("code") if not self.comp_prev.units.empty else pd.DataFrame()

@@ -6,11 +6,12 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import fmt, periods
+from . import fmt, periods, verdicts
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 REGION_COLOUR, PROVINCE_COLOUR, TARGET_COLOUR, NATIONAL_COLOUR = "#1f5fa8", "#8a8f98", "#c0392b", "#6c3483"
-STATUS_BAR_COLOURS = {"达标": "#2e8b57", "未达标": "#c0392b", "无数据": "#adb5bd"}
+NO_TARGET, NO_TARGET_COLOUR = "未设目标", "#9aa5b1"
+STATUS_BAR_COLOURS = verdicts.colours("colour") | {NO_TARGET: NO_TARGET_COLOUR}
 
 
 def _layout(fig: go.Figure, title: str, y_title: str, height: int = 420) -> go.Figure:
@@ -61,27 +62,34 @@ def trend(view, region_name: str, province_name: str | None) -> go.Figure:
                         hovertemplate="%{y:.2f}<extra>全国</extra>")
     if view.projection:
         (x0, y0), (x1, y1) = view.projection
-        fig.add_scatter(x=[x0, x1], y=[y0, y1], name="按当前趋势预计", mode="lines+markers",
+        due = f"{x1.year}年第4季度" if x1.month == 12 else f"{x1:%Y年%-m月}"
+        fig.add_scatter(x=[x0, x1], y=[y0, y1], name="按近四个季度趋势预计", mode="lines+markers+text",
                         line=dict(color=REGION_COLOUR, dash="dash", width=2), marker=dict(symbol="circle-open"),
-                        hovertemplate="预计年底 %{y:.2f}<extra></extra>")
+                        text=["", f"预计 {y1:.2f}"], textposition="middle right",
+                        textfont=dict(color=REGION_COLOUR),
+                        hovertemplate=f"预计{due} %{{y:.2f}}<extra></extra>")
     if not t.empty:
-        fig.update_xaxes(range=[t["quarter_end"].min() - pd.Timedelta(days=45),
-                                date(int(t["quarter"].iloc[-1][:4]), 12, 31) + pd.Timedelta(days=45)])
+        end = max([date(int(t["quarter"].iloc[-1][:4]), 12, 31)] + ([view.projection[1][0]] if view.projection else []))
+        fig.update_xaxes(range=[t["quarter_end"].min() - pd.Timedelta(days=45), end + pd.Timedelta(days=120)])
     return _date_axis(_layout(fig, "每千人口拥有3岁以下婴幼儿托位数（个）", "个/千人"))
 
 
 def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: float | None,
-              average_label: str = "全省平均") -> go.Figure:
-    """One bar per unit, coloured and labelled by status against the target line, with the
-    average line. frame: name, value, status."""
+              average_label: str = "全省平均", colours: dict | None = None) -> go.Figure:
+    """One bar per unit, coloured and named by status (the target verdicts of DESIGN §4.2,
+    or the given colours by word) against the target line, with the average line.
+    frame: name, value, status."""
+    colours = STATUS_BAR_COLOURS if colours is None else colours
     rate = fmt.value(code, 0.5).endswith("%")
     scale = 100 if rate else 1
     fig = go.Figure()
-    for status, colour in STATUS_BAR_COLOURS.items():
+    frame = frame.assign(status=frame["status"].fillna(NO_TARGET))
+    for status, colour in colours.items():
         part = frame[frame["status"] == status]
         if part.empty:
             continue
-        fig.add_bar(x=part["name"], y=part["value"].astype(float) * scale, name=status, marker_color=colour,
+        fig.add_bar(x=part["name"], y=pd.to_numeric(part["value"]).astype(float) * scale, name=status,
+                    marker_color=colour,
                     text=[fmt.value(code, v, with_unit=False) for v in part["value"]], textposition="outside")
     if average is not None:
         fig.add_hline(y=average * scale, line=dict(color=PROVINCE_COLOUR, dash="dash", width=2),

@@ -17,11 +17,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import auth, db, fmt, indicators, periods, tables, targets
+from . import auth, db, fmt, indicators, periods, tables, targets, verdicts
 
 STATUSES = tables.ALLOWED[("tasks", "status")]
 NOT_STARTED, IN_PROGRESS, DONE, LATE = STATUSES
-SEP = tables.LIST_SEP
 ALL = "全部"
 MAX_NOTE_CHARS = 1000
 # Recorded progress that ships with the sample (示例数据). A subfolder, because every CSV
@@ -30,7 +29,6 @@ SAMPLE_UPDATES = Path("ledger") / "task_updates.csv"
 # Late first, then work under way, not started, done.
 STATUS_ORDER = {LATE: 0, IN_PROGRESS: 1, NOT_STARTED: 2, DONE: 3}
 STATUS_MARK = {LATE: "⚠ 滞后", IN_PROGRESS: "进行中", NOT_STARTED: "未开始", DONE: "✓ 已完成"}
-TARGET_MARK = {targets.MET: "✓ 达标", targets.MISSED: "✗ 未达标", targets.NO_DATA: "– 无数据"}
 NO_TARGET = "未设目标"
 
 # Column headers of the ledger as the page and the Excel export show it.
@@ -47,11 +45,7 @@ class LedgerError(ValueError):
     """A refused update, with the reason in Chinese."""
 
 
-def units_of(text) -> list[str]:
-    """责任单位 as written, lead first."""
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return []
-    return [u.strip() for u in str(text).split(SEP) if u.strip()]
+units_of = tables.split_list  # 责任单位 (lead first) and 关联指标: one split everywhere
 
 
 def date_zh(value) -> str:
@@ -206,14 +200,6 @@ def history_table(changes: pd.DataFrame, task_id: str) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- linked indicators
 
-def _pick_year(rows: pd.DataFrame, year: int) -> pd.DataFrame:
-    """That year's targets, else the next later year's, else the last earlier (as pick_year)."""
-    years = sorted(set(rows["year"]))
-    later = [y for y in years if y >= year]
-    chosen = min(later) if later else max(years)
-    return rows[rows["year"] == chosen]
-
-
 def linked_indicators(con, plan_code: str, region_code: str, quarter: str,
                       counting: str = indicators.DEFAULT_COUNTING) -> pd.DataFrame:
     """Each indicator the plan's tasks are linked to, with its value for the region at the
@@ -234,9 +220,9 @@ def linked_indicators(con, plan_code: str, region_code: str, quarter: str,
         if rows.empty:
             status, detail = NO_TARGET, ""
         else:
-            chosen = _pick_year(rows, int(quarter[:4])).to_dict("records")
-            found = {r["status"] for r in chosen}
-            status = next(s for s in (targets.MISSED, targets.NO_DATA, targets.MET) if s in found)
+            year = targets.pick_row(rows, code, int(quarter[:4]))["year"]  # the year's, else the next
+            chosen = rows[rows["year"] == year].to_dict("records")
+            status = verdicts.combine(r["status"] for r in chosen)
             detail = "；".join(f"{targets.requirement(r)} {r['status']}" for r in chosen)
             if value is None:
                 value = chosen[0]["value"]
@@ -259,7 +245,7 @@ def indicator_text(tasks: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
             if link["status"] == NO_TARGET:
                 out.append(f"{link['name']} {link['value_text']}（{NO_TARGET}）")
             else:
-                out.append(f"{link['name']} {link['value_text']} {TARGET_MARK[link['status']]}")
+                out.append(f"{link['name']} {link['value_text']} {verdicts.style(link['status'])['mark']} {link['status']}")
         return "；".join(out)
 
     return tasks["indicators"].map(words)
