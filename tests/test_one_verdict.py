@@ -41,7 +41,7 @@ def test_overview(monkeypatch, sample_db_path):
     later = table[table["要求"].str.endswith("（2025年）")]["状态"]
     assert not later.empty and "未达标" not in set(later)
     lines = [m.value for m in at.markdown]
-    assert any(line.startswith("**2024年目标≥ 1.20 个/千人：达标。") for line in lines)
+    assert any(line.startswith("**2024年每千人口托位数目标≥ 1.20 个/千人：达标。") for line in lines)
     assert "未达标或有风险的县区：海原县（未达标，尚需托位约66个）。" in lines
     # the review criterion that the city's own figure meets, said on the same screen
     assert any(line.startswith("评审指标第1条要求中卫市及所辖县区均达到：中卫市自身达标，但海原县未达标") for line in lines)
@@ -49,8 +49,8 @@ def test_overview(monkeypatch, sample_db_path):
 
 def test_overview_before_the_year_is_over(monkeypatch, sample_db_path):
     at = run_app(monkeypatch, sample_db_path, plan=PLAN, region=CITY, period="2024Q2")
-    first = next(m.value for m in at.markdown if m.value.startswith("**2024年目标"))
-    assert first.startswith("**2024年目标≥ 1.20 个/千人：有风险。本期1.00 个/千人；按近四个季度趋势预计2024年第4季度1.12")
+    first = next(m.value for m in at.markdown if m.value.startswith("**2024年每千人口托位数目标"))
+    assert first.startswith("**2024年每千人口托位数目标≥ 1.20 个/千人：有风险。本期1.00 个/千人；按近四个季度趋势预计2024年第4季度1.12")
 
 
 def test_county_comparison(monkeypatch, sample_db_path):
@@ -85,8 +85,8 @@ def test_briefing_text(documents):
     document, _ = documents
     lines = [p.text for p in document.paragraphs]
     headline = lines[lines.index("一、总体进展") + 1]
-    assert "2024年目标≥ 1.20 个/千人：达标。" in headline
-    assert "2025年目标≥ 1.50 个/千人：未达标" not in headline
+    assert "2024年每千人口托位数目标≥ 1.20 个/千人：达标。" in headline
+    assert "2025年每千人口托位数目标≥ 1.50 个/千人：未达标" not in headline
     assert any(line.startswith("所辖3个县区对照2024年度目标，") and "海原县未达标，合计尚需新增托位约66个" in line
                for line in lines)
     ranking = {row.cells[1].text: row.cells[-1].text for row in document.tables[0].rows[1:]}

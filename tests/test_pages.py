@@ -60,7 +60,7 @@ def test_overview_status_table_and_gap(monkeypatch, fixture_db_path):
     table = at.dataframe[0].value
     assert table["状态"].tolist() == ["有风险", "已达到（未到期）"]   # 托位 first (worst first), 指导中心
     headline = [m.value for m in at.markdown]
-    assert ("**2024年目标≥ 1.50 个/千人：有风险。本期0.00 个/千人；按近四个季度趋势预计2024年第4季度0.00 个/千人，"
+    assert ("**2024年每千人口托位数目标≥ 1.50 个/千人：有风险。本期0.00 个/千人；按近四个季度趋势预计2024年第4季度0.00 个/千人，"
             "达不到要求≥ 1.50 个/千人；尚需托位约75个，到期前1个季度每季度约75个。**") in headline
     assert "2024年度目标2项：已达到（未到期）1项、有风险1项。" in headline
     assert ":orange-badge[有风险]" in headline                     # st.badge is a Markdown directive

@@ -70,7 +70,8 @@ def trend(view, region_name: str, province_name: str | None) -> go.Figure:
                         hovertemplate=f"预计{due} %{{y:.2f}}<extra></extra>")
     if not t.empty:
         end = max([date(int(t["quarter"].iloc[-1][:4]), 12, 31)] + ([view.projection[1][0]] if view.projection else []))
-        fig.update_xaxes(range=[t["quarter_end"].min() - pd.Timedelta(days=45), end + pd.Timedelta(days=120)])
+        # room on the right for the projection's label
+        fig.update_xaxes(range=[t["quarter_end"].min() - pd.Timedelta(days=45), end + pd.Timedelta(days=240)])
     return _date_axis(_layout(fig, "每千人口拥有3岁以下婴幼儿托位数（个）", "个/千人"))
 
 

@@ -70,9 +70,10 @@ def _metric(code: str, now: dict, before: dict | None, applicable: pd.DataFrame,
 
 
 def target_sentence(row: dict) -> str:
-    """'2024年目标≥ 1.20 个/千人：有风险。本期1.00 个/千人；按近四个季度趋势……。'"""
-    return verdicts.text("headline", "target", year=row["year"], requirement=targets.requirement(row, with_year=False),
-                         status=row["status"], detail=targets.describe(row))
+    """'2024年每千人口托位数目标≥ 1.20 个/千人：有风险。本期1.00 个/千人；按近四个季度趋势……。'"""
+    return verdicts.text("headline", "target", year=row["year"], indicator=fmt.short(row["indicator"]),
+                         requirement=targets.requirement(row, with_year=False), status=row["status"],
+                         detail=targets.describe(row))
 
 
 def headline_lines(snap: dict, units: dict[str, dict | None], criteria: pd.DataFrame, units_word: str) -> list[str]:
