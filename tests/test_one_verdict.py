@@ -89,7 +89,8 @@ def test_briefing_text(documents):
     assert "2025年每千人口托位数目标≥ 1.50 个/千人：未达标" not in headline
     assert any(line.startswith("所辖3个县区对照2024年度目标，") and "海原县未达标，合计尚需新增托位约66个" in line
                for line in lines)
-    ranking = {row.cells[1].text: row.cells[-1].text for row in document.tables[0].rows[1:]}
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "排名")
+    ranking = {row.cells[1].text: row.cells[-1].text for row in table.rows[1:]}
     assert ranking == {"沙坡头区": "达标", "中宁县": "达标", "海原县": "未达标"}
 
 

@@ -13,7 +13,7 @@ from .snapshot import UnknownRegion, snapshot
 
 # Each feature module adds its own subcommands with add_commands(subparsers), so that
 # features are added without editing one shared function.
-FEATURE_COMMANDS = ("tuoyu.auth", "tuoyu.imports", "tuoyu.ledger", "tuoyu.briefing", "tuoyu.bench")
+FEATURE_COMMANDS = ("tuoyu.auth", "tuoyu.imports", "tuoyu.ledger", "tuoyu.briefing", "tuoyu.notices", "tuoyu.bench")
 
 
 def _json_default(value):

@@ -23,6 +23,23 @@ def percent(value, digits: int = 1) -> str:
     return NO_DATA if value is None else f"{value * 100:.{digits}f}%"
 
 
+def scale_digits(code: str) -> tuple[int, int]:
+    """How value() prints an indicator: (scale, decimals) — rates ×100 to one decimal,
+    counts whole, ratios to two decimals. The Excel exports use it to show the same digits."""
+    info = indicators.catalogue().get(code, {})
+    if info.get("unit") == "%":
+        return 100, 1
+    if info.get("kind") == "count":
+        return 1, 0
+    return 1, 2
+
+
+def excel_format(code: str) -> str:
+    """The Excel number format that prints a scaled value with value()'s digits."""
+    digits = scale_digits(code)[1]
+    return "0." + "0" * digits if digits else "0"
+
+
 def value(code: str, v, with_unit: bool = True) -> str:
     """An indicator's value in its unit (from data/indicators.csv)."""
     if v is None:

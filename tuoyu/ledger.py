@@ -76,10 +76,11 @@ def phase_of(due, phases: pd.DataFrame) -> str | None:
     return None
 
 
-def derive(frame: pd.DataFrame, today: date, phases: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Stored tasks → the ledger as shown at `today`: units split (lead first), status 滞后
-    once the due date has passed without 已完成 (stored status kept as stored_status), the
-    day it became late and the days since, the stage it falls due in; late first."""
+def derive(frame: pd.DataFrame, as_of: date, phases: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Tasks as they stood at the end of `as_of` (plan_tasks) → the ledger as shown at that
+    day: units split (lead first), status 滞后 once the due date has passed without 已完成
+    (stored status kept as stored_status), the day it became late and the whole days since,
+    the stage it falls due in; late first."""
     out = frame.copy()
     for col in ("progress_note", "indicators"):
         out[col] = out[col].astype(object).where(out[col].notna(), None)
@@ -88,12 +89,12 @@ def derive(frame: pd.DataFrame, today: date, phases: pd.DataFrame | None = None)
     out["units"] = out["responsible_units"].map(units_of)
     out["lead_unit"] = out["units"].map(lambda u: u[0] if u else "")
     out["stored_status"] = out["status"]
-    past_due = out["due"].map(lambda d: d is not None and not pd.isna(d) and d < today)
+    past_due = out["due"].map(lambda d: d is not None and not pd.isna(d) and d < as_of)
     out["is_late"] = (past_due & out["stored_status"].ne(DONE)) | out["stored_status"].eq(LATE)
     out["status"] = out["stored_status"].where(~out["is_late"], LATE)
-    out["late_since"] = [d + timedelta(days=1) if late and d is not None and not pd.isna(d) and d < today else None
+    out["late_since"] = [d + timedelta(days=1) if late and d is not None and not pd.isna(d) and d < as_of else None
                          for d, late in zip(out["due"], out["is_late"])]
-    days = [(today - s).days + 1 if s else None for s in out["late_since"]]  # the day after due is day 1
+    days = [(as_of - s).days + 1 if s else None for s in out["late_since"]]  # the day after due is day 1
     out["days_late"] = pd.array(days, dtype="Int64")
     out["late_text"] = [f"逾期{n}天（自{date_zh(s)}起）" if s else ("已标记滞后" if late else "")
                         for s, n, late in zip(out["late_since"], days, out["is_late"])]
@@ -103,10 +104,11 @@ def derive(frame: pd.DataFrame, today: date, phases: pd.DataFrame | None = None)
     return out.reset_index(drop=True)
 
 
-def load_tasks(con, plan_code: str, today: date | None = None) -> pd.DataFrame:
-    """The plan's tasks as the ledger shows them at `today` (default periods.today())."""
-    return derive(db.run(con, "plan_tasks", plan_code=plan_code), today or periods.today(),
-                  load_phases(con, plan_code))
+def load_tasks(con, plan_code: str, as_of: date | None = None) -> pd.DataFrame:
+    """The plan's tasks as they stood at the end of `as_of` (default periods.today()):
+    statuses and notes recorded after that day are not seen (DESIGN §4.3)."""
+    as_of = as_of or periods.today()
+    return derive(db.run(con, "plan_tasks", plan_code=plan_code, as_of=as_of), as_of, load_phases(con, plan_code))
 
 
 def departments(tasks: pd.DataFrame) -> list[str]:
@@ -171,9 +173,10 @@ def late_lines(tasks: pd.DataFrame) -> list[str]:
     return lines
 
 
-def history(con, plan_code: str) -> pd.DataFrame:
-    """Every recorded change to the plan's tasks, newest first, with 'old → new' worded."""
-    frame = db.run(con, "task_history", plan_code=plan_code)
+def history(con, plan_code: str, as_of: date | None = None) -> pd.DataFrame:
+    """Every change to the plan's tasks recorded up to the end of `as_of` (default today),
+    newest first, with 'old → new' worded."""
+    frame = db.run(con, "task_history", plan_code=plan_code, as_of=as_of or periods.today())
     frame = frame.astype(object).where(frame.notna(), None)
     frame["status_change"] = [f"{o or '（无）'} → {n}" if o != n else f"{n}（未变）"
                               for o, n in zip(frame["old_status"], frame["new_status"])]
@@ -206,7 +209,7 @@ def linked_indicators(con, plan_code: str, region_code: str, quarter: str,
     quarter and its status against the plan's target for the quarter's year (targets.evaluate);
     未设目标 where the plan sets none for the region."""
     columns = ["indicator", "name", "value_text", "status", "detail"]
-    stored = db.run(con, "plan_tasks", plan_code=plan_code)
+    stored = db.run(con, "plan_tasks", plan_code=plan_code, as_of=periods.today())  # only their indicators
     codes = sorted({c for text in stored["indicators"] for c in units_of(text)} & set(indicators.catalogue()))
     if not codes:
         return pd.DataFrame(columns=columns)
@@ -448,12 +451,17 @@ def cmd_tasks(args) -> int:
     if args.status and args.status not in STATUSES:
         print(f"错误：状态“{args.status}”无效，应为：{' / '.join(STATUSES)}。", file=sys.stderr)
         return 2
+    try:
+        as_of = periods.as_of(periods.quarter_of(periods.parse_period(args.period))) if args.period else None
+    except ValueError:
+        print(f"错误：无法识别的报告期 {args.period}（应为 2024Q3 或 2024年第3季度）", file=sys.stderr)
+        return 2
     con = db.connect(args.db)
     try:
-        tasks = filter_tasks(load_tasks(con, args.plan), args.unit, [args.status] if args.status else None)
+        tasks = filter_tasks(load_tasks(con, args.plan, as_of), args.unit, [args.status] if args.status else None)
     finally:
         con.close()
-    print(summary(tasks, args.unit))
+    print(f"截至{date_zh(as_of or periods.today())}：" + summary(tasks, args.unit))
     for r in tasks.to_dict("records"):
         late = f"  {r['late_text']}" if r["late_text"] else ""
         print(f"{r['task_id']:<12} {r['status']:<4} 时限 {r['due'] or '—'}{late}")
@@ -502,5 +510,6 @@ def add_commands(subparsers) -> None:
     p.add_argument("--db", default=argparse.SUPPRESS)
     p.add_argument("--plan", required=True, help="方案代码，如 ZHONGWEI")
     p.add_argument("--unit", help="责任单位，如 市教育局")
-    p.add_argument("--status", help=f"只列出该状态（{' / '.join(STATUSES)}；滞后按今天判断）")
+    p.add_argument("--status", help=f"只列出该状态（{' / '.join(STATUSES)}；滞后按截至日判断）")
+    p.add_argument("--period", help="报告期，如 2024Q4：台账截至该期末（默认今天）")
     p.set_defaults(func=cmd_tasks)
