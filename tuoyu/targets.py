@@ -196,8 +196,12 @@ def year_verdicts(con, plan_code: str, region_codes: list[str], quarter: str,
     if region_codes:
         names = dict(zip(*[indicators.run_once(con, "region_names", region_codes=sorted(set(region_codes)))[c]
                            for c in ("code", "name")]))
-    picked = {code: pick_row(frame, indicator, year)
-              for code, frame in applicable_to_each(con, plan_code, list(region_codes)).items()}
+    # units bound by the same targets share one frame (applicable_to_each): pick once per frame
+    by_frame, picked = {}, {}
+    for code, frame in applicable_to_each(con, plan_code, list(region_codes)).items():
+        if id(frame) not in by_frame:
+            by_frame[id(frame)] = pick_row(frame, indicator, year)
+        picked[code] = by_frame[id(frame)]
     pairs = [(t, {"code": code, "name": names.get(code, code)}) for code, t in picked.items() if t is not None]
     judged = {r["region_code"]: r for r in judge_pairs(con, pairs, quarter, counting).to_dict("records")}
     return {code: judged.get(code) for code in region_codes}
