@@ -45,4 +45,4 @@ else:
 with st.expander("问题标记口径说明"):
     for flag in institutions.FLAGS.itertuples():
         st.markdown(f"**{flag.label_zh}**（本期 {counts[flag.code]} 家）：{flag.definition}  \n"
-                    f":gray[来源：{flag.source}]")
+                    f":gray[来源：{app.cite(flag.source)}]")

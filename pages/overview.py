@@ -33,7 +33,7 @@ left, right = st.columns([3, 1])
 with left:
     province = snap["provincial_average"]
     province_name = app.region_name(sel.path, province["region_code"]) if province else None
-    st.plotly_chart(charts.trend(view, sel.region_name, province_name), width="stretch")
+    app.chart(charts.trend(view, sel.region_name, province_name))
 with right:
     target = snap["year_target"]
     st.metric(f"距{target['year']}年目标尚需托位" if target else "距年度目标尚需托位",

@@ -3,16 +3,21 @@ loaders, the sidebar selection kept in the URL, and status styling. Pages import
 lay out what it returns; they hold no SQL and no formulas."""
 
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from string import Template
 
 import pandas as pd
 import streamlit as st
 
-from . import auth, comparison, db, indicators, overview, periods, review, verdicts
+from . import auth, charts, citations, comparison, db, fmt, indicators, overview, periods, review, verdicts
 from .snapshot import snapshot as _snapshot
 
 STATUS_COLOURS = verdicts.colours("background")  # cell backgrounds; the word is always written too
 COUNTING_LABELS = {"filed": "已备案的在营机构（默认）", "all": "全部在营机构"}
 CACHE = dict(max_entries=256, show_spinner=False)
+STYLE_FILE = Path(__file__).with_name("app.css")
+UPLOAD_TYPES = ("csv", "xlsx")   # what 数据上报 accepts (the uploader's own words are replaced: app.css)
 
 
 @st.cache_resource
@@ -28,6 +33,26 @@ def con():
 
 def _path() -> str:
     return str(db.db_path())
+
+
+# ------------------------------------------------------------------ page furniture
+
+@lru_cache(maxsize=1)
+def _css() -> str:
+    from .imports import MAX_UPLOAD_MB
+    return Template(STYLE_FILE.read_text(encoding="utf-8")).substitute(
+        max_upload_mb=MAX_UPLOAD_MB, upload_types="、".join(t.upper() for t in UPLOAD_TYPES))
+
+
+def style() -> None:
+    """The dashboard's CSS (tuoyu/app.css) on the page: the uploader in Chinese, no English
+    toolbars over tables and charts, and a print layout."""
+    st.html(f"<style>{_css()}</style>")
+
+
+def chart(fig, container=st) -> None:
+    """A Plotly figure across its container, without Plotly's English tool bar (charts.CONFIG)."""
+    container.plotly_chart(fig, width="stretch", config=charts.CONFIG)
 
 
 # ------------------------------------------------------------------ cached loaders
@@ -74,6 +99,24 @@ def dataset_meta(path: str) -> dict:
 
 def dataset_label(path: str) -> str | None:
     return dataset_meta(path).get("label")
+
+
+@st.cache_data(**CACHE)
+def data_updated(path: str) -> dict:
+    """When the data last changed (latest import or undo, else the build) and its latest
+    quarter with reports; cleared with every cached figure after a write."""
+    return db.run(con(), "data_updated").iloc[0].to_dict()
+
+
+@st.cache_data(**CACHE)
+def documents(path: str) -> dict[str, str]:
+    """How each plan document is cited (tuoyu.citations.documents)."""
+    return citations.documents(con())
+
+
+def cite(source) -> str:
+    """A source as 文号 + clause (tuoyu.citations.cite)."""
+    return citations.cite(source, documents(_path()))
 
 
 @st.cache_data(**CACHE)
@@ -215,8 +258,8 @@ def run_admin_action(action, success: str) -> None:
         st.error(str(exc))
 
 
-OPEN_WRITES_NOTICE = ("尚未开通任何账号，任何人填写姓名即可写入。管理员用 `python -m tuoyu user add` "
-                      "开通账号后，只有有权限的账号登录后才能上报数据、更新任务。")
+OPEN_WRITES_NOTICE = ("尚未开通任何账号，任何人填写姓名即可写入。管理员开通账号后，"
+                      "只有有权限的账号登录后才能上报数据、更新任务。")
 
 
 def write_access() -> tuple[auth.User | None, str | None]:
@@ -263,7 +306,7 @@ def sidebar() -> Selection | None:
     all_plans = all_plans[all_plans["region_name"].notna()]
     all_quarters = quarters(path)
     if all_plans.empty or not all_quarters:
-        st.sidebar.error("数据库中没有方案或报表数据，请先导入数据（python -m tuoyu init）。")
+        st.sidebar.error("数据库中没有方案或报表数据，请联系管理员导入数据。")
         return None
     params = st.query_params
 
@@ -300,7 +343,7 @@ def sidebar() -> Selection | None:
         st.session_state.sel_counting = from_url("counting", list(COUNTING_LABELS), "计入口径") or "filed"
     counting = st.sidebar.radio("计入口径", list(COUNTING_LABELS), key="sel_counting",
                                 format_func=COUNTING_LABELS.get,
-                                help="默认只计已在卫生健康部门备案的在营机构（DESIGN §3）；备案率不受影响。")
+                                help="默认只计已在卫生健康部门备案的在营机构；备案率不受影响。")
 
     wanted = {"plan": plan, "region": region, "period": quarter}
     if counting != "filed":
@@ -336,10 +379,22 @@ def selection() -> Selection:
 
 
 def page_header(title: str, sel: Selection) -> None:
+    """Title, what is shown (region, period, plan, 示例数据), and how fresh the data is."""
     st.title(title)
     label = dataset_label(sel.path)
     tag = f" · :orange-badge[{label}]" if label else ""
     st.caption(f"{sel.region_name} · {periods.label(sel.quarter)} · {sel.plan_title}{tag}")
+    st.caption(freshness_line(data_updated(sel.path)))
+
+
+def freshness_line(updated: dict) -> str:
+    """'数据更新于2026年11月23日 10:05 · 最新报告期2026年第3季度'."""
+    parts = []
+    if pd.notna(updated.get("updated_at")):
+        parts.append(f"数据更新于{fmt.date_time(updated['updated_at'])}")
+    if isinstance(updated.get("latest_quarter"), str):
+        parts.append(f"最新报告期{periods.label(updated['latest_quarter'])}")
+    return " · ".join(parts)
 
 
 def status_badge(container, status: str | None, label: str | None = None) -> None:

@@ -12,16 +12,20 @@ FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 REGION_COLOUR, PROVINCE_COLOUR, TARGET_COLOUR, NATIONAL_COLOUR = "#1f5fa8", "#8a8f98", "#c0392b", "#6c3483"
 NO_TARGET, NO_TARGET_COLOUR = "未设目标", "#9aa5b1"
 STATUS_BAR_COLOURS = verdicts.colours("colour") | {NO_TARGET: NO_TARGET_COLOUR}
+# How the pages show a figure: no tool bar (its buttons are English, and on a phone it sits
+# over the data), no zooming (a finger dragging the page would zoom the chart instead);
+# hovering, or tapping, still shows each value.
+CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False, "locale": "zh-CN"}
 
 
 def _layout(fig: go.Figure, title: str, y_title: str, height: int = 420) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0, font=dict(size=16)), font=dict(family=FONT, size=13),
         height=height, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="white",
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), hovermode="x unified",
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), hovermode="x unified", dragmode=False,
     )
-    fig.update_yaxes(title=y_title, gridcolor="#e5e7eb", rangemode="tozero")
-    fig.update_xaxes(gridcolor="#f1f3f5")
+    fig.update_yaxes(title=y_title, gridcolor="#e5e7eb", rangemode="tozero", fixedrange=True)
+    fig.update_xaxes(gridcolor="#f1f3f5", fixedrange=True)
     return fig
 
 
@@ -31,9 +35,17 @@ def _date_axis(fig: go.Figure) -> go.Figure:
     return fig
 
 
+# The national figures (4.5 by 2025, the published series) are drawn on a local chart only
+# when they lie within this multiple of the local scale; above it they would squash the
+# local line into the bottom of the chart, so they are named in a note at its top instead.
+NATIONAL_FITS = 1.25
+
+
 def trend(view, region_name: str, province_name: str | None) -> go.Figure:
     """每千人口托位数 by quarter, with the plan's target staircase (each step labelled with its
-    year), the national target and published national series, and the projection dashed."""
+    year and figure), the provincial average, the projection dashed with its value, and the
+    national target and published series — on the chart where they fit its scale, else in
+    a note "above this chart" (NATIONAL_FITS)."""
     t = view.trend
     labels = [periods.label(q) for q in t["quarter"]]
     fig = go.Figure()
@@ -41,38 +53,67 @@ def trend(view, region_name: str, province_name: str | None) -> go.Figure:
                     line=dict(color=REGION_COLOUR, width=3), customdata=labels,
                     hovertemplate="%{customdata}：%{y:.2f}<extra>" + region_name + "</extra>")
     if province_name and t["province"].notna().any():
-        fig.add_scatter(x=t["quarter_end"], y=t["province"], name=f"{province_name}平均",
-                        mode="lines", line=dict(color=PROVINCE_COLOUR, width=2),
-                        hovertemplate="%{y:.2f}<extra>全省平均</extra>")
+        average = f"{province_name}平均"   # the legend's name, and the hover's
+        fig.add_scatter(x=t["quarter_end"], y=t["province"], name=average, mode="lines",
+                        line=dict(color=PROVINCE_COLOUR, width=2),
+                        hovertemplate="%{y:.2f}<extra>" + average + "</extra>")
     for i, (year, target) in enumerate(view.staircase):
         fig.add_scatter(x=[date(year, 1, 1), date(year, 12, 31)], y=[target, target], mode="lines",
                         line=dict(color=TARGET_COLOUR, width=2, shape="hv"), name="方案年度目标",
                         legendgroup="steps", showlegend=i == 0,
                         hovertemplate=f"{year}年目标 {target:g}<extra></extra>")
-        fig.add_annotation(x=date(year, 7, 1), y=target, text=f"{year}年 {target:g}", showarrow=False,
-                           yshift=10, font=dict(color=TARGET_COLOUR, size=12))
-    for row in view.national_targets.to_dict("records"):
-        fig.add_hline(y=row["target"], line=dict(color=NATIONAL_COLOUR, dash="dot", width=1.5),
-                      annotation_text=f"国家目标 {row['target']:g}（{row['year']}年）",
-                      annotation_position="top left", annotation_font_color=NATIONAL_COLOUR)
-    ns = view.national_series
-    if not ns.empty:
-        fig.add_scatter(x=ns["period_end"], y=ns["value"], name="全国（公开数据）", mode="lines+markers",
-                        line=dict(color=NATIONAL_COLOUR, width=1.5, dash="dot"), marker=dict(symbol="diamond"),
-                        hovertemplate="%{y:.2f}<extra>全国</extra>")
+        fig.add_annotation(x=date(year, 1, 1), y=target, text=f"{year}年目标 {target:g}", showarrow=False,
+                           xanchor="left", yanchor="bottom", font=dict(color=TARGET_COLOUR, size=12))
+    local = [v for v in list(t["region"]) + list(t["province"]) if v is not None and pd.notna(v)]
+    local += [target for _, target in view.staircase]
+    if view.projection:
+        local.append(view.projection[1][1])
+    top = max(local, default=None)
+    _national(fig, view, top)
     if view.projection:
         (x0, y0), (x1, y1) = view.projection
         due = f"{x1.year}年第4季度" if x1.month == 12 else f"{x1:%Y年%-m月}"
         fig.add_scatter(x=[x0, x1], y=[y0, y1], name="按近四个季度趋势预计", mode="lines+markers+text",
                         line=dict(color=REGION_COLOUR, dash="dash", width=2), marker=dict(symbol="circle-open"),
                         text=["", f"预计 {y1:.2f}"], textposition="middle right",
-                        textfont=dict(color=REGION_COLOUR),
+                        textfont=dict(color=REGION_COLOUR), cliponaxis=False,
                         hovertemplate=f"预计{due} %{{y:.2f}}<extra></extra>")
     if not t.empty:
-        end = max([date(int(t["quarter"].iloc[-1][:4]), 12, 31)] + ([view.projection[1][0]] if view.projection else []))
+        ends = [date(int(t["quarter"].iloc[-1][:4]), 12, 31)] + [date(y, 12, 31) for y, _ in view.staircase]
+        if view.projection:
+            ends.append(view.projection[1][0])
         # room on the right for the projection's label
-        fig.update_xaxes(range=[t["quarter_end"].min() - pd.Timedelta(days=45), end + pd.Timedelta(days=240)])
+        fig.update_xaxes(range=[t["quarter_end"].min() - pd.Timedelta(days=45), max(ends) + pd.Timedelta(days=240)])
     return _date_axis(_layout(fig, "每千人口拥有3岁以下婴幼儿托位数（个）", "个/千人"))
+
+
+def _national(fig: go.Figure, view, top: float | None) -> None:
+    """The national target(s) and the published national series: as lines where they fit
+    the local scale (up to NATIONAL_FITS × its top), else as one note at the top of the chart
+    and the y-axis kept to the local figures."""
+    ns = view.national_series
+    targets = view.national_targets.to_dict("records")
+    values = [r["target"] for r in targets] + list(ns["value"])
+    if not values:
+        return
+    if top is None or max(values) <= top * NATIONAL_FITS:
+        for row in targets:
+            fig.add_hline(y=row["target"], line=dict(color=NATIONAL_COLOUR, dash="dot", width=1.5),
+                          annotation_text=f"国家目标 {row['target']:g}（{row['year']}年）",
+                          annotation_position="top left", annotation_font_color=NATIONAL_COLOUR)
+        if not ns.empty:
+            fig.add_scatter(x=ns["period_end"], y=ns["value"], name="全国（公开数据）", mode="lines+markers",
+                            line=dict(color=NATIONAL_COLOUR, width=1.5, dash="dot"), marker=dict(symbol="diamond"),
+                            hovertemplate="%{y:.2f}<extra>全国（公开数据）</extra>")
+        return
+    parts = [f"国家目标 {r['target']:g}（{r['year']}年）" for r in targets]
+    if not ns.empty:
+        last = ns.iloc[-1]
+        parts.append(f"全国 {last['value']:.2f}（{periods.label(last['quarter']) if last['quarter'] else last['period']}，公开数据）")
+    fig.add_annotation(xref="paper", yref="paper", x=0.01, y=0.99, xanchor="left", yanchor="top", showarrow=False,
+                       align="left", bgcolor="rgba(255,255,255,0.85)", font=dict(color=NATIONAL_COLOUR, size=12),
+                       text="↑ 高于本图范围：" + "；".join(parts))
+    fig.update_yaxes(range=[0, top * 1.2])
 
 
 def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: float | None,

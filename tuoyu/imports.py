@@ -147,11 +147,12 @@ class ImportResult:
         return f"导入成功：{numbers}。"
 
     def problem_table(self) -> pd.DataFrame:
+        """问题 first: on a phone it is the column that stays on screen."""
         return pd.DataFrame({
-            "文件": [p.file for p in self.problems],
+            "问题": [p.message for p in self.problems],
             "行": pd.array([p.row for p in self.problems], dtype="Int64"),
             "列": [p.column or "" for p in self.problems],
-            "问题": [p.message for p in self.problems],
+            "文件": [p.file for p in self.problems],
         })
 
 
@@ -831,7 +832,7 @@ def template_name(table: str, kind: str) -> str:
 
 
 def table_label(table: str) -> str:
-    return f"{TABLE_ZH[table]}（{table}）"
+    return TABLE_ZH[table]
 
 
 def _format_hint(table: str, col) -> str:
