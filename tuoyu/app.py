@@ -2,12 +2,14 @@
 loaders, the sidebar selection kept in the URL, and status styling. Pages import this and
 lay out what it returns; they hold no SQL and no formulas."""
 
+import html
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from string import Template
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 import streamlit as st
 
 from . import auth, charts, citations, comparison, db, fmt, indicators, overview, periods, review, verdicts
@@ -132,9 +134,24 @@ def overview_view(path: str, plan: str, region: str, quarter: str, counting: str
 
 
 @st.cache_data(**CACHE)
-def comparison_view(path: str, plan: str, region: str, quarter: str, counting: str) -> comparison.View:
-    """Everything 县区对比 shows for one selection (tuoyu.comparison)."""
-    return comparison.build(con(), plan, region, quarter, counting)
+def comparison_view(path: str, plan: str, region: str, quarter: str, counting: str,
+                    focus: str | None = None) -> comparison.View:
+    """Everything 县区对比 shows for the units of `region`, `focus` highlighted (tuoyu.comparison)."""
+    return comparison.build(con(), plan, region, quarter, counting, focus)
+
+
+@st.cache_data(**CACHE)
+def comparison_scopes(path: str, region: str, plan_region: str) -> list[comparison.Scope]:
+    """The comparisons for a selected region, the default first (tuoyu.comparison.scopes)."""
+    return comparison.scopes(con(), region, plan_region)
+
+
+def peers_view(sel: "Selection") -> comparison.View | None:
+    """The default comparison for the selection (its units, or it among its peers), or None."""
+    found = comparison_scopes(sel.path, sel.region, sel.plan_region)
+    if not found:
+        return None
+    return comparison_view(sel.path, sel.plan, found[0].region, sel.quarter, sel.counting, found[0].focus)
 
 
 def what_if(view: comparison.View, extra: dict) -> pd.DataFrame:
@@ -143,12 +160,12 @@ def what_if(view: comparison.View, extra: dict) -> pd.DataFrame:
 
 
 def style_below_average(table: pd.DataFrame, flags: pd.DataFrame, headers: dict):
-    """Cells below the average shaded amber (the table's 低于平均 column says it in words)."""
+    """Cells below the average shaded amber (the table's 低于平均 column says it in words);
+    status cells coloured; no target is a blank cell, a missing figure 无数据."""
     css = pd.DataFrame("", index=table.index, columns=table.columns)
     for code, header in headers.items():
         css[header] = ["background-color: #fff3cd" if f else "" for f in flags[code]]
-    styled = table.style.apply(lambda _: css, axis=None).format(precision=2, na_rep="无数据")
-    return styled.map(lambda v: f"background-color: {STATUS_COLOURS.get(v, '')}", subset=["状态"])
+    return style_status(table.style.apply(lambda _: css, axis=None), blank=comparison.NOT_SET_COLUMNS)
 
 
 @st.cache_data(**CACHE)
@@ -404,12 +421,48 @@ def status_badge(container, status: str | None, label: str | None = None) -> Non
         container.badge(label or status, color=style["badge"], help=style["meaning"])
 
 
-def style_status(frame: pd.DataFrame, columns=("状态",), colours: dict | None = None):
-    """Status cells coloured and worded (never colour alone); numbers to 2 decimals."""
-    cols = [c for c in columns if c in frame.columns]
+def style_status(frame, columns=("状态",), colours: dict | None = None, blank=()):
+    """Status cells coloured and worded (never colour alone); numbers to 2 decimals; an
+    empty cell 无数据, or blank in the `blank` columns (where it means "not set"), never
+    None. frame: a DataFrame or a Styler already under way."""
+    styler = frame if isinstance(frame, Styler) else frame.style
+    data = styler.data
+    cols = [c for c in columns if c in data.columns]
     colours = colours or STATUS_COLOURS
-    return frame.style.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols) \
+    styler = styler.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols) \
         .format(precision=2, na_rep="无数据")
+    blank = [c for c in blank if c in data.columns]
+    return styler.format(precision=2, na_rep="", subset=blank) if blank else styler
+
+
+STATUS_WIDTH = 130   # px: '已达到（未到期）' whole
+
+
+def status_table(frame: pd.DataFrame, key: str) -> None:
+    """A table of target statuses (状态 first, wide enough for its longest word, then the
+    figure: on a phone they are what is on screen), up to 20 rows before it scrolls; and a
+    static copy of every row that replaces it on paper, where a scrolling table would print
+    cut off."""
+    styled = style_status(frame)
+
+    with st.container(key=f"screen_only_{key}"):
+        st.dataframe(styled, hide_index=True, width="stretch", height=35 * (min(len(frame), 20) + 1) + 3,
+                     column_config={"状态": st.column_config.Column(width=STATUS_WIDTH)})
+    with st.container(key=f"print_only_{key}"):
+        st.html(print_table(frame, STATUS_COLOURS))
+
+
+def print_table(frame: pd.DataFrame, colours: dict) -> str:
+    """A plain HTML table for paper: text escaped, cells whose word has a colour shaded by
+    it, an empty cell 无数据."""
+    def cell(v, tag="td") -> str:
+        text = fmt.NO_DATA if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+        shade = f' style="background:{colours[text]}"' if text in colours else ""
+        return f"<{tag}{shade}>{html.escape(text)}</{tag}>"
+
+    head = "".join(cell(c, "th") for c in frame.columns)
+    rows = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False))
+    return f'<table class="print-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
 @st.cache_data(**CACHE)

@@ -29,6 +29,9 @@ def _layout(fig: go.Figure, title: str, y_title: str, height: int = 420) -> go.F
     return fig
 
 
+layout = _layout   # the common look, also for tuoyu.maps
+
+
 def _date_axis(fig: go.Figure) -> go.Figure:
     """Dates as a Chinese report writes them (2024年1月), not Plotly's English months."""
     fig.update_xaxes(tickformat="%Y年", dtick="M12", ticklabelmode="period", hoverformat="%Y年%-m月%-d日")
@@ -116,48 +119,99 @@ def _national(fig: go.Figure, view, top: float | None) -> None:
     fig.update_yaxes(range=[0, top * 1.2])
 
 
+# Above this many units, bars lie horizontally with full names, one line each.
+MANY_UNITS = 12
+BAR_ROW_PX = 24
+
+
+def marked(name: str, code: str, focus: str | None) -> str:
+    """A unit's name as a chart shows it: the selected one in bold."""
+    return f"<b>{name}</b>" if code == focus else name
+
+
+def _reference(fig: go.Figure, value: float, name: str, line: dict, horizontal: bool) -> None:
+    """A reference value (target, average) as a line across the bars, named in the legend
+    rather than by a label on the chart: two labels beside close lines overlap."""
+    if horizontal:
+        fig.add_vline(x=value, line=line)
+    else:
+        fig.add_hline(y=value, line=line)
+    fig.add_scatter(x=[None], y=[None], mode="lines", line=line, name=name, hoverinfo="skip")
+
+
 def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: float | None,
-              average_label: str = "全省平均", colours: dict | None = None) -> go.Figure:
-    """One bar per unit, coloured and named by status (the target verdicts of DESIGN §4.2,
-    or the given colours by word) against the target line, with the average line.
-    frame: name, value, status."""
+              average_label: str = "全省平均", colours: dict | None = None, colour_by: str = "status",
+              focus: str | None = None) -> go.Figure:
+    """One bar per unit, highest first, coloured and named by `colour_by` (the target
+    statuses of DESIGN §4.2, or the given colours by word) with the target and average as
+    lines named in the legend; horizontal with full names above MANY_UNITS units; the
+    focus unit (code) in bold, the others lighter. frame: code, name, value, <colour_by>."""
     colours = STATUS_BAR_COLOURS if colours is None else colours
     rate = fmt.value(code, 0.5).endswith("%")
     scale = 100 if rate else 1
+    many = len(frame) > MANY_UNITS
+    frame = frame.assign(_colour=frame[colour_by].fillna(NO_TARGET if colours is STATUS_BAR_COLOURS else ""),
+                         _value=pd.to_numeric(frame["value"]).astype(float) * scale)
+    frame = frame.sort_values("_value", ascending=False, na_position="last", kind="stable")
+    frame = frame.assign(_name=[marked(n, c, focus) for n, c in zip(frame["name"], frame["code"])])
     fig = go.Figure()
-    frame = frame.assign(status=frame["status"].fillna(NO_TARGET))
     for status, colour in colours.items():
-        part = frame[frame["status"] == status]
+        part = frame[frame["_colour"] == status]
         if part.empty:
             continue
-        fig.add_bar(x=part["name"], y=pd.to_numeric(part["value"]).astype(float) * scale, name=status,
-                    marker_color=colour,
-                    text=[fmt.value(code, v, with_unit=False) for v in part["value"]], textposition="outside")
+        values, names = part["_value"], part["_name"]
+        fig.add_bar(x=values if many else names, y=names if many else values, orientation="h" if many else "v",
+                    name=status, marker_color=colour,
+                    marker_opacity=[1 if focus in (None, c) else 0.45 for c in part["code"]],
+                    text=[fmt.value(code, v, with_unit=False) for v in part["value"]], textposition="outside",
+                    textfont=dict(size=12), cliponaxis=False,
+                    hovertemplate="%{" + ("y" if many else "x") + "}：%{text}<extra>" + status + "</extra>")
     if average is not None:
-        fig.add_hline(y=average * scale, line=dict(color=PROVINCE_COLOUR, dash="dash", width=2),
-                      annotation_text=f"{average_label} {fmt.value(code, average, with_unit=False)}",
-                      annotation_position="bottom right")
+        _reference(fig, average * scale, f"{average_label} {fmt.value(code, average, with_unit=False)}",
+                   dict(color=PROVINCE_COLOUR, dash="dash", width=2), many)
     if target is not None:
-        fig.add_hline(y=target * scale, line=dict(color=TARGET_COLOUR, width=2),
-                      annotation_text=f"目标 {fmt.value(code, target, with_unit=False)}",
-                      annotation_position="top right", annotation_font_color=TARGET_COLOUR)
+        _reference(fig, target * scale, f"目标 {fmt.value(code, target, with_unit=False)}",
+                   dict(color=TARGET_COLOUR, width=2), many)
+    unit = "%" if rate else fmt.value(code, 0).split(" ")[-1]
+    height = 150 + BAR_ROW_PX * len(frame) if many else 380
+    fig = _layout(fig, fmt.name(code), "" if many else unit, height=height)
     fig.update_layout(barmode="overlay", hovermode="closest")
-    fig.update_xaxes(categoryorder="array", categoryarray=frame["name"].tolist())
-    return _layout(fig, fmt.name(code), "%" if rate else fmt.value(code, 0).split(" ")[-1], height=380)
+    order = frame["_name"].tolist()
+    if many:
+        fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed", gridcolor="rgba(0,0,0,0)",
+                         rangemode="normal")
+        # every bar carries its value: no axis to read across two thousand pixels
+        fig.update_xaxes(rangemode="tozero", showticklabels=False)
+        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), margin=dict(t=80))
+    else:
+        fig.update_xaxes(categoryorder="array", categoryarray=order)
+    return fig
 
 
-def capacity_use(frame: pd.DataFrame) -> go.Figure:
+def _outliers(values: pd.Series) -> pd.Series:
+    """Points more than two standard deviations from the mean."""
+    spread = values.std()
+    return (values - values.mean()).abs() > 2 * spread if spread else pd.Series(False, index=values.index)
+
+
+def capacity_use(frame: pd.DataFrame, focus: str | None = None) -> go.Figure:
     """Capacity (托位/千人) against use (平均托收率): a unit with empty places is not the same
-    problem as a unit with too few. frame: name, slots_per_1000, occupancy_mean."""
+    problem as a unit with too few. Names are written beside the points up to MANY_UNITS
+    units; above that only beside the selected unit and the outliers (hover names the rest).
+    frame: code, name, slots_per_1000, occupancy_mean."""
     data = frame.dropna(subset=["slots_per_1000", "occupancy_mean"])
+    x, y = data["slots_per_1000"].astype(float), data["occupancy_mean"].astype(float) * 100
+    named = (pd.Series(True, index=data.index) if len(data) <= MANY_UNITS
+             else _outliers(x) | _outliers(y) | (data["code"] == focus))
     fig = go.Figure()
-    fig.add_scatter(x=data["slots_per_1000"].astype(float), y=data["occupancy_mean"].astype(float) * 100,
-                    mode="markers+text", text=data["name"], textposition="top center",
-                    marker=dict(size=12, color=REGION_COLOUR),
-                    hovertemplate="%{text}<br>托位 %{x:.2f} 个/千人<br>平均托收率 %{y:.1f}%<extra></extra>")
+    fig.add_scatter(x=x, y=y, mode="markers+text", text=[n if k else "" for n, k in zip(data["name"], named)],
+                    customdata=data["name"], textposition="top center",
+                    marker=dict(size=[16 if c == focus else 11 for c in data["code"]],
+                                color=[TARGET_COLOUR if c == focus else REGION_COLOUR for c in data["code"]]),
+                    hovertemplate="%{customdata}<br>托位 %{x:.2f} 个/千人<br>平均托收率 %{y:.1f}%<extra></extra>")
     fig.add_hline(y=80, line=dict(color=TARGET_COLOUR, dash="dot"), annotation_text="托收率 80%",
                   annotation_position="bottom right")
-    fig.update_layout(hovermode="closest")
+    fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_xaxes(title="每千人口托位数（个）")
     fig = _layout(fig, "托位供给与使用：供给少还是空置多", "平均托收率（%）", height=380)
     return fig.update_yaxes(rangemode="normal")
