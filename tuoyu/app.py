@@ -421,6 +421,17 @@ def status_badge(container, status: str | None, label: str | None = None) -> Non
         container.badge(label or status, color=style["badge"], help=style["meaning"])
 
 
+def units_table(view: comparison.View) -> None:
+    """The units in brief (name, status, 每千人口托位数, 托位 needed, gap to the average),
+    highest first, as 总览 lists them beside the map; the whole table is on 县区对比."""
+    table = comparison.table(view)
+    wanted = {view.units_word, "状态", comparison.indicator_headers()["slots_per_1000"], "尚需托位",
+              f"与{view.average_label}之差"}
+    brief = table[[c for c in table.columns if c in wanted]]
+    st.dataframe(style_status(brief, blank=comparison.NOT_SET_COLUMNS), hide_index=True, width="stretch",
+                 height=35 * (min(len(brief), 12) + 1) + 3)
+
+
 def style_status(frame, columns=("状态",), colours: dict | None = None, blank=()):
     """Status cells coloured and worded (never colour alone); numbers to 2 decimals; an
     empty cell 无数据, or blank in the `blank` columns (where it means "not set"), never

@@ -180,9 +180,12 @@ def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: flo
     if many:
         fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed", gridcolor="rgba(0,0,0,0)",
                          rangemode="normal")
-        # every bar carries its value: no axis to read across two thousand pixels
-        fig.update_xaxes(rangemode="tozero", showticklabels=False)
-        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), margin=dict(t=80))
+        # every bar carries its value: no axis to read across two thousand pixels; room on
+        # the right for the longest bar's label
+        top = max([v for v in frame["_value"] if pd.notna(v)] + [v * scale for v in (average, target) if v is not None],
+                  default=1.0)
+        fig.update_xaxes(range=[0, top * 1.15], showticklabels=False)
+        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), margin=dict(t=120))
     else:
         fig.update_xaxes(categoryorder="array", categoryarray=order)
     return fig

@@ -793,7 +793,8 @@ def freshness(con, region: str, quarter: str | None = None) -> Freshness:
         rows.append({"县区": name, "区划代码": code,
                      "最新报告期": periods.label(latest) if isinstance(latest, str) else "无报表",
                      "应报机构": active, "已报": reported, "未报": active - reported, "情况": state})
-    counties = pd.DataFrame(rows, columns=["县区", "区划代码", "最新报告期", "应报机构", "已报", "未报", "情况"])
+    # the county and how it stands first (on a phone they stay on screen), the code last
+    counties = pd.DataFrame(rows, columns=["县区", "情况", "未报", "已报", "应报机构", "最新报告期", "区划代码"])
     missing = pd.DataFrame({"县区": missing["county_name"], "机构编码": missing["institution_id"],
                             "机构名称": missing["institution_name"]}).reset_index(drop=True)
     return Freshness(expected, counties, missing)
