@@ -3,7 +3,7 @@ and shows the figures the indicator functions give (values by hand in test_indic
 
 import pytest
 
-from tests.apptest import metric, run_app
+from tests.apptest import metric, run_app, target_table
 
 PAGES = ["pages/overview.py", "pages/counties.py", "pages/review.py", "pages/institutions.py"]
 
@@ -57,7 +57,7 @@ def test_overview_status_table_and_gap(monkeypatch, fixture_db_path):
     at = run_app(monkeypatch, fixture_db_path, plan="TESTPLAN", region="990102", period="2024Q3")
     # 乙县: target 1.5 for 2024, 50,000 people, 0 slots → ⌈75⌉ − 0 = 75; 1.0 (Q2) → 0.0 (Q3)
     assert metric(at, "距2024年目标尚需托位") == "75 个"
-    table = next(d.value for d in at.dataframe if "评价值" in d.value.columns)   # the target table
+    table = target_table(at)
     assert table["状态"].tolist() == ["有风险", "已达到（未到期）"]   # 托位 first (worst first), 指导中心
     assert table.columns[:2].tolist() == ["状态", "评价值"]          # what stays on a phone's screen
     headline = [m.value for m in at.markdown]

@@ -112,7 +112,8 @@ def _national(fig: go.Figure, view, top: float | None) -> None:
     parts = [f"国家目标 {r['target']:g}（{r['year']}年）" for r in targets]
     if not ns.empty:
         last = ns.iloc[-1]
-        parts.append(f"全国 {last['value']:.2f}（{periods.label(last['quarter']) if last['quarter'] else last['period']}，公开数据）")
+        when = periods.label(last['quarter']) if isinstance(last['quarter'], str) else last['period']
+        parts.append(f"全国 {last['value']:.2f}（{when}，公开数据）")
     fig.add_annotation(xref="paper", yref="paper", x=0.01, y=0.99, xanchor="left", yanchor="top", showarrow=False,
                        align="left", bgcolor="rgba(255,255,255,0.85)", font=dict(color=NATIONAL_COLOUR, size=12),
                        text="↑ 高于本图范围：" + "；".join(parts))

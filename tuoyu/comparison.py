@@ -220,7 +220,7 @@ def indicator_headers() -> dict[str, str]:
 
 
 # up to this many units the what-if lists them all; above it, those with 托位 added or
-# still needed (a province's 85 counties would bury the answer)
+# still needed (a province's eighty-odd counties would bury the answer)
 WHAT_IF_ALL = 12
 
 
@@ -247,8 +247,8 @@ def what_if(con, view: View, extra: dict[str, int]) -> pd.DataFrame:
     })
     if len(u) <= WHAT_IF_ALL:
         return frame
-    needed = [bool(n) for n in u["slots_needed"]] + [True]
-    return frame[[bool(a) or n for a, n in zip(added + [1], needed)]].reset_index(drop=True)
+    keep = [bool(a) or bool(n) for a, n in zip(added, u["slots_needed"])] + [True]   # the region's total too
+    return frame[keep].reset_index(drop=True)
 
 
 def what_if_choices(view: View) -> list[str]:

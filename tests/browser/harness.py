@@ -325,13 +325,6 @@ def assert_no_english(page: Page) -> None:
     assert not found, f"English words on {page.url}: {found}"
 
 
-def table_columns_on_screen(page: Page, index: int = 0) -> list[str]:
-    """The headers of the columns a table has drawn (those within its visible width)."""
-    grid = page.locator('[data-testid="stDataFrame"]').nth(index)
-    grid.scroll_into_view_if_needed()
-    return grid.locator("table th").all_inner_texts()
-
-
 def horizontal_overflow(page: Page) -> dict:
     return page.evaluate("""() => {
       const main = document.querySelector('[data-testid="stMain"]');
