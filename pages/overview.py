@@ -49,13 +49,13 @@ if peers is not None and not peers.units.empty:
         mode = st.radio("地图着色", list(maps.MODES), horizontal=True, key="overview_map_mode",
                         format_func=lambda m: maps.mode_label(peers, m))
     figure, notice = maps.county_map(peers, mode)
-    map_col, list_col = st.columns([3, 2])
+    map_col, list_col = st.columns(2)
     if figure is not None:
         app.chart(figure, map_col)
         map_col.caption(maps.caption(peers, mode) + "详见“县区对比”。")
     if notice:
         map_col.info(notice, icon=":material/map:")
-    with list_col:
+    with list_col, st.container(key="screen_only_overview_units"):   # on paper the target table has them
         app.units_table(peers)
 
 st.subheader("方案目标完成情况")

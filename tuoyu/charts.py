@@ -66,7 +66,8 @@ def trend(view, region_name: str, province_name: str | None) -> go.Figure:
                         legendgroup="steps", showlegend=i == 0,
                         hovertemplate=f"{year}年目标 {target:g}<extra></extra>")
         fig.add_annotation(x=date(year, 1, 1), y=target, text=f"{year}年目标 {target:g}", showarrow=False,
-                           xanchor="left", yanchor="bottom", font=dict(color=TARGET_COLOUR, size=12))
+                           xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.8)",
+                           font=dict(color=TARGET_COLOUR, size=12))
     local = [v for v in list(t["region"]) + list(t["province"]) if v is not None and pd.notna(v)]
     local += [target for _, target in view.staircase]
     if view.projection:
