@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tuoyu import app, charts, maps
+from tuoyu import app, charts, display, maps
 
 sel = app.selection()
 app.page_header("总览", sel)
@@ -56,14 +56,14 @@ if peers is not None and not peers.units.empty:
     if notice:
         map_col.info(notice, icon=":material/map:")
     with list_col, st.container(key="screen_only_overview_units"):   # on paper the target table has them
-        app.units_table(peers)
+        display.units_table(peers)
 
 st.subheader("方案目标完成情况")
 if view.status.empty:
     st.info("所选方案对该地区没有设定目标。")
 else:
     st.caption("按状态排列：未达标、有风险在前。到期的目标按该年第4季度的数值评价，未到期的看本期数值和趋势。")
-    app.status_table(view.status, key="overview_targets")
+    display.status_table(view.status, key="overview_targets")
 if not view.references.empty:
     st.caption("参考目标（上级地区的目标，不对本地区作评价）")
     st.dataframe(view.references, hide_index=True, width="stretch")

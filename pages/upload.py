@@ -3,7 +3,7 @@ written), the import history with undo, and which county has not reported yet.""
 
 import streamlit as st
 
-from tuoyu import app, imports
+from tuoyu import app, display, imports
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,7 +29,7 @@ if refusal:
 elif user is None:
     st.caption(app.OPEN_WRITES_NOTICE)
 files = None if refusal else st.file_uploader(
-    "选择填好的文件（CSV 或 XLSX，可多选）", type=list(app.UPLOAD_TYPES), accept_multiple_files=True,
+    "选择填好的文件（CSV 或 XLSX，可多选）", type=list(display.UPLOAD_TYPES), accept_multiple_files=True,
     key="upload_files", help=f"单个文件不超过{imports.MAX_UPLOAD_MB}MB；CSV 可为 UTF-8 或 GBK 编码")
 who = user.display_name if user else st.text_input(
     "记录人/上报单位", st.session_state.get("upload_who", ""), key="upload_by",
