@@ -66,7 +66,8 @@ st.subheader("指标对比表")
 table = comparison.table(view)
 st.dataframe(app.style_below_average(table, comparison.below_average(view), comparison.indicator_headers()),
              hide_index=True, width="stretch")
-st.caption(f"黄色底色表示低于{view.average_label}；点击列名可排序。距目标、与平均之差的单位为 个/千人。")
+st.caption(f"黄色底色表示低于{view.average_label}；点击列名可排序。"
+           f"{'距目标、' if '距目标' in table.columns else ''}与平均之差的单位为 个/千人。")
 
 st.subheader("假如新增托位")
 names = dict(zip(view.units["code"], view.units["name"]))
