@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from tuoyu import app
+from tuoyu import app, display
 
 st.set_page_config(page_title="托育示范城市创建监测", page_icon=":material/child_care:", layout="wide")
+display.style()
 
 PAGES = [
     st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),

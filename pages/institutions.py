@@ -13,6 +13,19 @@ if frame.empty:
     st.info(f"{sel.region_name}在{fmt.period(sel.quarter)}末没有在营托育机构。")
     st.stop()
 
+snap = app.snapshot(sel.path, sel.region, sel.quarter, sel.plan, sel.counting)
+target = snap["year_target"]
+gap, left_out, silent = st.columns(3)
+gap.metric(f"距{target['year']}年目标尚需托位" if target else "距年度目标尚需托位",
+           "未设目标" if target is None else fmt.NO_DATA if snap["slots_needed"] is None
+           else f"{snap['slots_needed']} 个", help=app.definition("slots_needed"), border=True)
+if target:
+    app.status_badge(gap, target["status"], f"{target['year']}年目标：{target['status']}")
+left_out.metric("本期报表中未计入指标的托位", f"{institutions.left_out_slots(frame)} 个", border=True,
+                help="按当前计入口径不计入的机构（默认：未备案）本期报表的托位数；备案后即计入每千人口托位数。")
+silent.metric("本期未报机构", f"{institutions.summary(frame)['not_reported']} 家", border=True,
+              help="本季度内没有报表的在营机构，其托位、在托不在本期数字中。")
+
 counts = institutions.summary(frame)
 for column, (key, label, definition) in zip(st.columns(len(institutions.SUMMARY)), institutions.SUMMARY):
     column.metric(label, f"{fmt.count(counts[key])} 家", help=definition)
@@ -45,4 +58,4 @@ else:
 with st.expander("问题标记口径说明"):
     for flag in institutions.FLAGS.itertuples():
         st.markdown(f"**{flag.label_zh}**（本期 {counts[flag.code]} 家）：{flag.definition}  \n"
-                    f":gray[来源：{flag.source}]")
+                    f":gray[来源：{app.cite(flag.source)}]")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tuoyu import app, charts
+from tuoyu import app, charts, display, maps
 
 sel = app.selection()
 app.page_header("总览", sel)
@@ -33,7 +33,7 @@ left, right = st.columns([3, 1])
 with left:
     province = snap["provincial_average"]
     province_name = app.region_name(sel.path, province["region_code"]) if province else None
-    st.plotly_chart(charts.trend(view, sel.region_name, province_name), width="stretch")
+    app.chart(charts.trend(view, sel.region_name, province_name))
 with right:
     target = snap["year_target"]
     st.metric(f"距{target['year']}年目标尚需托位" if target else "距年度目标尚需托位",
@@ -42,13 +42,28 @@ with right:
     if target is None:
         st.caption("本方案未对该地区设定每千人口托位数目标。")
 
+peers = app.peers_view(sel)
+if peers is not None and not peers.units.empty:
+    st.subheader(f"各{peers.units_word}情况")
+    with st.container(key="screen_only_overview_map_mode"):
+        mode = st.radio("地图着色", list(maps.MODES), horizontal=True, key="overview_map_mode",
+                        format_func=lambda m: maps.mode_label(peers, m))
+    figure, notice = maps.county_map(peers, mode)
+    map_col, list_col = st.columns(2)
+    if figure is not None:
+        app.chart(figure, map_col)
+        map_col.caption(maps.caption(peers, mode) + "详见“县区对比”。")
+    if notice:
+        map_col.info(notice, icon=":material/map:")
+    with list_col, st.container(key="screen_only_overview_units"):   # on paper the target table has them
+        display.units_table(peers)
+
 st.subheader("方案目标完成情况")
 if view.status.empty:
     st.info("所选方案对该地区没有设定目标。")
 else:
     st.caption("按状态排列：未达标、有风险在前。到期的目标按该年第4季度的数值评价，未到期的看本期数值和趋势。")
-    st.dataframe(app.style_status(view.status), hide_index=True, width="stretch",
-                 height=min(35 * (len(view.status) + 1) + 3, 600))
+    display.status_table(view.status, key="overview_targets")
 if not view.references.empty:
     st.caption("参考目标（上级地区的目标，不对本地区作评价）")
     st.dataframe(view.references, hide_index=True, width="stretch")

@@ -5,9 +5,10 @@ import streamlit as st
 
 from tuoyu import app, review
 
-DETAIL_HEADERS = {"region_name": "地区", "verdict": "结论", "detail": "依据数据"}
-CHECKLIST_HEADERS = {"verdict": "结论", "region_name": "地区", "indicator_name": "指标", "requirement": "要求",
-                     "value": "实际", "reading": "解读", "judged_at": "判断时点", "detail": "依据", "source": "出处"}
+# the verdict and the figure first: on a phone they are what stays on screen
+DETAIL_HEADERS = {"verdict": "结论", "region_name": "地区", "detail": "依据数据"}
+CHECKLIST_HEADERS = {"verdict": "结论", "value": "实际", "indicator_name": "指标", "region_name": "地区",
+                     "requirement": "要求", "reading": "解读", "judged_at": "判断时点", "detail": "依据", "source": "出处"}
 
 sel = app.selection()
 app.page_header("评审指标", sel)

@@ -60,10 +60,10 @@ st.download_button("导出 Excel（按责任单位分组）", key="tasks_export"
 
 counts_col, timeline_col = st.columns([2, 3])
 with counts_col:
-    st.plotly_chart(charts.department_counts(ledger.department_counts(tasks)), width="stretch")
+    app.chart(charts.department_counts(ledger.department_counts(tasks)))
     st.caption("全部任务，不受上方筛选影响；一项任务由几个单位负责，就计入每个单位。")
 with timeline_col:
-    st.plotly_chart(charts.ledger_timeline(phases, shown, as_of), width="stretch")
+    app.chart(charts.ledger_timeline(phases, shown, as_of))
 
 st.subheader("任务详情与进展更新")
 if shown.empty:
@@ -74,7 +74,7 @@ pick = st.selectbox("选择任务", list(titles), key="tasks_pick", format_func=
 task = shown.set_index("task_id").loc[pick]
 info, form_col = st.columns([3, 2])
 with info:
-    st.markdown(f"**{task['title']}**（{task['section']}，出处 {task['source']}）")
+    st.markdown(f"**{task['title']}**（{task['section']}，出处 {app.cite(task['source'])}）")
     st.markdown(f"责任单位：**{task['lead_unit']}**（牵头）" + "".join(f"、{u}" for u in task["units"][1:]))
     st.markdown(f"完成时限：{ledger.date_zh(task['due']) or '未规定'} · 状态：**{task['status']}** {task['late_text']}")
     st.markdown(f"最新进展（{ledger.date_zh(task['updated_on']) or '—'}）：{task['progress_note'] or '尚无进展报告'}")

@@ -3,7 +3,7 @@ written), the import history with undo, and which county has not reported yet.""
 
 import streamlit as st
 
-from tuoyu import app, imports
+from tuoyu import app, display, imports
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,8 +28,9 @@ if refusal:
     st.info(refusal, icon=":material/lock:")
 elif user is None:
     st.caption(app.OPEN_WRITES_NOTICE)
-files = None if refusal else st.file_uploader("选择填好的文件（CSV 或 XLSX，可多选）", type=["csv", "xlsx"], accept_multiple_files=True,
-                         key="upload_files", help=f"单个文件不超过{imports.MAX_UPLOAD_MB}MB；CSV 可为 UTF-8 或 GBK 编码")
+files = None if refusal else st.file_uploader(
+    "选择填好的文件（CSV 或 XLSX，可多选）", type=list(display.UPLOAD_TYPES), accept_multiple_files=True,
+    key="upload_files", help=f"单个文件不超过{imports.MAX_UPLOAD_MB}MB；CSV 可为 UTF-8 或 GBK 编码")
 who = user.display_name if user else st.text_input(
     "记录人/上报单位", st.session_state.get("upload_who", ""), key="upload_by",
     placeholder="如：沙坡头区卫生健康局 张三", disabled=bool(refusal)).strip()
@@ -46,8 +47,8 @@ result = st.session_state.get("upload_result")
 if result is not None and not result.ok:
     st.error(result.headline(), icon=":material/error:")
     st.dataframe(result.problem_table(), hide_index=True, width="stretch",
-                 column_config={"行": st.column_config.NumberColumn(width="small"),
-                                "问题": st.column_config.TextColumn(width="large")})
+                 column_config={"问题": st.column_config.TextColumn(width="large"),
+                                "行": st.column_config.NumberColumn(width="small")})
 elif result is not None:
     show = st.success if result.batch_ids else st.info
     show(result.headline() + "\n\n" + "\n".join(f"- {f.sentence()}" for f in result.files), icon=":material/check_circle:")

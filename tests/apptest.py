@@ -39,6 +39,11 @@ def run_app(monkeypatch, db_path, page: str | None = None, **params) -> AppTest:
     return at
 
 
+def target_table(at: AppTest):
+    """总览's table of every target (the one with 评价值), among the page's tables."""
+    return next(d.value for d in at.dataframe if "评价值" in d.value.columns)
+
+
 def metric(at: AppTest, label_start: str) -> str:
     matches = [m.value for m in at.metric if m.label.startswith(label_start)]
     assert matches, [m.label for m in at.metric]

@@ -45,7 +45,10 @@ def charts(sample_db_path):
 
 
 def test_y_tick_labels_are_whole_in_one_format_and_clear_of_the_title(charts):
-    for name, svg in charts:
+    assert [name for name, _ in charts] == ["trend", "units", "map"]
+    # the map has no axes at all: nothing there to cut or crowd
+    assert not list(TICK.finditer(dict(charts)["map"]))
+    for name, svg in charts[:2]:
         ticks = [m for m in TICK.finditer(svg) if m["axis"] == "y"]
         labels = [m["text"] for m in ticks]
         assert len(labels) >= 3, (name, labels)

@@ -97,7 +97,7 @@ def test_bad_file_is_refused_and_nothing_changes(wcon, name, row, column, messag
     where = f"{name} 第{row}行" if row else name
     assert str(result.problems[0]).startswith(where)
     table = result.problem_table()
-    assert list(table.columns) == ["文件", "行", "列", "问题"] and table["问题"].iloc[0] == message
+    assert list(table.columns) == ["问题", "行", "列", "文件"] and table["问题"].iloc[0] == message
     assert state(wcon) == before
 
 

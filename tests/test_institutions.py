@@ -150,18 +150,21 @@ def test_excel_round_trip(city):
     header, body = rows[0], rows[1:]
     assert list(header) == list(institutions.COLUMNS.values())
     assert "机构名称" in header and "托收率" in header and "问题标记" in header
-    assert [r[0] for r in body] == chosen["institution_id"].tolist() == ["A2", "A4", "A1", "B2"]
-    a1 = dict(zip(header, body[2]))
+    # who drags first (institutions.by_drag): A4's 10 托位 are left out (未备案); then by
+    # occupancy among the flagged: A1 .825 (师资不足), A2 .875 (未达标), B2 (0 托位: none)
+    assert header[0] == "机构名称" and header[-1] == "机构编码"
+    assert [r[-1] for r in body] == chosen["institution_id"].tolist() == ["A4", "A1", "A2", "B2"]
+    a1 = dict(zip(header, body[1]))
     assert a1["托位数"] == 120 and isinstance(a1["托位数"], int)
     assert a1["在托人数"] == 99 and a1["应配保育人员数"] == 18
     assert a1["托收率"] == pytest.approx(0.825)                  # a fraction, shown as 82.5%
     assert a1["登记日期"] == datetime(2023, 1, 10)
     assert (a1["是否普惠"], a1["师资达标"], a1["是否达标"]) == ("是", "否", "是")
-    a4 = dict(zip(header, body[1]))
+    a4 = dict(zip(header, body[0]))
     assert a4["备案日期"] is None and a4["本期末已备案"] == "否"
     percent_col = header.index("托收率") + 1
     assert sheet.cell(row=2, column=percent_col).number_format == "0.0%"
-    assert sheet.column_dimensions["B"].width >= 18                # 甲镇阳光托育中心, 8 CJK chars
+    assert sheet.column_dimensions["A"].width >= 18                # 甲镇阳光托育中心, 8 CJK chars
 
 
 def test_excel_of_a_missing_report_leaves_cells_blank(city):
@@ -183,8 +186,11 @@ def test_page_runs_on_the_fixture(app_test):
     assert not at.exception
     assert at.title[0].value == "机构明细"
     (table,) = at.dataframe
-    assert sorted(table.value["机构编码"]) == sorted(EXPECTED_990100)
-    assert [m.value for m in at.metric] == ["5 家", "4 家", "4 家", "5 家"]
+    assert table.value["机构编码"].tolist() == ["A4", "B1", "A1", "A2", "B2"]   # who drags first (by_drag)
+    assert table.value.columns[:6].tolist() == ["机构名称", "问题标记", "托位数", "在托人数", "托收率", "本期末已备案"]
+    # above the table: 测试市's 2024 target 1.0 is met (160 / 150,000 × 1000 = 1.07) → 0 托位 needed;
+    # A4's 10 托位 are left out (未备案); B1 has no Q3 report; then 在营 5, 已备案 4, 已报 4, flagged 5
+    assert [m.value for m in at.metric] == ["0 个", "10 个", "1 家", "5 家", "4 家", "4 家", "5 家"]
     assert at.download_button[0].label == "下载筛选结果（Excel）"
 
 

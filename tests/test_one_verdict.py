@@ -16,7 +16,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.apptest import run_app
+from tests.apptest import run_app, target_table
 from tuoyu import briefing, cli, db, review
 
 PLAN, CITY, HAIYUAN = "ZHONGWEI", "640500", "640522"
@@ -35,7 +35,7 @@ def documents(sample_db_path):
 
 def test_overview(monkeypatch, sample_db_path):
     at = run_app(monkeypatch, sample_db_path, plan=PLAN, region=CITY, period="2024Q4")
-    table = at.dataframe[0].value
+    table = target_table(at)
     slots = table[(table["指标"] == "每千人口托位数") & (table["要求"] == SLOTS_2024)].set_index("地区")["状态"]
     assert slots.to_dict() == {"中卫市": "达标", "沙坡头区": "达标", "中宁县": "达标", "海原县": "未达标"}
     later = table[table["要求"].str.endswith("（2025年）")]["状态"]
@@ -68,7 +68,7 @@ def test_review_criteria_match_the_target_rows(monkeypatch, sample_db_path):
         matrix = review_page.dataframe[0].value
         assert matrix.loc["3. 机构达标率高于85%", "中卫市"] == word
         overview = run_app(monkeypatch, sample_db_path, plan=PLAN, region=CITY, period=quarter)
-        table = overview.dataframe[0].value
+        table = target_table(overview)
         row = table[(table["地区"] == "中卫市") & (table["指标"] == "达标率")]
         assert row["状态"].tolist() == [word]
     # criterion 1 for 海原县 asks for more than (>) 1.2: 1.00 is not, at the quarter the target row is judged

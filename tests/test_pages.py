@@ -3,7 +3,7 @@ and shows the figures the indicator functions give (values by hand in test_indic
 
 import pytest
 
-from tests.apptest import metric, run_app
+from tests.apptest import metric, run_app, target_table
 
 PAGES = ["pages/overview.py", "pages/counties.py", "pages/review.py", "pages/institutions.py"]
 
@@ -57,8 +57,9 @@ def test_overview_status_table_and_gap(monkeypatch, fixture_db_path):
     at = run_app(monkeypatch, fixture_db_path, plan="TESTPLAN", region="990102", period="2024Q3")
     # 乙县: target 1.5 for 2024, 50,000 people, 0 slots → ⌈75⌉ − 0 = 75; 1.0 (Q2) → 0.0 (Q3)
     assert metric(at, "距2024年目标尚需托位") == "75 个"
-    table = at.dataframe[0].value
+    table = target_table(at)
     assert table["状态"].tolist() == ["有风险", "已达到（未到期）"]   # 托位 first (worst first), 指导中心
+    assert table.columns[:2].tolist() == ["状态", "评价值"]          # what stays on a phone's screen
     headline = [m.value for m in at.markdown]
     assert ("**2024年每千人口托位数目标≥ 1.50 个/千人：有风险。本期0.00 个/千人；按近四个季度趋势预计2024年第4季度0.00 个/千人，"
             "达不到要求≥ 1.50 个/千人；尚需托位约75个，到期前1个季度每季度约75个。**") in headline
@@ -92,7 +93,7 @@ def test_counties_table_and_what_if(monkeypatch, fixture_db_path):
     assert "每千人口托位数" in table.loc["乙县", "低于平均的指标"]
     assert "每千人口托位数" not in table.loc["甲县", "低于平均的指标"]
     # the what-if table starts with nothing added: figures as now
-    what_if = at.dataframe[-1].value.set_index("地区")  # the editor itself is dataframe[1]
+    what_if = at.dataframe[-1].value.set_index("地区")  # below the number boxes, nothing added yet
     assert what_if.loc["乙县", "新增后"] == 0.0 and what_if.loc["测试市", "新增后"] == 1.07
 
 

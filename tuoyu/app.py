@@ -5,9 +5,10 @@ lay out what it returns; they hold no SQL and no formulas."""
 from dataclasses import dataclass
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 import streamlit as st
 
-from . import auth, comparison, db, indicators, overview, periods, review, verdicts
+from . import auth, charts, citations, comparison, db, fmt, indicators, overview, periods, review, verdicts
 from .snapshot import snapshot as _snapshot
 
 STATUS_COLOURS = verdicts.colours("background")  # cell backgrounds; the word is always written too
@@ -28,6 +29,11 @@ def con():
 
 def _path() -> str:
     return str(db.db_path())
+
+
+def chart(fig, container=st) -> None:
+    """A Plotly figure across its container, without Plotly's English tool bar (charts.CONFIG)."""
+    container.plotly_chart(fig, width="stretch", config=charts.CONFIG)
 
 
 # ------------------------------------------------------------------ cached loaders
@@ -77,6 +83,24 @@ def dataset_label(path: str) -> str | None:
 
 
 @st.cache_data(**CACHE)
+def data_updated(path: str) -> dict:
+    """When the data last changed (latest import or undo, else the build) and its latest
+    quarter with reports; cleared with every cached figure after a write."""
+    return db.run(con(), "data_updated").iloc[0].to_dict()
+
+
+@st.cache_data(**CACHE)
+def documents(path: str) -> dict[str, str]:
+    """How each plan document is cited (tuoyu.citations.documents)."""
+    return citations.documents(con())
+
+
+def cite(source) -> str:
+    """A source as 文号 + clause (tuoyu.citations.cite)."""
+    return citations.cite(source, documents(_path()))
+
+
+@st.cache_data(**CACHE)
 def review_view(path: str, plan: str, region: str, quarter: str, counting: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """评审指标's criteria table and count-type checklist (review.build), per selection."""
     return review.build(con(), plan, region, quarter, counting)
@@ -89,9 +113,24 @@ def overview_view(path: str, plan: str, region: str, quarter: str, counting: str
 
 
 @st.cache_data(**CACHE)
-def comparison_view(path: str, plan: str, region: str, quarter: str, counting: str) -> comparison.View:
-    """Everything 县区对比 shows for one selection (tuoyu.comparison)."""
-    return comparison.build(con(), plan, region, quarter, counting)
+def comparison_view(path: str, plan: str, region: str, quarter: str, counting: str,
+                    focus: str | None = None) -> comparison.View:
+    """Everything 县区对比 shows for the units of `region`, `focus` highlighted (tuoyu.comparison)."""
+    return comparison.build(con(), plan, region, quarter, counting, focus)
+
+
+@st.cache_data(**CACHE)
+def comparison_scopes(path: str, region: str, plan_region: str) -> list[comparison.Scope]:
+    """The comparisons for a selected region, the default first (tuoyu.comparison.scopes)."""
+    return comparison.scopes(con(), region, plan_region)
+
+
+def peers_view(sel: "Selection") -> comparison.View | None:
+    """The default comparison for the selection (its units, or it among its peers), or None."""
+    found = comparison_scopes(sel.path, sel.region, sel.plan_region)
+    if not found:
+        return None
+    return comparison_view(sel.path, sel.plan, found[0].region, sel.quarter, sel.counting, found[0].focus)
 
 
 def what_if(view: comparison.View, extra: dict) -> pd.DataFrame:
@@ -100,12 +139,12 @@ def what_if(view: comparison.View, extra: dict) -> pd.DataFrame:
 
 
 def style_below_average(table: pd.DataFrame, flags: pd.DataFrame, headers: dict):
-    """Cells below the average shaded amber (the table's 低于平均 column says it in words)."""
+    """Cells below the average shaded amber (the table's 低于平均 column says it in words);
+    status cells coloured; no target is a blank cell, a missing figure 无数据."""
     css = pd.DataFrame("", index=table.index, columns=table.columns)
     for code, header in headers.items():
         css[header] = ["background-color: #fff3cd" if f else "" for f in flags[code]]
-    styled = table.style.apply(lambda _: css, axis=None).format(precision=2, na_rep="无数据")
-    return styled.map(lambda v: f"background-color: {STATUS_COLOURS.get(v, '')}", subset=["状态"])
+    return style_status(table.style.apply(lambda _: css, axis=None), blank=comparison.NOT_SET_COLUMNS)
 
 
 @st.cache_data(**CACHE)
@@ -215,8 +254,8 @@ def run_admin_action(action, success: str) -> None:
         st.error(str(exc))
 
 
-OPEN_WRITES_NOTICE = ("尚未开通任何账号，任何人填写姓名即可写入。管理员用 `python -m tuoyu user add` "
-                      "开通账号后，只有有权限的账号登录后才能上报数据、更新任务。")
+OPEN_WRITES_NOTICE = ("尚未开通任何账号，任何人填写姓名即可写入。管理员开通账号后，"
+                      "只有有权限的账号登录后才能上报数据、更新任务。")
 
 
 def write_access() -> tuple[auth.User | None, str | None]:
@@ -263,7 +302,7 @@ def sidebar() -> Selection | None:
     all_plans = all_plans[all_plans["region_name"].notna()]
     all_quarters = quarters(path)
     if all_plans.empty or not all_quarters:
-        st.sidebar.error("数据库中没有方案或报表数据，请先导入数据（python -m tuoyu init）。")
+        st.sidebar.error("数据库中没有方案或报表数据，请联系管理员导入数据。")
         return None
     params = st.query_params
 
@@ -300,7 +339,7 @@ def sidebar() -> Selection | None:
         st.session_state.sel_counting = from_url("counting", list(COUNTING_LABELS), "计入口径") or "filed"
     counting = st.sidebar.radio("计入口径", list(COUNTING_LABELS), key="sel_counting",
                                 format_func=COUNTING_LABELS.get,
-                                help="默认只计已在卫生健康部门备案的在营机构（DESIGN §3）；备案率不受影响。")
+                                help="默认只计已在卫生健康部门备案的在营机构；备案率不受影响。")
 
     wanted = {"plan": plan, "region": region, "period": quarter}
     if counting != "filed":
@@ -336,10 +375,22 @@ def selection() -> Selection:
 
 
 def page_header(title: str, sel: Selection) -> None:
+    """Title, what is shown (region, period, plan, 示例数据), and how fresh the data is."""
     st.title(title)
     label = dataset_label(sel.path)
     tag = f" · :orange-badge[{label}]" if label else ""
     st.caption(f"{sel.region_name} · {periods.label(sel.quarter)} · {sel.plan_title}{tag}")
+    st.caption(freshness_line(data_updated(sel.path)))
+
+
+def freshness_line(updated: dict) -> str:
+    """'数据更新于2026年11月23日 10:05 · 最新报告期2026年第3季度'."""
+    parts = []
+    if pd.notna(updated.get("updated_at")):
+        parts.append(f"数据更新于{fmt.date_time(updated['updated_at'])}")
+    if isinstance(updated.get("latest_quarter"), str):
+        parts.append(f"最新报告期{periods.label(updated['latest_quarter'])}")
+    return " · ".join(parts)
 
 
 def status_badge(container, status: str | None, label: str | None = None) -> None:
@@ -349,12 +400,18 @@ def status_badge(container, status: str | None, label: str | None = None) -> Non
         container.badge(label or status, color=style["badge"], help=style["meaning"])
 
 
-def style_status(frame: pd.DataFrame, columns=("状态",), colours: dict | None = None):
-    """Status cells coloured and worded (never colour alone); numbers to 2 decimals."""
-    cols = [c for c in columns if c in frame.columns]
+def style_status(frame, columns=("状态",), colours: dict | None = None, blank=()):
+    """Status cells coloured and worded (never colour alone); numbers to 2 decimals; an
+    empty cell 无数据, or blank in the `blank` columns (where it means "not set"), never
+    None. frame: a DataFrame or a Styler already under way."""
+    styler = frame if isinstance(frame, Styler) else frame.style
+    data = styler.data
+    cols = [c for c in columns if c in data.columns]
     colours = colours or STATUS_COLOURS
-    return frame.style.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols) \
+    styler = styler.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols) \
         .format(precision=2, na_rep="无数据")
+    blank = [c for c in blank if c in data.columns]
+    return styler.format(precision=2, na_rep="", subset=blank) if blank else styler
 
 
 @st.cache_data(**CACHE)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import charts, comparison, db, fmt, indicators, institutions, overview, periods, review, targets, verdicts
+from . import charts, comparison, db, fmt, indicators, institutions, maps, overview, periods, review, targets, verdicts
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ NO_CHROMIUM = ("未找到 Chromium 浏览器，无法生成 PDF（Word 和 Excel
 
 # Chart images: pixel size at which Plotly lays them out (text then prints at ~9pt on a
 # 15.5 cm wide image) and the scale of the PNG.
-CHART_SIZE = {"trend": (760, 430), "units": (760, 360)}
+CHART_SIZE = {"trend": (760, 430), "units": (760, 360), "map": (760, 520)}
 CHART_SCALE = 2.5
 CHART_FONT_SIZE = 15
 
@@ -378,10 +378,15 @@ class _Builder:
                                period_label=self.period_label),
                             columns, rows, [0.7, 1.6, 1.5, 1.2, 1.2, 1.0, 1.2, 1.0], "ccrrrrrc"))
         frame = self.comp.units.rename(columns={"slots_per_1000": "value"})
+        colour_by, colours = comparison.colouring(self.comp)   # as 县区对比 colours them
         blocks.append(Figure(_t("units_caption", n=self._figure_no(), units_word=self.units_word,
                                 average_label=self.comp.average_label), "units",
                              charts.unit_bars(frame, "slots_per_1000", average, self.comp.year_target,
-                                              self.comp.average_label)))
+                                              self.comp.average_label, colours, colour_by)))
+        county_map, _ = maps.county_map(self.comp)   # None where the units have no boundaries
+        if county_map is not None:
+            blocks.append(Figure(_t("map_caption", n=self._figure_no(), title=maps.title(self.comp)), "map",
+                                 county_map))
         return Section(heading, blocks)
 
     # -- 三、评审指标
@@ -736,7 +741,9 @@ def render_images(briefing: Briefing) -> None:
         try:
             pio.write_images([_for_print(f.figure, f.name) for f in figures], paths, format="png",
                              width=[CHART_SIZE[f.name][0] for f in figures],
-                             height=[CHART_SIZE[f.name][1] for f in figures], scale=CHART_SCALE)
+                             # a long list of units draws taller than the usual size
+                             height=[max(CHART_SIZE[f.name][1], f.figure.layout.height or 0) for f in figures],
+                             scale=CHART_SCALE)
         except Exception as exc:  # kaleido needs a Chromium; without one the briefing goes out without charts
             log.warning("chart export failed", exc_info=True)
             briefing.warnings.append(f"图表未能生成（需要 Chromium 浏览器）：{exc}")

@@ -12,19 +12,26 @@ FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 REGION_COLOUR, PROVINCE_COLOUR, TARGET_COLOUR, NATIONAL_COLOUR = "#1f5fa8", "#8a8f98", "#c0392b", "#6c3483"
 NO_TARGET, NO_TARGET_COLOUR = "未设目标", "#9aa5b1"
 STATUS_BAR_COLOURS = verdicts.colours("colour") | {NO_TARGET: NO_TARGET_COLOUR}
+# How the pages show a figure: no tool bar (its buttons are English, and on a phone it sits
+# over the data), no zooming (a finger dragging the page would zoom the chart instead);
+# hovering, or tapping, still shows each value.
+CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False, "locale": "zh-CN"}
 
 
 def _layout(fig: go.Figure, title: str, y_title: str, height: int = 420, tickformat: str | None = None) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0, font=dict(size=16)), font=dict(family=FONT, size=13),
         height=height, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="white",
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), hovermode="x unified",
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), hovermode="x unified", dragmode=False,
     )
     # one tick format per axis ("0.0, 0.5, 1.0", not "0, 0.5, 1"); the title stands off the ticks
     fig.update_yaxes(title=dict(text=y_title, standoff=8), gridcolor="#e5e7eb", rangemode="tozero",
-                     automargin=True, tickformat=tickformat)
-    fig.update_xaxes(gridcolor="#f1f3f5")
+                     automargin=True, tickformat=tickformat, fixedrange=True)
+    fig.update_xaxes(gridcolor="#f1f3f5", fixedrange=True)
     return fig
+
+
+layout = _layout   # the common look, also for tuoyu.maps
 
 
 def _date_axis(fig: go.Figure) -> go.Figure:
@@ -33,9 +40,17 @@ def _date_axis(fig: go.Figure) -> go.Figure:
     return fig
 
 
+# The national figures (4.5 by 2025, the published series) are drawn on a local chart only
+# when they lie within this multiple of the local scale; above it they would squash the
+# local line into the bottom of the chart, so they are named in a note at its top instead.
+NATIONAL_FITS = 1.25
+
+
 def trend(view, region_name: str, province_name: str | None) -> go.Figure:
     """每千人口托位数 by quarter, with the plan's target staircase (each step labelled with its
-    year), the national target and published national series, and the projection dashed."""
+    year and figure), the provincial average, the projection dashed with its value, and the
+    national target and published series — on the chart where they fit its scale, else in
+    a note "above this chart" (NATIONAL_FITS)."""
     t = view.trend
     labels = [periods.label(q) for q in t["quarter"]]
     fig = go.Figure()
@@ -43,83 +58,168 @@ def trend(view, region_name: str, province_name: str | None) -> go.Figure:
                     line=dict(color=REGION_COLOUR, width=3), customdata=labels,
                     hovertemplate="%{customdata}：%{y:.2f}<extra>" + region_name + "</extra>")
     if province_name and t["province"].notna().any():
-        fig.add_scatter(x=t["quarter_end"], y=t["province"], name=f"{province_name}平均",
-                        mode="lines", line=dict(color=PROVINCE_COLOUR, width=2),
-                        hovertemplate="%{y:.2f}<extra>全省平均</extra>")
+        average = f"{province_name}平均"   # the legend's name, and the hover's
+        fig.add_scatter(x=t["quarter_end"], y=t["province"], name=average, mode="lines",
+                        line=dict(color=PROVINCE_COLOUR, width=2),
+                        hovertemplate="%{y:.2f}<extra>" + average + "</extra>")
     for i, (year, target) in enumerate(view.staircase):
         fig.add_scatter(x=[date(year, 1, 1), date(year, 12, 31)], y=[target, target], mode="lines",
                         line=dict(color=TARGET_COLOUR, width=2, shape="hv"), name="方案年度目标",
                         legendgroup="steps", showlegend=i == 0,
                         hovertemplate=f"{year}年目标 {target:g}<extra></extra>")
-        fig.add_annotation(x=date(year, 7, 1), y=target, text=f"{year}年 {target:g}", showarrow=False,
-                           yshift=10, font=dict(color=TARGET_COLOUR, size=12))
-    for row in view.national_targets.to_dict("records"):
-        fig.add_hline(y=row["target"], line=dict(color=NATIONAL_COLOUR, dash="dot", width=1.5),
-                      annotation_text=f"国家目标 {row['target']:g}（{row['year']}年）",
-                      annotation_position="top left", annotation_font_color=NATIONAL_COLOUR)
-    ns = view.national_series
-    if not ns.empty:
-        fig.add_scatter(x=ns["period_end"], y=ns["value"], name="全国（公开数据）", mode="lines+markers",
-                        line=dict(color=NATIONAL_COLOUR, width=1.5, dash="dot"), marker=dict(symbol="diamond"),
-                        hovertemplate="%{y:.2f}<extra>全国</extra>")
+        fig.add_annotation(x=date(year, 1, 1), y=target, text=f"{year}年目标 {target:g}", showarrow=False,
+                           xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.8)",
+                           font=dict(color=TARGET_COLOUR, size=12))
+    local = [v for v in list(t["region"]) + list(t["province"]) if v is not None and pd.notna(v)]
+    local += [target for _, target in view.staircase]
+    if view.projection:
+        local.append(view.projection[1][1])
+    top = max(local, default=None)
+    _national(fig, view, top)
     if view.projection:
         (x0, y0), (x1, y1) = view.projection
         due = f"{x1.year}年第4季度" if x1.month == 12 else f"{x1:%Y年%-m月}"
         fig.add_scatter(x=[x0, x1], y=[y0, y1], name="按近四个季度趋势预计", mode="lines+markers+text",
                         line=dict(color=REGION_COLOUR, dash="dash", width=2), marker=dict(symbol="circle-open"),
                         text=["", f"预计 {y1:.2f}"], textposition="middle right",
-                        textfont=dict(color=REGION_COLOUR),
+                        textfont=dict(color=REGION_COLOUR), cliponaxis=False,
                         hovertemplate=f"预计{due} %{{y:.2f}}<extra></extra>")
     if not t.empty:
-        end = max([date(int(t["quarter"].iloc[-1][:4]), 12, 31)] + ([view.projection[1][0]] if view.projection else []))
+        ends = [date(int(t["quarter"].iloc[-1][:4]), 12, 31)] + [date(y, 12, 31) for y, _ in view.staircase]
+        if view.projection:
+            ends.append(view.projection[1][0])
         # room on the right for the projection's label
-        fig.update_xaxes(range=[t["quarter_end"].min() - pd.Timedelta(days=45), end + pd.Timedelta(days=240)])
+        fig.update_xaxes(range=[t["quarter_end"].min() - pd.Timedelta(days=45), max(ends) + pd.Timedelta(days=240)])
     return _date_axis(_layout(fig, "每千人口拥有3岁以下婴幼儿托位数（个）", "个/千人", tickformat=".1f"))
 
 
+def _national(fig: go.Figure, view, top: float | None) -> None:
+    """The national target(s) and the published national series: as lines where they fit
+    the local scale (up to NATIONAL_FITS × its top), else as one note at the top of the chart
+    and the y-axis kept to the local figures."""
+    ns = view.national_series
+    targets = view.national_targets.to_dict("records")
+    values = [r["target"] for r in targets] + list(ns["value"])
+    if not values:
+        return
+    if top is None or max(values) <= top * NATIONAL_FITS:
+        for row in targets:
+            fig.add_hline(y=row["target"], line=dict(color=NATIONAL_COLOUR, dash="dot", width=1.5),
+                          annotation_text=f"国家目标 {row['target']:g}（{row['year']}年）",
+                          annotation_position="top left", annotation_font_color=NATIONAL_COLOUR)
+        if not ns.empty:
+            fig.add_scatter(x=ns["period_end"], y=ns["value"], name="全国（公开数据）", mode="lines+markers",
+                            line=dict(color=NATIONAL_COLOUR, width=1.5, dash="dot"), marker=dict(symbol="diamond"),
+                            hovertemplate="%{y:.2f}<extra>全国（公开数据）</extra>")
+        return
+    parts = [f"国家目标 {r['target']:g}（{r['year']}年）" for r in targets]
+    if not ns.empty:
+        last = ns.iloc[-1]
+        when = periods.label(last['quarter']) if isinstance(last['quarter'], str) else last['period']
+        parts.append(f"全国 {last['value']:.2f}（{when}，公开数据）")
+    fig.add_annotation(xref="paper", yref="paper", x=0.01, y=0.99, xanchor="left", yanchor="top", showarrow=False,
+                       align="left", bgcolor="rgba(255,255,255,0.85)", font=dict(color=NATIONAL_COLOUR, size=12),
+                       text="↑ 高于本图范围：" + "；".join(parts))
+    fig.update_yaxes(range=[0, top * 1.2])
+
+
+# Above this many units, bars lie horizontally with full names, one line each.
+MANY_UNITS = 12
+BAR_ROW_PX = 24
+
+
+def marked(name: str, code: str, focus: str | None) -> str:
+    """A unit's name as a chart shows it: the selected one in bold."""
+    return f"<b>{name}</b>" if code == focus else name
+
+
+def _reference(fig: go.Figure, value: float, name: str, line: dict, horizontal: bool) -> None:
+    """A reference value (target, average) as a line across the bars, named in the legend
+    rather than by a label on the chart: two labels beside close lines overlap."""
+    if horizontal:
+        fig.add_vline(x=value, line=line)
+    else:
+        fig.add_hline(y=value, line=line)
+    fig.add_scatter(x=[None], y=[None], mode="lines", line=line, name=name, hoverinfo="skip")
+
+
 def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: float | None,
-              average_label: str = "全省平均", colours: dict | None = None) -> go.Figure:
-    """One bar per unit, coloured and named by status (the target verdicts of DESIGN §4.2,
-    or the given colours by word) against the target line, with the average line.
-    frame: name, value, status."""
+              average_label: str = "全省平均", colours: dict | None = None, colour_by: str = "status",
+              focus: str | None = None) -> go.Figure:
+    """One bar per unit, highest first, coloured and named by `colour_by` (the target
+    statuses of DESIGN §4.2, or the given colours by word) with the target and average as
+    lines named in the legend; horizontal with full names above MANY_UNITS units; the
+    focus unit (code) in bold, the others lighter. frame: code, name, value, <colour_by>."""
     colours = STATUS_BAR_COLOURS if colours is None else colours
     rate = fmt.value(code, 0.5).endswith("%")
     scale = 100 if rate else 1
+    many = len(frame) > MANY_UNITS
+    frame = frame.assign(_colour=frame[colour_by].fillna(NO_TARGET if colours is STATUS_BAR_COLOURS else ""),
+                         _value=pd.to_numeric(frame["value"]).astype(float) * scale)
+    frame = frame.sort_values("_value", ascending=False, na_position="last", kind="stable")
+    frame = frame.assign(_name=[marked(n, c, focus) for n, c in zip(frame["name"], frame["code"])])
     fig = go.Figure()
-    frame = frame.assign(status=frame["status"].fillna(NO_TARGET))
     for status, colour in colours.items():
-        part = frame[frame["status"] == status]
+        part = frame[frame["_colour"] == status]
         if part.empty:
             continue
-        fig.add_bar(x=part["name"], y=pd.to_numeric(part["value"]).astype(float) * scale, name=status,
-                    marker_color=colour,
-                    text=[fmt.value(code, v, with_unit=False) for v in part["value"]], textposition="outside")
+        values, names = part["_value"], part["_name"]
+        fig.add_bar(x=values if many else names, y=names if many else values, orientation="h" if many else "v",
+                    name=status, marker_color=colour,
+                    marker_opacity=[1 if focus in (None, c) else 0.45 for c in part["code"]],
+                    text=[fmt.value(code, v, with_unit=False) for v in part["value"]], textposition="outside",
+                    textfont=dict(size=12), cliponaxis=False,
+                    hovertemplate="%{" + ("y" if many else "x") + "}：%{text}<extra>" + status + "</extra>")
     if average is not None:
-        fig.add_hline(y=average * scale, line=dict(color=PROVINCE_COLOUR, dash="dash", width=2),
-                      annotation_text=f"{average_label} {fmt.value(code, average, with_unit=False)}",
-                      annotation_position="bottom right")
+        _reference(fig, average * scale, f"{average_label} {fmt.value(code, average, with_unit=False)}",
+                   dict(color=PROVINCE_COLOUR, dash="dash", width=2), many)
     if target is not None:
-        fig.add_hline(y=target * scale, line=dict(color=TARGET_COLOUR, width=2),
-                      annotation_text=f"目标 {fmt.value(code, target, with_unit=False)}",
-                      annotation_position="top right", annotation_font_color=TARGET_COLOUR)
+        _reference(fig, target * scale, f"目标 {fmt.value(code, target, with_unit=False)}",
+                   dict(color=TARGET_COLOUR, width=2), many)
+    unit = "%" if rate else fmt.value(code, 0).split(" ")[-1]
+    height = 150 + BAR_ROW_PX * len(frame) if many else 380
+    fig = _layout(fig, fmt.name(code), "" if many else unit, height=height,
+                  tickformat=None if many else ".0f" if rate else ".1f")
     fig.update_layout(barmode="overlay", hovermode="closest")
-    fig.update_xaxes(categoryorder="array", categoryarray=frame["name"].tolist())
-    return _layout(fig, fmt.name(code), "%" if rate else fmt.value(code, 0).split(" ")[-1], height=380,
-                   tickformat=".0f" if rate else ".1f")
+    order = frame["_name"].tolist()
+    if many:
+        fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed", gridcolor="rgba(0,0,0,0)",
+                         rangemode="normal")
+        # every bar carries its value: no axis to read across two thousand pixels; room on
+        # the right for the longest bar's label
+        top = max([v for v in frame["_value"] if pd.notna(v)] + [v * scale for v in (average, target) if v is not None],
+                  default=1.0)
+        fig.update_xaxes(range=[0, top * 1.15], showticklabels=False)
+        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), margin=dict(t=120))
+    else:
+        fig.update_xaxes(categoryorder="array", categoryarray=order)
+    return fig
 
 
-def capacity_use(frame: pd.DataFrame) -> go.Figure:
+def _outliers(values: pd.Series) -> pd.Series:
+    """Points more than two standard deviations from the mean."""
+    spread = values.std()
+    return (values - values.mean()).abs() > 2 * spread if spread else pd.Series(False, index=values.index)
+
+
+def capacity_use(frame: pd.DataFrame, focus: str | None = None) -> go.Figure:
     """Capacity (托位/千人) against use (平均托收率): a unit with empty places is not the same
-    problem as a unit with too few. frame: name, slots_per_1000, occupancy_mean."""
+    problem as a unit with too few. Names are written beside the points up to MANY_UNITS
+    units; above that only beside the selected unit and the outliers (hover names the rest).
+    frame: code, name, slots_per_1000, occupancy_mean."""
     data = frame.dropna(subset=["slots_per_1000", "occupancy_mean"])
+    x, y = data["slots_per_1000"].astype(float), data["occupancy_mean"].astype(float) * 100
+    named = (pd.Series(True, index=data.index) if len(data) <= MANY_UNITS
+             else _outliers(x) | _outliers(y) | (data["code"] == focus))
     fig = go.Figure()
-    fig.add_scatter(x=data["slots_per_1000"].astype(float), y=data["occupancy_mean"].astype(float) * 100,
-                    mode="markers+text", text=data["name"], textposition="top center",
-                    marker=dict(size=12, color=REGION_COLOUR),
-                    hovertemplate="%{text}<br>托位 %{x:.2f} 个/千人<br>平均托收率 %{y:.1f}%<extra></extra>")
+    fig.add_scatter(x=x, y=y, mode="markers+text", text=[n if k else "" for n, k in zip(data["name"], named)],
+                    customdata=data["name"], textposition="top center",
+                    marker=dict(size=[16 if c == focus else 11 for c in data["code"]],
+                                color=[TARGET_COLOUR if c == focus else REGION_COLOUR for c in data["code"]]),
+                    hovertemplate="%{customdata}<br>托位 %{x:.2f} 个/千人<br>平均托收率 %{y:.1f}%<extra></extra>")
     fig.add_hline(y=80, line=dict(color=TARGET_COLOUR, dash="dot"), annotation_text="托收率 80%",
                   annotation_position="bottom right")
-    fig.update_layout(hovermode="closest")
+    fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_xaxes(title="每千人口托位数（个）")
     fig = _layout(fig, "托位供给与使用：供给少还是空置多", "平均托收率（%）", height=380)
     return fig.update_yaxes(rangemode="normal")

@@ -1,5 +1,7 @@
-"""What 县区对比 shows: every county (or township) under the selected region side by side,
-against its target and the provincial average, with slots still needed and a what-if."""
+"""What 县区对比 shows: every county (or township) under a region side by side, against its
+target and the provincial average, with slots still needed and a what-if; with a county
+or township selected, that unit highlighted among its peers (its parent's units) and its
+gaps as numbers."""
 
 from dataclasses import dataclass
 
@@ -10,6 +12,7 @@ from . import db, fmt, indicators, targets, verdicts
 # a comparison with the average now, not a target verdict: worded and coloured apart
 ABOVE, NOT_ABOVE = "高于平均", "不高于平均"
 ABOVE_COLOURS = {ABOVE: "#2e7d32", NOT_ABOVE: "#d68910"}
+UNITS_WORD = {"county": "县区", "township": "乡镇（街道）"}
 
 TABLE_INDICATORS = ("slots_per_1000", "enrolment_rate", "occupancy_mean", "occupancy_min", "filing_rate",
                     "standard_rate", "staffing_rate", "certified_rate", "puhui_slot_share", "satisfaction")
@@ -25,6 +28,36 @@ class View:
     average_label: str           # 全省（区）平均, or the region's own figure where the province has no data
     year_target: float | None    # the region's own slots_per_1000 target this year
     target_year: int | None
+    units_word: str = "县区"     # what the units are called (县区, 乡镇（街道）)
+    focus: str | None = None     # the selected unit, highlighted among its peers
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One comparison that makes sense for a selected region: the units of `region`,
+    with `focus` (the selected unit itself) highlighted among them, or none."""
+    region: str
+    focus: str | None
+    label: str
+
+
+def scopes(con, region: str, plan_region: str) -> list[Scope]:
+    """The comparisons for a selected region, the default first: a county or township
+    below the plan's region among its parent's units (its peers); and a region with units
+    of its own, those. Empty for a region with neither."""
+    lineage = indicators.lineage(con, region)
+    if lineage.empty:
+        return []
+    name, level = lineage["name"].iloc[0], lineage["level"].iloc[0]
+    out = []
+    if level in UNITS_WORD and region != plan_region and len(lineage) > 1:
+        parent, parent_name = lineage["code"].iloc[1], lineage["name"].iloc[1]
+        if region in set(targets.bound_units(con, parent, lineage["level"].iloc[1])["code"]):
+            out.append(Scope(parent, region, f"{name}在{parent_name}各{UNITS_WORD[level]}中"))
+    below = targets.BOUND_LEVEL.get(level)
+    if not targets.bound_units(con, region, level).empty:
+        out.append(Scope(region, None, f"{name}所辖{UNITS_WORD.get(below, '下级地区')}"))
+    return out
 
 
 def _average(by_code: dict, province: str | None, region: str) -> tuple[dict, str]:
@@ -35,7 +68,9 @@ def _average(by_code: dict, province: str | None, region: str) -> tuple[dict, st
     return own, f"{own.get('name', '本级')}整体"
 
 
-def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
+def build(con, plan: str, region: str, quarter: str, counting: str, focus: str | None = None) -> View:
+    """The units of `region` (its tier below: targets.BOUND_LEVEL) with their figures, target
+    verdicts and gaps, sorted by 每千人口托位数 (highest first, no data last)."""
     lineage = indicators.lineage(con, region)
     level = lineage["level"].iloc[0]
     units = targets.bound_units(con, region, level)
@@ -69,15 +104,68 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
                "slots_needed": verdict.get("slots_needed"),
                "status": verdict.get("status"),
                "detail": targets.describe(verdict) if verdict else "",
-               "enrolment_status": None if above is None else ABOVE if above else NOT_ABOVE}
+               "enrolment_status": _above(above),
+               "slots_vs_average": _above(verdicts.meets(value, ">", average.get("slots_per_1000")))}
         for code in TABLE_INDICATORS:
             row[code] = r.get(code)
         row["gap_to_target"] = None if value is None or target is None else value - target
         row["gap_to_average"] = None if value is None or average.get("slots_per_1000") is None \
             else value - average["slots_per_1000"]
         rows.append(row)
+    rows.sort(key=lambda r: (r["slots_per_1000"] is None, -(r["slots_per_1000"] or 0), r["code"]))
     frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()  # None stays None (无数据)
-    return View(parent, frame, average, average_label, year_target, target_year)
+    word = UNITS_WORD.get(targets.BOUND_LEVEL.get(level), "下级地区")
+    return View(parent, frame, average, average_label, year_target, target_year, word,
+                focus if focus in set(unit_codes) else None)
+
+
+def _above(above: bool | None) -> str | None:
+    return None if above is None else ABOVE if above else NOT_ABOVE
+
+
+def colouring(view: View) -> tuple[str, dict | None]:
+    """What the bars and the map colour each unit by: its target status (DESIGN §4.2) where
+    the plan sets the units a target (colours None: the status colours), else whether it
+    is above the average (a plan such as Fujian's sets its counties none)."""
+    if view.units["status"].notna().any():
+        return "status", None
+    return "slots_vs_average", ABOVE_COLOURS
+
+
+def focus_summary(view: View) -> dict | None:
+    """The highlighted unit's standing, as short figures under labels that carry the unit:
+    its 每千人口托位数 and status, its gap to the year's target (个/千人 and 托位) and to the
+    average, and its rank among its peers."""
+    if view.focus is None:
+        return None
+    code = "slots_per_1000"
+    units = view.units.reset_index(drop=True)
+    row = units[units["code"] == view.focus].iloc[0].to_dict()
+    ranked = units[units[code].notna()]
+    average = view.average.get(code)
+    has_target = row["target"] is not None
+    unit = indicators.catalogue()[code]["unit"]
+    return {
+        "name": row["name"], "status": row["status"], "detail": row["detail"],
+        "value_label": f"每千人口托位数（{unit}）", "value": fmt.number(row[code]),
+        "gap_label": f"距{row['target_year']}年目标{fmt.number(row['target'])}" if has_target else "年度目标",
+        "gap": _signed(row["gap_to_target"], "差", "超") if has_target else "未设目标",
+        "slots_label": "尚需托位（个）",
+        "slots_needed": (fmt.NO_DATA if row["slots_needed"] is None else str(row["slots_needed"])) if has_target
+        else "—",
+        "average_label": f"与{fmt.average_label(view.average.get('name'))}{fmt.number(average)}之差"
+        if average is not None else f"与{view.average_label}之差",
+        "to_average": _signed(row["gap_to_average"], "低", "高"),
+        "rank": None if row[code] is None else f"每千人口托位数在{len(ranked)}个{view.units_word}中排第"
+                                                f"{list(ranked['code']).index(view.focus) + 1}位",
+    }
+
+
+def _signed(v, below: str, above: str) -> str:
+    """'差0.20' / '超0.50' / '持平' / 无数据: a gap as a word and its size."""
+    if v is None:
+        return fmt.NO_DATA
+    return f"{below if v < 0 else above}{fmt.number(abs(v))}" if round(v, 2) else "持平"
 
 
 def below_average(view: View) -> pd.DataFrame:
@@ -91,23 +179,35 @@ def below_average(view: View) -> pd.DataFrame:
 
 
 def table(view: View) -> pd.DataFrame:
-    """The sortable comparison table: numbers stay numbers (rates in %), Chinese headers."""
+    """The sortable comparison table, in the units' order (highest 每千人口托位数 first): the
+    unit, its status and figure first (what stays on a phone's screen), then its gaps,
+    the other indicators, and the region code last. Numbers stay numbers (rates in %);
+    the highlighted unit is marked （所选） beside its name."""
     u = view.units
-    data = {"县区": u["name"], "区划代码": u["code"]}
-    for code in TABLE_INDICATORS:
+    data = {view.units_word: [f"{n}（所选）" if c == view.focus else n for c, n in zip(u["code"], u["name"])],
+            "状态": u["status"]}
+    for i, code in enumerate(TABLE_INDICATORS):
         scale = 100 if indicators.catalogue()[code]["unit"] == "%" else 1
         data[_header(code)] = [None if v is None else round(v * scale, 2) for v in u[code]]
-    data["年度目标"] = u["target"]
-    data["距目标"] = [None if v is None else round(v, 2) for v in u["gap_to_target"]]
-    data[f"与{view.average_label}之差"] = [None if v is None else round(v, 2) for v in u["gap_to_average"]]
-    data["尚需托位"] = u["slots_needed"]
-    data["状态"] = u["status"]
-    data["依据"] = u["detail"]
+        if i == 0:   # the gaps belong beside the figure they are gaps of
+            data["距目标"] = [None if v is None else round(v, 2) for v in u["gap_to_target"]]
+            data["尚需托位"] = u["slots_needed"]
+            data[f"与{view.average_label}之差"] = [None if v is None else round(v, 2) for v in u["gap_to_average"]]
+            data["年度目标"] = u["target"]
     flags = below_average(view)
     below = [[fmt.short(c) if hit else None for hit in flags[c].tolist()] for c in TABLE_INDICATORS]
     data["低于平均的指标"] = ["、".join(n for n in names if n) or "—" for names in zip(*below)]
+    data["依据"] = u["detail"]
     data["本期未报机构"] = u["n_not_reported"]
-    return pd.DataFrame(data)
+    data["区划代码"] = u["code"]
+    frame = pd.DataFrame(data)
+    if u["target"].isna().all():   # the plan sets these units no target: no empty columns about one
+        frame = frame.drop(columns=list(NOT_SET_COLUMNS) + ["依据"])
+    return frame
+
+
+# the table's columns where an empty cell means "no target set", not 无数据
+NOT_SET_COLUMNS = ("状态", "距目标", "尚需托位", "年度目标")
 
 
 def _header(code: str) -> str:
@@ -119,8 +219,14 @@ def indicator_headers() -> dict[str, str]:
     return {code: _header(code) for code in TABLE_INDICATORS}
 
 
+# up to this many units the what-if lists them all; above it, those with 托位 added or
+# still needed (a province's eighty-odd counties would bury the answer)
+WHAT_IF_ALL = 12
+
+
 def what_if(con, view: View, extra: dict[str, int]) -> pd.DataFrame:
-    """Each unit's and the region's 每千人口托位数 if `extra` 托位 were added per unit."""
+    """Each unit's and the region's 每千人口托位数 if `extra` 托位 were added per unit, the
+    answer (能否达到目标) and the figure first, the region's total last."""
     u = view.units
     added = [int(extra.get(code) or 0) for code in u["code"]]
     codes = u["code"].tolist() + ["__parent__"]
@@ -131,14 +237,28 @@ def what_if(con, view: View, extra: dict[str, int]) -> pd.DataFrame:
     names = u["name"].tolist() + [view.parent.get("name", "合计")]
     before = u["slots_per_1000"].tolist() + [view.parent.get("slots_per_1000")]
     bars = u["target"].tolist() + [view.year_target]
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "地区": names,
+        "新增后能否达到目标": [_reach(None if pd.isna(after[c]) else after[c], t) for c, t in zip(codes, bars)],
+        "新增后": [None if pd.isna(after[c]) else round(after[c], 2) for c in codes],
         "新增托位": added + [sum(added)],
         "现每千人口托位数": [None if b is None else round(b, 2) for b in before],
-        "新增后": [None if pd.isna(after[c]) else round(after[c], 2) for c in codes],
         "年度目标": bars,
-        "新增后能否达到目标": [_reach(None if pd.isna(after[c]) else after[c], t) for c, t in zip(codes, bars)],
     })
+    if len(u) <= WHAT_IF_ALL:
+        return frame
+    keep = [bool(a) or bool(n) for a, n in zip(added, u["slots_needed"])] + [True]   # the region's total too
+    return frame[keep].reset_index(drop=True)
+
+
+def what_if_choices(view: View) -> list[str]:
+    """The units offered a 新增托位 box first: all of a small set, else those still short of
+    their target (most 托位 needed first)."""
+    u = view.units
+    if len(u) <= WHAT_IF_ALL:
+        return u["code"].tolist()
+    short = u[[bool(n) for n in u["slots_needed"]]]
+    return short.sort_values("slots_needed", ascending=False, key=lambda c: c.astype(float))["code"].tolist()
 
 
 REACH, SHORT = "可达到", "仍未达到"

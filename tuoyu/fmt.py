@@ -100,6 +100,11 @@ def average_label(province_name: str | None) -> str:
     return "全区平均" if (province_name or "").endswith("自治区") else "全省平均"
 
 
+def date_time(ts) -> str:
+    """'2026年11月23日 10:05'."""
+    return f"{ts.year}年{ts.month}月{ts.day}日 {ts:%H:%M}"
+
+
 def period(p: str) -> str:
     return periods.label(p)
 

@@ -147,11 +147,12 @@ class ImportResult:
         return f"导入成功：{numbers}。"
 
     def problem_table(self) -> pd.DataFrame:
+        """问题 first: on a phone it is the column that stays on screen."""
         return pd.DataFrame({
-            "文件": [p.file for p in self.problems],
+            "问题": [p.message for p in self.problems],
             "行": pd.array([p.row for p in self.problems], dtype="Int64"),
             "列": [p.column or "" for p in self.problems],
-            "问题": [p.message for p in self.problems],
+            "文件": [p.file for p in self.problems],
         })
 
 
@@ -792,7 +793,8 @@ def freshness(con, region: str, quarter: str | None = None) -> Freshness:
         rows.append({"县区": name, "区划代码": code,
                      "最新报告期": periods.label(latest) if isinstance(latest, str) else "无报表",
                      "应报机构": active, "已报": reported, "未报": active - reported, "情况": state})
-    counties = pd.DataFrame(rows, columns=["县区", "区划代码", "最新报告期", "应报机构", "已报", "未报", "情况"])
+    # the county and how it stands first (on a phone they stay on screen), the code last
+    counties = pd.DataFrame(rows, columns=["县区", "情况", "未报", "已报", "应报机构", "最新报告期", "区划代码"])
     missing = pd.DataFrame({"县区": missing["county_name"], "机构编码": missing["institution_id"],
                             "机构名称": missing["institution_name"]}).reset_index(drop=True)
     return Freshness(expected, counties, missing)
@@ -831,7 +833,7 @@ def template_name(table: str, kind: str) -> str:
 
 
 def table_label(table: str) -> str:
-    return f"{TABLE_ZH[table]}（{table}）"
+    return TABLE_ZH[table]
 
 
 def _format_hint(table: str, col) -> str:

@@ -11,6 +11,7 @@ import io
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -695,6 +696,8 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
                                  else insert_frame(con, table, prepare_rows(table, frames[table])))
         db.refresh_derived(con)
         counts["task_history"] = ledger.apply_sample_updates(con, folders)
+        # when the data was loaded: pages show it as 数据更新于 until an import changes it
+        meta = meta | {"built_at": datetime.now().isoformat(sep=" ", timespec="seconds")}
         for key, value in sorted(meta.items()):
             con.execute("insert into meta values (?, ?)", [key, value])
         con.execute("commit")

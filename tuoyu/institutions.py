@@ -10,6 +10,7 @@ import csv
 import io
 import unicodedata
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -57,34 +58,36 @@ BOOL_TEXT = {True: "是", False: "否"}
 # Display and Excel columns in order. Headers of stored columns are the interchange
 # format's own Chinese names (tuoyu/tables.py), so a downloaded sheet reads like a template.
 _ZH = {c.name: c.zh for table in ("institutions", "reports") for c in TABLES[table]}
+# Display and Excel columns in order: what answers "who drags the figures" first (the name,
+# its flags, 托位, 在托, 托收率, 备案), the code last; on a phone the first ones stay on screen.
 COLUMNS = {
-    "institution_id": _ZH["institution_id"],
     "name": _ZH["name"],
-    "region_name": "所在地区",
-    "region_code": "区划代码",
     "flags": "问题标记",
+    "slots": _ZH["slots"],
+    "enrolled": "在托人数",
+    "occupancy": "托收率",
+    "is_filed": "本期末已备案",
+    "is_counted": "计入指标",
+    "has_report": "本期已报",
+    "region_name": "所在地区",
     "type": _ZH["type"],
     "ownership": _ZH["ownership"],
     "is_puhui": _ZH["is_puhui"],
     "is_demonstration": _ZH["is_demonstration"],
     "is_guidance_center": _ZH["is_guidance_center"],
-    "registered_on": _ZH["registered_on"],
-    "filed_on": _ZH["filed_on"],
-    "is_filed": "本期末已备案",
-    "is_counted": "计入指标",
-    "has_report": "本期已报",
     "report_period": _ZH["period"],
-    "slots": _ZH["slots"],
     "enrolled_infant": _ZH["enrolled_infant"],
     "enrolled_toddler": _ZH["enrolled_toddler"],
     "enrolled_preschool": _ZH["enrolled_preschool"],
-    "enrolled": "在托人数",
-    "occupancy": "托收率",
     "caregivers": _ZH["caregivers"],
     "caregivers_required": "应配保育人员数",
     "caregivers_certified": _ZH["caregivers_certified"],
     "is_staffed": "师资达标",
     "meets_standard": _ZH["meets_standard"],
+    "registered_on": _ZH["registered_on"],
+    "filed_on": _ZH["filed_on"],
+    "region_code": "区划代码",
+    "institution_id": _ZH["institution_id"],
 }
 BOOL_COLUMNS = ("is_puhui", "is_demonstration", "is_guidance_center", "is_filed", "is_counted",
                 "has_report", "is_staffed", "meets_standard")
@@ -98,7 +101,8 @@ SUMMARY = (
     ("n_reported", "本期已报", "本季度内（含季度内月报）有报表的在营机构"),
     ("n_flagged", "有问题标记的机构", "至少有一项问题标记（未备案、托收率低、师资不足、未达标、本期未报）的机构"),
 )
-SCOPE_NOTE = ("名单为本期末全部在营机构；“计入指标”标明该机构按当前计入口径是否计入本地区各项指标。"
+SCOPE_NOTE = ("名单为本期末全部在营机构，拖累本地区数字最多的在前：先是托位未计入指标的（未备案，托位多的在前），"
+              "再是本期未报的，再按托收率从低到高；“计入指标”标明该机构按当前计入口径是否计入本地区各项指标。"
               "托收率、师资等取本季度内最新一期报表。")
 
 
@@ -107,7 +111,30 @@ def details(con, region_code: str, quarter: str, counting: str = indicators.DEFA
     boolean column per flag (flag_<code>) and their Chinese labels joined in `flags`."""
     frame = db.run(con, "institution_details", region_codes=[region_code], quarter=quarter,
                    count_all=indicators.count_all(counting))
-    return add_flags(frame)
+    return by_drag(add_flags(frame))
+
+
+def by_drag(frame: pd.DataFrame) -> pd.DataFrame:
+    """The institutions that most hold the region's figures down first: those whose 托位 the
+    figures leave out (not counted: not filed under the default rule; most 托位 first), then
+    those with no report this quarter (their 托位 and 在托 are missing from it), then those
+    below the occupancy threshold, then those with any other flag, each of the last three
+    by occupancy, lowest first; the rest after, likewise."""
+    flagged = frame[[f"flag_{code}" for code in FLAGS["code"]]].any(axis=1)
+    reported = _known(frame["has_report"])
+    left_out = ~_known(frame["is_counted"]) & reported
+    group = np.select([left_out, ~reported, frame["flag_low_occupancy"], flagged], [0, 1, 2, 3], default=4)
+    keys = frame.assign(_group=group, _occupancy=pd.to_numeric(frame["occupancy"]).astype(float),
+                        _slots=np.where(left_out, -pd.to_numeric(frame["slots"]).fillna(0).astype(float), 0.0))
+    order = keys.sort_values(["_group", "_slots", "_occupancy", "region_code", "institution_id"],
+                             na_position="last", kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def left_out_slots(frame: pd.DataFrame) -> int:
+    """托位 of this quarter's reports that the figures do not count (institutions not counted)."""
+    out = frame[~_known(frame["is_counted"]) & _known(frame["has_report"])]
+    return int(pd.to_numeric(out["slots"]).fillna(0).sum())
 
 
 def add_flags(frame: pd.DataFrame) -> pd.DataFrame:
@@ -166,11 +193,14 @@ def _chinese(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The table as the page shows it: Chinese headers (the Excel ones) and 托收率 in
-    percent, for a "%.1f%%" number format."""
+    """The table as the page shows it: Chinese headers (the Excel ones), 托收率 in percent
+    for a "%.1f%%" number format, unknown yes/no cells empty."""
     out = _chinese(frame)
     for header in PERCENT_HEADERS:
         out[header] = out[header] * 100
+    # unknown (no report, not filled in) is an empty cell, never the word None
+    text = [COLUMNS[c] for c in BOOL_COLUMNS + ("report_period",)]
+    out[text] = out[text].astype(object).where(out[text].notna(), "")
     return out
 
 

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import db, fmt, indicators, periods, review, targets, verdicts
+from . import citations, db, fmt, indicators, periods, review, targets, verdicts
 from .snapshot import snapshot
 
 HEADLINE = ("slots_per_1000", "enrolment_rate", "occupancy_mean", "filing_rate", "puhui_slot_share")
 UNITS_WORD = {"county": "县区", "township": "乡镇（街道）"}
-STATUS_HEADERS = ["状态", "地区", "指标", "要求", "评价值", "依据", "评价期", "解读", "来源"]
+# the status and the figure first: at a phone's width they are what stays on screen
+STATUS_HEADERS = ["状态", "评价值", "指标", "地区", "要求", "依据", "评价期", "解读", "来源"]
 
 
 @dataclass
@@ -131,9 +132,10 @@ def criterion_lines(criteria: pd.DataFrame, units_word: str) -> list[str]:
     return out
 
 
-def status_display(frame: pd.DataFrame) -> pd.DataFrame:
+def status_display(frame: pd.DataFrame, docs: dict[str, str]) -> pd.DataFrame:
     """Every target row with Chinese headers, worst status first (then unit, year), as 总览
-    and the briefing show them: the status, what it rests on, and how a clause was read."""
+    and the briefing show them: the status, what it rests on, how a clause was read, and
+    the source as 文号 + clause (tuoyu.citations)."""
     if frame.empty:
         return pd.DataFrame(columns=STATUS_HEADERS)
     order = {code: i for i, code in enumerate(dict.fromkeys(frame["region_code"]))}
@@ -142,22 +144,23 @@ def status_display(frame: pd.DataFrame) -> pd.DataFrame:
     rows = frame.sort_values(["_rank", "_unit", "year", "indicator"], kind="stable").to_dict("records")
     return pd.DataFrame({
         "状态": [r["status"] for r in rows],
-        "地区": [r["region_name"] for r in rows],
-        "指标": [fmt.short(r["indicator"]) for r in rows],
-        "要求": [targets.requirement(r) for r in rows],
         "评价值": [fmt.value(r["indicator"], r["value"]) for r in rows],
+        "指标": [fmt.short(r["indicator"]) for r in rows],
+        "地区": [r["region_name"] for r in rows],
+        "要求": [targets.requirement(r) for r in rows],
         "依据": [targets.describe(r) for r in rows],
         "评价期": [periods.label(r["judged_at"]) for r in rows],
         "解读": [r["reading"] or "" for r in rows],
-        "来源": [r["source"] for r in rows],
+        "来源": [citations.cite(r["source"], docs) for r in rows],
     }, columns=STATUS_HEADERS)
 
 
-def references_display(snap: dict) -> pd.DataFrame:
+
+def references_display(snap: dict, docs: dict[str, str]) -> pd.DataFrame:
     refs = snap["references"]
     return pd.DataFrame({"指标": [fmt.short(r["indicator"]) for r in refs],
                          "参考": [r["detail"] for r in refs],
-                         "来源": [r["source"] for r in refs]}, columns=["指标", "参考", "来源"])
+                         "来源": [citations.cite(r["source"], docs) for r in refs]}, columns=["指标", "参考", "来源"])
 
 
 def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
@@ -180,6 +183,13 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
                   (set(units) | {province_of[u] for u in units if u in province_of}, judged)]
         with indicators.prefetch(con, blocks, counting):
             return _build(con, plan, region, quarter, counting, all_quarters)
+
+
+def _published_by(series: pd.DataFrame, quarter: str) -> pd.DataFrame:
+    """The national figures published for periods up to the quarter's end: the page shows
+    the world as of the period (DESIGN §4.3)."""
+    end = periods.period_end(quarter)
+    return series[pd.to_datetime(series["period_end"]) <= pd.Timestamp(end)].reset_index(drop=True)
 
 
 def _span(all_quarters: list[str], quarter: str) -> list[str]:
@@ -230,6 +240,7 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
                                          criteria=first[first["city_rule"] == "self_and_children"])
     headline = headline_lines(snap, unit_verdicts, criteria, UNITS_WORD.get(targets.BOUND_LEVEL.get(level), "下级地区"))
 
+    docs = citations.documents(con)
     notices = []
     if snap["n_not_reported"]:
         notices.append(f"本期有{snap['n_not_reported']}家计入机构未报送报表，相关数字可能偏低（详见“机构明细”）。")
@@ -242,9 +253,9 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
         final_target=targets.pick_year(applicable, targets.SLOTS, 10_000),
         trend=trend, staircase=staircase,
         national_targets=db.run(con, "national_targets", indicator=targets.SLOTS),
-        national_series=db.run(con, "national_series"),
+        national_series=_published_by(db.run(con, "national_series"), quarter),
         projection=_projection(snap),
-        status=status_display(evaluated),
-        references=references_display(snap),
+        status=status_display(evaluated, docs),
+        references=references_display(snap, docs),
         notices=notices,
     )

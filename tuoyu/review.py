@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import db, fmt, indicators, targets, verdicts
+from . import citations, db, fmt, indicators, targets, verdicts
 
 CRITERIA_FILE = db.DATA / "criteria.csv"
 CITY_RULES = ("self", "self_and_children", "children")
@@ -107,18 +107,22 @@ def build(con, plan_code: str, region_code: str, quarter: str,
           counting: str = indicators.DEFAULT_COUNTING) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What 评审指标 shows, in one read: (criteria_table, count_checklist), sharing the
     look-ups (lineage, bound units, the plan's targets, provinces) and one indicator query
-    over every quarter the engine reads."""
+    over every quarter the engine reads. Sources as 文号 + clause (tuoyu.citations)."""
     with indicators.session(con):
         codes = sorted(u["code"] for u in _units(con, region_code))
         if not codes:
-            return criteria_table(con, plan_code, region_code, quarter, counting), \
-                count_checklist(con, plan_code, region_code, quarter, counting)
-        provinces = indicators.run_once(con, "provinces_of", region_codes=codes)["province_code"].tolist()
-        years = targets.plan_targets(con, plan_code)["year"].astype(int).tolist() + [int(quarter[:4])]
-        quarters = verdicts.quarters_needed(years, quarter)
-        with indicators.prefetch(con, [(set(codes) | set(provinces), quarters)], counting):
-            return (criteria_table(con, plan_code, region_code, quarter, counting),
-                    count_checklist(con, plan_code, region_code, quarter, counting))
+            frames = (criteria_table(con, plan_code, region_code, quarter, counting),
+                      count_checklist(con, plan_code, region_code, quarter, counting))
+        else:
+            provinces = indicators.run_once(con, "provinces_of", region_codes=codes)["province_code"].tolist()
+            years = targets.plan_targets(con, plan_code)["year"].astype(int).tolist() + [int(quarter[:4])]
+            quarters = verdicts.quarters_needed(years, quarter)
+            with indicators.prefetch(con, [(set(codes) | set(provinces), quarters)], counting):
+                frames = (criteria_table(con, plan_code, region_code, quarter, counting),
+                          count_checklist(con, plan_code, region_code, quarter, counting))
+    docs = citations.documents(con)
+    return tuple(f.assign(source=pd.Series([citations.cite(v, docs) for v in f["source"]], index=f.index,
+                                           dtype=f["source"].dtype)) for f in frames)
 
 
 def criteria_table(con, plan_code: str, region_code: str, quarter: str,

@@ -285,6 +285,46 @@ def assert_chinese_renders(page: Page, sample: str = "托育示范城市每千�
     assert not boxed, f"these characters render as boxes (no CJK font?): {''.join(boxed)}"
 
 
+# Words of Streamlit's and Plotly's own English that must never reach a page (DESIGN §7:
+# all visible text in Chinese); matched case-sensitively as whole words.
+ENGLISH = ("Upload", "None", "Choose an option", "Choose options", "Download", "per file", "Drag and drop",
+           "Browse files", "No results", "Fullscreen", "nan", "NaN", "No data", "Add files", "Show/hide columns")
+
+# The text a person sees: text nodes that are drawn (not display:none, not visually-hidden
+# screen-reader labels, not icon ligatures such as 'download' in a Material icon), the
+# cells a table draws on its canvas (its accessible copy holds the cells on screen), and
+# what the input boxes show (a value, else the placeholder).
+_VISIBLE_TEXT_JS = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!el || !node.textContent.trim()) continue;
+    if (el.closest('[data-testid="stIconMaterial"], script, style, noscript, [data-testid="stDataFrame"]')) continue;
+    if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1) continue;
+    out.push(node.textContent);
+  }
+  for (const cell of document.querySelectorAll('[data-testid="stDataFrame"] table th, [data-testid="stDataFrame"] table td'))
+    out.push(cell.textContent);
+  for (const box of document.querySelectorAll('input, textarea'))   // an empty select shows its placeholder
+    if (box.checkVisibility()) out.push(box.value || box.placeholder || '');
+  return out.join('\\n');
+}"""
+
+
+def visible_text(page: Page) -> str:
+    return page.evaluate(_VISIBLE_TEXT_JS)
+
+
+def assert_no_english(page: Page) -> None:
+    import re
+    text = visible_text(page)
+    found = [w for w in ENGLISH if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", text)]
+    assert not found, f"English words on {page.url}: {found}"
+
+
 def horizontal_overflow(page: Page) -> dict:
     return page.evaluate("""() => {
       const main = document.querySelector('[data-testid="stMain"]');

