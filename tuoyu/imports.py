@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import auth, db, indicators, periods, totals
+from . import auth, db, excel, indicators, periods, totals
 from .ingest import Problem, TableFile, check_files, decode_csv_bytes, prepare_rows, read_table_file
 from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES, table_for_name
 
@@ -964,9 +964,7 @@ def template_bytes(table: str, kind: str = "xlsx", con=None, region: str | None 
         for r in frame.to_dict("records"):
             sheet.append([r["key"], r["name"], r["region_code"]][:len(headers)])
         sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 24, 36
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    return excel.save(book)
 
 
 # ------------------------------------------------------------------ command line

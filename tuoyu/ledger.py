@@ -8,7 +8,6 @@ and every change is kept in task_history with who, when and old → new."""
 import argparse
 import csv
 import getpass
-import io
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import auth, db, fmt, indicators, periods, tables, targets
+from . import auth, db, excel, fmt, indicators, periods, tables, targets
 
 STATUSES = tables.ALLOWED[("tasks", "status")]
 NOT_STARTED, IN_PROGRESS, DONE, LATE = STATUSES
@@ -429,9 +428,7 @@ def to_excel(tasks: pd.DataFrame, department_list: list[str] | None = None, titl
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             if r["status"] == LATE:
                 ws.cell(ws.max_row, columns.index("status") + 1).font = late_font
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return excel.save(wb)
 
 
 def _cell(value):
