@@ -17,6 +17,7 @@ PAGES = [
 ]
 
 user = app.current_user()
+app.sign_out_notice()
 if user is None and app.sign_in_required():
     st.title("托育示范城市创建监测")
     st.caption("请登录后查看。")

@@ -579,9 +579,12 @@ def import_files(con, files: list[tuple[str, bytes]], by: str, dry_run: bool = F
                  plan_region: str | None = None, user: auth.User | None = None) -> ImportResult:
     """Check every file, then (unless dry_run or any problem) write each as a numbered batch,
     all in one transaction. `files` are (file name, bytes); `by` is who sends them. With a
-    signed-in `user`, only rows within their regions are accepted (a 县区填报 account), the
-    batch is recorded under their user name, and the attempt goes to the audit log."""
+    signed-in `user`, the account is read again first (auth.current: SessionEnded if it was
+    disabled or its password changed), only rows within their regions are accepted (a
+    县区填报 account), the batch is recorded under their user name, and the attempt goes to
+    the audit log."""
     if user is not None:
+        user = auth.current(con, user, "import")
         if not auth.may_import(user):
             auth.audit(con, user, "import", "角色无上报权限", ok=False)
             return ImportResult(problems=[Problem("", None, None, f"{user.role}账号不能上报数据")], dry_run=dry_run)
@@ -704,6 +707,7 @@ def undo(con, batch_id: int, by: str, user: auth.User | None = None) -> UndoResu
     replaced. Refused (with the reasons) when a later batch depends on it or a row it wrote
     has changed since; with a signed-in `user`, also unless it is theirs or they administer."""
     if user is not None:
+        user = auth.current(con, user, "undo")
         batch = db.run(con, "import_batch", batch_id=int(batch_id))
         owner = None if batch.empty else batch["imported_by"].iloc[0]
         if not batch.empty and not auth.may_undo(user, owner):

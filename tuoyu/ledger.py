@@ -325,9 +325,12 @@ def update_task(con, task_id: str, status: str | None = None, note: str | None =
     """Set a task's status and/or progress note, keeping the change in its history, in one
     transaction on its own cursor. Raises LedgerError (Chinese) for an unknown task, an
     unknown status, a missing name or no change; nothing is written then. With a signed-in
-    `user`, only a task whose 责任单位 names their department (or any, for an administrator)
-    may be changed; the change is recorded under their name and in the audit log."""
+    `user`, the account is read again first (auth.SessionEnded if it was disabled or its
+    password changed), then only a task whose 责任单位 names their department (or any, for
+    an administrator) may be changed; the change is recorded under their name and in the
+    audit log."""
     if user is not None:
+        user = auth.current(con, user, "task_update")
         task = db.run(con, "task_row", task_id=(task_id or "").strip())
         if not task.empty and not auth.may_update_task(user, task["responsible_units"].iloc[0]):
             auth.audit(con, user, "task_update", f"{task_id}：不在本单位责任范围", ok=False)
