@@ -194,6 +194,10 @@ def test_reading_open_shows_pages_without_sign_in(monkeypatch, fixture_db_path):
 from tuoyu import imports, ledger  # noqa: E402
 
 
+REPORTS_2020 = ("institution_id,period,slots,enrolled_infant,enrolled_toddler,enrolled_preschool,caregivers,"
+                "caregivers_certified,meets_standard\n")
+
+
 def population_csv(code: str) -> tuple[str, bytes]:
     return ("population.csv", f"region_code,year,resident_population,under3_population\n"
                               f"640522,2026,330000,9000\n{code},2026,334000,9100\n".encode("utf-8"))
@@ -210,6 +214,32 @@ def test_county_clerk_cannot_import_a_neighbours_row(sample_copy):
     ok = imports.import_files(sample_copy, [("population.csv", b"region_code,year,resident_population\n"
                                                                b"640522,2026,330000\n")], "ignored", user=clerk)
     assert ok.ok and imports.batches(sample_copy)["imported_by"].iloc[0] == "haiyuan"
+
+
+INSTITUTIONS_HEADER = ("institution_id,name,region_code,type,ownership,is_puhui,registered_on,filed_on,closed_on,"
+                       "is_demonstration,is_guidance_center\n")
+NEIGHBOURS = "52640521MJ2797403Y"   # 中宁县 640521: closed in 2020, no reports, so it could be moved
+
+
+def test_county_clerk_cannot_take_over_a_neighbours_institution(sample_copy):
+    clerk = auth.add_user(sample_copy, "haiyuan", "海原县填报员", "password-hy", "县区填报", ("640522",))
+    stored = sample_copy.execute("select * from institutions where institution_id = ?", [NEIGHBOURS]).fetchone()
+    taken = INSTITUTIONS_HEADER + f"{NEIGHBOURS},海原县米乐托育点,640522,家庭托育点,民办,否,2018-04-24,,,否,否\n"
+    report = ("reports.csv", (REPORTS_2020 + f"{NEIGHBOURS},2020Q1,10,0,2,3,2,1,是\n").encode())
+    result = imports.import_files(sample_copy, [("institutions.csv", taken.encode()), report], "x", user=clerk)
+    assert [str(p) for p in result.problems] == [
+        f"institutions.csv 第2行 “所在县区(或乡镇)代码”列：机构 {NEIGHBOURS} 库中所在区划 640521 不在您负责的范围"
+        "（640522）内，无权修改",
+        f"reports.csv 第2行 “机构编码”列：机构 {NEIGHBOURS} 所在区划 640521 不在您负责的范围（640522）内，无权上报"]
+    assert sample_copy.execute("select * from institutions where institution_id = ?", [NEIGHBOURS]).fetchone() == stored
+    assert imports.batches(sample_copy).empty
+
+
+def test_an_institution_outside_the_plan_area_cannot_be_moved_into_it(sample_copy):
+    moved = INSTITUTIONS_HEADER + "52640104MJ7050755E,搬来的托育点,640522,托育机构,民办,否,2020-01-01,,,否,否\n"
+    result = imports.import_files(sample_copy, [("institutions.csv", moved.encode())], "管理员", plan_region="640500")
+    assert [p.message for p in result.problems] == [
+        "机构 52640104MJ7050755E 库中所在区划 640104（兴庆区）不在本方案区域（中卫市）内"]
 
 
 def test_county_clerk_cannot_undo_another_users_batch(sample_copy):

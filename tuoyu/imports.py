@@ -34,6 +34,7 @@ import sys
 import threading
 import zipfile
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date, datetime
 from pathlib import Path
 
@@ -318,46 +319,71 @@ def _reference(cur, plan_region: str | None) -> pd.DataFrame:
     return _q(cur, "known_keys", region=plan_region)
 
 
+class RowRegion(NamedTuple):
+    file: str
+    row: int
+    column: str
+    code: str
+    institution: str | None  # the row's institution, when the region is the institution's
+    stored: bool             # the institution's region in the store, which the row would change
+
+
 def _row_regions(files: list[TableFile], ref: pd.DataFrame):
-    """(file, row, column label, region code, institution id or None) for every row: its
-    own region, or its institution's (from the database or from this upload)."""
-    institutions = ref[ref["table_name"] == "institutions"].set_index("key")["region_code"].to_dict()
+    """Every region a row writes for: its own (or its institution's) region as sent, and,
+    where the row changes an institution already stored, the region the store holds for
+    it. Both must be allowed: an institution re-sent by another county's clerk with their
+    own code would otherwise move into their county (issue 16)."""
+    stored = ref[ref["table_name"] == "institutions"].set_index("key")["region_code"].to_dict()
+    sent = {}
     for tf in files:
         if tf.table == "institutions":
-            institutions.update(zip(tf.typed["institution_id"], tf.typed["region_code"]))
+            sent.update(zip(tf.typed["institution_id"], tf.typed["region_code"]))
     for tf in files:
         zh = {c.name: c.zh for c in TABLES[tf.table]}
-        if "region_code" in tf.typed:
+        if tf.table == "institutions":
+            for row, inst, code in zip(tf.rows, tf.typed["institution_id"], tf.typed["region_code"]):
+                yield RowRegion(tf.file, int(row), zh["region_code"], code, None, False)
+                if stored.get(inst) not in (None, code):
+                    yield RowRegion(tf.file, int(row), zh["region_code"], stored[inst], inst, True)
+        elif "region_code" in tf.typed:  # the region is part of the key: the stored row's is the same
             for row, code in zip(tf.rows, tf.typed["region_code"]):
-                yield tf.file, int(row), zh["region_code"], code, None
+                yield RowRegion(tf.file, int(row), zh["region_code"], code, None, False)
         elif "institution_id" in tf.typed:
             for row, inst in zip(tf.rows, tf.typed["institution_id"]):
-                yield tf.file, int(row), zh["institution_id"], institutions.get(inst), inst
+                for code in dict.fromkeys(c for c in (sent.get(inst), stored.get(inst)) if c is not None):
+                    yield RowRegion(tf.file, int(row), zh["institution_id"], code, inst, False)
+
+
+def _whose(r: RowRegion, place: str) -> str:
+    if r.stored:
+        return f"机构 {r.institution} 库中所在{place}"
+    return f"机构 {r.institution} 所在{place}" if r.institution else place
 
 
 def _area_problems(files: list[TableFile], ref: pd.DataFrame, plan_region: str) -> list[Problem]:
-    """Rows whose region (or whose institution's region) lies outside the plan's area."""
+    """Rows whose region (or whose institution's region, as sent or as stored) lies
+    outside the plan's area."""
     regions = ref[ref["table_name"] == "regions"].set_index("key")
     area_name = regions["name"].get(plan_region, plan_region)
     in_area = set(regions.index[regions["is_in_area"].astype(bool)])
     out = []
-    for file, row, column, code, inst in _row_regions(files, ref):
-        if code is None or code not in regions.index or code in in_area:
+    for r in _row_regions(files, ref):
+        if r.code not in regions.index or r.code in in_area:
             continue
-        place = f"区划 {code}（{regions.at[code, 'name']}）"
-        what = f"机构 {inst} 所在{place}" if inst else place
-        out.append(Problem(file, row, column, f"{what}不在本方案区域（{area_name}）内"))
+        place = f"区划 {r.code}（{regions.at[r.code, 'name']}）"
+        out.append(Problem(r.file, r.row, r.column, f"{_whose(r, place)}不在本方案区域（{area_name}）内"))
     return out
 
 
 def _permission_problems(con, files: list[TableFile], ref: pd.DataFrame, user: auth.User) -> list[Problem]:
-    """Rows outside the regions the signed-in user may write for (issue 9): the whole
-    upload is refused, naming each row."""
-    rows = [r for r in _row_regions(files, ref) if r[3] is not None]
-    outside = auth.regions_outside(con, user, [r[3] for r in rows])
+    """Rows outside the regions the signed-in user may write for (issue 9), by the region
+    sent and by the region stored (issue 16): the whole upload is refused, naming each row."""
+    rows = list(_row_regions(files, ref))
+    outside = auth.regions_outside(con, user, [r.code for r in rows])
     scope = "、".join(user.region_codes) or "无"
-    return [Problem(file, row, column, f"区划 {code} 不在您负责的范围（{scope}）内，无权上报")
-            for file, row, column, code, _ in rows if code in outside]
+    return [Problem(r.file, r.row, r.column,
+                    f"{_whose(r, f'区划 {r.code}')} 不在您负责的范围（{scope}）内，无权" + ("修改" if r.stored else "上报"))
+            for r in rows if r.code in outside]
 
 
 def _cross_file_duplicates(files: list[TableFile]) -> list[Problem]:
