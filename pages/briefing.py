@@ -5,6 +5,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from tuoyu import app, briefing
+from tuoyu.markup import literal
 
 sel = app.selection()
 app.page_header("简报导出", sel)
@@ -31,7 +32,7 @@ if not stored or stored[0] != wanted:
     st.stop()
 
 files = stored[1]
-st.markdown(f"**{files.headline}**")
+st.markdown(f"**{literal(files.headline)}**")
 for error in files.errors:
     st.warning(error, icon=":material/warning:")
 

@@ -3,13 +3,14 @@
 import streamlit as st
 
 from tuoyu import app, charts, comparison
+from tuoyu.markup import literal
 
 sel = app.selection()
 app.page_header("县区对比", sel)
 view = app.comparison_view(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
 
 if view.units.empty:
-    st.info(f"{sel.region_name}下没有可对比的下级地区，请在左侧选择市或县。")
+    st.info(f"{literal(sel.region_name)}下没有可对比的下级地区，请在左侧选择市或县。")
     st.stop()
 
 bars = view.units.rename(columns={"slots_per_1000": "value"})

@@ -4,6 +4,7 @@ written), the import history with undo, and which county has not reported yet.""
 import streamlit as st
 
 from tuoyu import app, imports
+from tuoyu.markup import literal
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,22 +51,23 @@ if result is not None and not result.ok:
                                 "问题": st.column_config.TextColumn(width="large")})
 elif result is not None:
     show = st.success if result.batch_ids else st.info
-    show(result.headline() + "\n\n" + "\n".join(f"- {f.sentence()}" for f in result.files), icon=":material/check_circle:")
+    show(result.headline() + "\n\n" + "\n".join(f"- {literal(f.sentence())}" for f in result.files),
+         icon=":material/check_circle:")
 
 st.subheader("3. 导入记录")
 undone = st.session_state.pop("upload_undo_result", None)
 if undone is not None:
-    (st.success if undone.ok else st.error)(undone.message())
+    (st.success if undone.ok else st.error)(literal(undone.message()))
 history = app.import_history(sel.path)
 if history.empty:
     st.caption("尚无导入记录。")
 for row in history.head(10).to_dict("records"):
     text, action = st.columns([6, 1], vertical_alignment="center")
-    line = (f"**第{row['batch_id']}批** · {row['imported_at']:%Y-%m-%d %H:%M} · {row['imported_by']} · "
-            f"{row['file_name']}（{imports.TABLE_ZH[row['table_name']]}）新增{row['rows_added']}行，"
+    line = (f"**第{row['batch_id']}批** · {row['imported_at']:%Y-%m-%d %H:%M} · {literal(row['imported_by'])} · "
+            f"{literal(row['file_name'])}（{imports.TABLE_ZH[row['table_name']]}）新增{row['rows_added']}行，"
             f"替换{row['rows_replaced']}行")
     if row["is_undone"]:
-        text.markdown(f":gray[{line} · **已撤销**（{row['undone_by']}，{row['undone_at']:%Y-%m-%d %H:%M}）]")
+        text.markdown(f":gray[{line} · **已撤销**（{literal(row['undone_by'])}，{row['undone_at']:%Y-%m-%d %H:%M}）]")
         continue
     text.markdown(line)
     with action.popover("撤销", icon=":material/undo:", width="stretch"):

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from . import auth, comparison, db, indicators, overview, periods, review, targets
+from .markup import literal
 from .snapshot import snapshot as _snapshot
 
 STATUS_COLOURS = {targets.MET: "#d8f0dd", targets.MISSED: "#f8d7da", targets.NO_DATA: "#e9ecef"}
@@ -207,7 +208,7 @@ def sign_in_form(key: str) -> None:
                 st.session_state["user_last_seen"] = auth.now()
                 st.rerun()
             except auth.AuthError as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
 
 
 def _sign_in_oidc() -> None:
@@ -216,7 +217,7 @@ def _sign_in_oidc() -> None:
     try:
         user = auth.get_user(con(), email)
     except auth.AuthError:
-        st.error(f"{email} 尚未开通账号，请联系管理员。")
+        st.error(f"{literal(email)} 尚未开通账号，请联系管理员。")
         return
     auth.audit(con(), user, "sign_in", "统一身份认证")
     st.session_state["user"] = user
@@ -229,7 +230,7 @@ def account_sidebar(user: auth.User | None) -> None:
         with st.sidebar.expander("登录（上报数据、更新任务需登录）"):
             sign_in_form("side_sign_in")
         return
-    st.sidebar.caption(f"已登录：{user.label()}")
+    st.sidebar.caption(f"已登录：{literal(user.label())}")
     if st.sidebar.button("退出登录", key="sign_out"):
         auth.audit(con(), user, "sign_out")
         sign_out()
@@ -253,7 +254,7 @@ def run_admin_action(action, success: str) -> None:
         as_signed_in(action)
         st.success(success)
     except auth.AuthError as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
 
 
 OPEN_WRITES_NOTICE = ("尚未开通任何账号，任何人填写姓名即可写入。管理员用 `python -m tuoyu user add` "
@@ -311,7 +312,7 @@ def sidebar() -> Selection | None:
     def from_url(key: str, allowed: list, label: str):
         wanted = params.get(key)
         if wanted is not None and wanted not in allowed:
-            notices.append(f"链接中的{label}“{wanted}”无效，已改为默认值。")
+            notices.append(f"链接中的{label}“{literal(wanted)}”无效，已改为默认值。")
             return None
         return wanted
 
@@ -356,7 +357,7 @@ def sidebar() -> Selection | None:
     unit = units.set_index("code").loc[region]
     label = dataset_label(path)
     if label:
-        st.sidebar.caption(f"当前数据：**{label}**")
+        st.sidebar.caption(f"当前数据：**{literal(label)}**")
     return Selection(plan, plan_row["title"], plan_row["region_code"], region, unit["name"],
                      unit["level"], quarter, counting)
 
@@ -379,8 +380,8 @@ def selection() -> Selection:
 def page_header(title: str, sel: Selection) -> None:
     st.title(title)
     label = dataset_label(sel.path)
-    tag = f" · :orange-badge[{label}]" if label else ""
-    st.caption(f"{sel.region_name} · {periods.label(sel.quarter)} · {sel.plan_title}{tag}")
+    tag = f" · :orange-badge[{literal(label)}]" if label else ""
+    st.caption(f"{literal(sel.region_name)} · {periods.label(sel.quarter)} · {literal(sel.plan_title)}{tag}")
 
 
 def style_status(frame: pd.DataFrame, columns=("状态",)):

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from . import auth, db, excel, fmt, indicators, periods, tables, targets
+from .markup import literal
 
 STATUSES = tables.ALLOWED[("tasks", "status")]
 NOT_STARTED, IN_PROGRESS, DONE, LATE = STATUSES
@@ -166,13 +167,14 @@ def summary(tasks: pd.DataFrame, department: str | None = None) -> str:
 
 
 def late_lines(tasks: pd.DataFrame) -> list[str]:
-    """For each late task, what the meeting asks: since when, who leads, what was last reported."""
+    """For each late task, what the meeting asks: since when, who leads, what was last
+    reported; as Markdown, the stored text shown as typed (tuoyu.markup)."""
     lines = []
     for r in tasks[tasks["status"].eq(LATE)].to_dict("records"):
-        last = (f"最近报告（{date_zh(r['updated_on'])}）：{r['progress_note']}" if r["progress_note"]
+        last = (f"最近报告（{date_zh(r['updated_on'])}）：{literal(r['progress_note'])}" if r["progress_note"]
                 else "尚无进展报告")
-        lines.append(f"**{r['task_id']}** {r['title']} — {r['late_text'] or '已标记滞后'}，"
-                     f"牵头单位{r['lead_unit']}。{last}")
+        lines.append(f"**{literal(r['task_id'])}** {literal(r['title'])} — {r['late_text'] or '已标记滞后'}，"
+                     f"牵头单位{literal(r['lead_unit'])}。{last}")
     return lines
 
 
