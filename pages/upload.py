@@ -29,14 +29,19 @@ if refusal:
     st.info(refusal, icon=":material/lock:")
 elif user is None:
     st.caption(app.OPEN_WRITES_NOTICE)
-files = None if refusal else st.file_uploader("选择填好的文件（CSV 或 XLSX，可多选）", type=["csv", "xlsx"], accept_multiple_files=True,
+# No type filter: the uploader would refuse an .xls in English; the import says why in Chinese.
+files = None if refusal else st.file_uploader("选择填好的文件（CSV 或 XLSX，可多选）", accept_multiple_files=True,
                          key="upload_files", help=f"单个文件不超过{imports.MAX_UPLOAD_MB}MB；CSV 可为 UTF-8 或 GBK 编码")
+too_big = [p for p in (imports.size_problem(f.name, f.size) for f in files or []) if p]
+for problem in too_big:
+    st.error(literal(problem), icon=":material/error:")
 who = user.display_name if user else st.text_input(
     "记录人/上报单位", st.session_state.get("upload_who", ""), key="upload_by",
     placeholder="如：沙坡头区卫生健康局 张三", disabled=bool(refusal)).strip()
 st.session_state["upload_who"] = who  # kept when the user visits another page and comes back
 dry_run = st.checkbox("仅检查，不写入", key="upload_dry_run")
-if st.button("检查" if dry_run else "检查并导入", type="primary", disabled=not files or not who, key="upload_go",
+if st.button("检查" if dry_run else "检查并导入", type="primary", disabled=not files or not who or bool(too_big),
+             key="upload_go",
              help=None if files and who else "请先选择文件并填写记录人/上报单位"):
     with st.status("正在检查数据……", expanded=False) as status:
         result = app.import_uploads([(f.name, f.getvalue()) for f in files], who, dry_run, sel.plan_region, user)

@@ -32,7 +32,6 @@ import math
 import re
 import sys
 import threading
-import zipfile
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from datetime import date, datetime
@@ -41,16 +40,14 @@ from pathlib import Path
 import pandas as pd
 
 from . import auth, db, excel, indicators, periods, totals
-from .ingest import Problem, TableFile, check_files, decode_csv_bytes, prepare_rows, read_table_file
+from .ingest import Problem, TableFile, check_files, prepare_rows
 from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES, table_for_name
+from .upload_read import IMPORTABLE, MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, read_upload, size_problem  # noqa: F401
 
-# The tables county staff send. Regions and the plan tables are loaded with `init` only.
-IMPORTABLE = ("reports", "institutions", "population", "region_indicators", "surveys", "incidents")
-MAX_UPLOAD_MB = 20  # .streamlit/config.toml server.maxUploadSize: keep the two equal
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 TEMPLATE_ROWS = 5000  # rows of the XLSX template that carry the validation lists
 
-_LOCK = threading.Lock()  # one import or undo at a time per process
+_LOCK = threading.Lock()  # one import or undo writes at a time per process
+_written = 0  # imports and undos this process has committed: a plan made before the last one is stale
 _TYPE_NAME = re.compile(r"^[A-Z][A-Z0-9_ ]*$")
 
 # Per column of the template: an example value and the 口径 in a sentence.
@@ -180,131 +177,6 @@ class Freshness:
     @property
     def expected_label(self) -> str:
         return periods.label(self.expected_quarter) if self.expected_quarter else ""
-
-
-# ------------------------------------------------------------------ reading an upload
-
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-
-
-def _xlsx_sheets(data: bytes) -> list[tuple[str, str]]:
-    """(sheet name, part path) of each sheet of an XLSX, in workbook order."""
-    import xml.etree.ElementTree as ET
-
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        book = ET.fromstring(z.read("xl/workbook.xml"))
-        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
-    out = []
-    for sheet in book.find("m:sheets", _NS) or []:
-        target = targets.get(sheet.get(_R_ID), "")
-        out.append((sheet.get("name"), target.lstrip("/") if target.startswith("/") else "xl/" + target))
-    return out
-
-
-def _xlsx_merged(data: bytes, table: str) -> list[tuple[int, str]]:
-    """(first row, range) of every merged range on the sheet the loader reads."""
-    sheets = _xlsx_sheets(data)
-    part = next((p for n, p in sheets if table_for_name(n) == table), sheets[0][1] if sheets else None)
-    if part is None:
-        return []
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        xml = z.read(part)
-    out = []
-    for m in _MERGE.finditer(xml):
-        first = f"{m.group(1).decode()}{m.group(2).decode()}"
-        span = f"{first}:{m.group(3).decode()}{m.group(4).decode()}" if m.group(3) else first
-        out.append((int(m.group(2)), span))
-    return sorted(out)
-
-
-def _header_cells(name: str, data: bytes) -> list[str]:
-    if name.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
-        book = load_workbook(io.BytesIO(data), read_only=True)
-        try:
-            row = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
-        finally:
-            book.close()
-        return [str(v).strip() for v in row if v is not None]
-    line = decode_csv_bytes(data.split(b"\n", 1)[0]).splitlines()[:1]
-    return [c.strip() for c in next(csv.reader(line), [])]
-
-
-def guess_table(name: str, data: bytes) -> str | None:
-    """The table a file holds: by its name (机构报表.xlsx, reports_2024Q3.csv), else by a
-    sheet's name, else by its header (all required columns present, most columns known)."""
-    stem = Path(name).name.rpartition(".")[0] or name
-    table = table_for_name(stem)
-    if table:
-        return table
-    xlsx = name.lower().endswith((".xlsx", ".xlsm"))
-    if xlsx:
-        for sheet, _ in _xlsx_sheets(data):
-            if table_for_name(sheet):
-                return table_for_name(sheet)
-    header = {h.translate(str.maketrans("（）", "()")) for h in _header_cells(name, data)}
-    best, best_score = None, 0
-    for candidate in IMPORTABLE:
-        names = {c.name: {c.name, c.zh} for c in TABLES[candidate]}
-        present = {col for col, aliases in names.items() if aliases & header}
-        required = {c.name for c in TABLES[candidate] if c.required}
-        if required <= present and len(present) > best_score:
-            best, best_score = candidate, len(present)
-    return best
-
-
-def _read_upload(name: str, data: bytes) -> tuple[TableFile | None, list[Problem], set]:
-    """One uploaded file: the checks that come before the loader, then the loader's reading,
-    then formula cells. Returns the file, its problems and the (row, column) of formulas."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        return None, [Problem(name, None, None, f"文件大小{len(data) / 1024 / 1024:.1f}MB，超过{MAX_UPLOAD_MB}MB上限，"
-                                                "请分成几个文件上报")], set()
-    if not data.strip():
-        return None, [Problem(name, None, None, "文件为空")], set()
-    ext = name.rpartition(".")[2].lower()
-    if ext not in ("csv", "xlsx", "xlsm"):
-        hint = "（.xls 请在 Excel 中另存为 .xlsx）" if ext == "xls" else ""
-        return None, [Problem(name, None, None, f"只接受 CSV 或 XLSX 文件{hint}")], set()
-    try:
-        table = guess_table(name, data)
-        merged = _xlsx_merged(data, table) if ext != "csv" and table else []
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
-        if ext != "csv":
-            return None, [Problem(name, None, None, "不是有效的 XLSX 文件，请在 Excel 中另存为 .xlsx 后再上传")], set()
-        table, merged = None, []
-    if table is None:
-        return None, [Problem(name, None, None, "无法识别文件对应的数据表：请使用模板，文件名或工作表名用表名"
-                                                "（如 机构报表.xlsx），并保留模板的列名")], set()
-    if table not in IMPORTABLE:
-        allowed = "、".join(TABLE_ZH[t] for t in IMPORTABLE)
-        return None, [Problem(name, None, None, f"“{TABLE_ZH[table]}”不通过数据上报导入；可上报：{allowed}")], set()
-    if merged:
-        problems = []
-        for row, span in merged:
-            if row <= 2:
-                text = f"表头有合并单元格（{span}）：请删除标题行并取消合并，第1行应为列名（可对照模板）"
-            else:
-                text = f"有合并单元格（{span}）：请取消合并，每行填写完整"
-            problems.append(Problem(name, row, None, text))
-        return None, problems, set()
-    tf, problems = read_table_file(name, data, table)
-    if tf is None:
-        return None, problems, set()
-    formulas = set()
-    zh = {c.name: c.zh for c in TABLES[table]}
-    for column in tf.raw.columns:
-        mask = tf.raw[column].str.startswith("=")
-        for idx in tf.raw.index[mask]:
-            row = int(tf.rows[idx])
-            formulas.add((row, zh[column]))
-            problems.append(Problem(name, row, zh[column], f"“{tf.raw.at[idx, column]}”是公式：请改为数值"
-                                                           "（复制后“选择性粘贴 → 数值”）"))
-    return tf, problems, formulas
 
 
 # ------------------------------------------------------------------ checks against the store
@@ -597,8 +469,10 @@ def _rollback_quietly(cur) -> None:
 
 
 def _order(problems: list[Problem], names: list[str]) -> list[Problem]:
-    rank = {n: i for i, n in enumerate(names)}
-    return sorted(problems, key=lambda p: (rank.get(p.file, len(rank)), p.row or 0))
+    """By file as sent (a sheet's problems with its workbook), then by row."""
+    def rank(p: Problem) -> int:
+        return next((i for i, n in enumerate(names) if p.file == n or p.file.startswith(n + "（")), len(names))
+    return sorted(problems, key=lambda p: (rank(p), p.row or 0))
 
 
 def import_files(con, files: list[tuple[str, bytes]], by: str, dry_run: bool = False,
@@ -625,6 +499,9 @@ def import_files(con, files: list[tuple[str, bytes]], by: str, dry_run: bool = F
 
 
 def _import_files(con, files, by, dry_run, plan_region, user) -> ImportResult:
+    """Read, then check and plan against the committed state, then write: only the write
+    holds the import lock, so a large upload being read or checked keeps nobody waiting.
+    A plan made before another import or undo committed is made again under the lock."""
     by = (by or "").strip()
     if not by:
         raise ValueError("请填写记录人/上报单位")
@@ -632,66 +509,96 @@ def _import_files(con, files, by, dry_run, plan_region, user) -> ImportResult:
     if len(set(names)) < len(names):
         return ImportResult(problems=[Problem(n, None, None, "同名文件上传了两次") for n in sorted(
             {n for n in names if names.count(n) > 1})], dry_run=dry_run)
-    problems, parsed, formulas = [], [], {}
-    for name, data in files:
-        tf, found, cells = _read_upload(name, data)
-        problems += found
-        formulas[name] = cells
-        if tf is not None:
-            parsed.append((tf, data))
-    if not files:
-        problems.append(Problem("", None, None, "没有选择文件"))
-
+    uploads = [read_upload(name, data) for name, data in files]
+    read = _Read([(tf, data) for u, (_, data) in zip(uploads, files) for tf in u.files],
+                 [p for u in uploads for p in u.problems] or ([] if files else [Problem("", None, None, "没有选择文件")]),
+                 {label: cells for u in uploads for label, cells in u.formulas.items()}, names)
+    seen = _written
+    planned = _check_and_plan(con, read, plan_region, user)
+    if isinstance(planned, list) and dry_run:
+        return ImportResult(files=[_outcome(p) for p in planned], dry_run=True)
+    if isinstance(planned, list) and not any(p.added or p.replaced for p in planned):
+        return ImportResult(files=[_outcome(p) for p in planned])
+    if not isinstance(planned, list):
+        planned.dry_run = dry_run
+        return planned
     with _LOCK:
-        cur = con.cursor()
-        try:
-            cur.begin()
-            tfs = [tf for tf, _ in parsed]
-            ref = _reference(cur, plan_region)
-            known = {t: set(ref.loc[ref["table_name"] == t, "key"]) for t in ("regions", "institutions", "plans")}
-            checked = check_files(tfs, known)
-            # a formula cell is named once, as a formula, not again as a bad number
-            problems += [p for p in checked if (p.row, p.column) not in formulas.get(p.file, set())]
-            typed = [tf for tf in tfs if tf.typed is not None]
-            if plan_region:
-                problems += _area_problems(typed, ref, plan_region)
-            if user is not None:
-                problems += _permission_problems(con, typed, ref, user)
-            problems += _cross_file_duplicates(typed)
-            if problems:
-                cur.rollback()
-                return ImportResult(problems=_order(problems, names), dry_run=dry_run)
-            parsed.sort(key=lambda item: LOAD_ORDER.index(item[0].table))  # institutions before reports
-            plans = [_plan(cur, tf, data) for tf, data in parsed]
-            problems = [p for plan in plans for p in _plan_problems(cur, plan)]
-            if problems:
-                cur.rollback()
-                return ImportResult(problems=_order(problems, names), dry_run=dry_run)
-            outcomes = [FileOutcome(p.tf.file, p.tf.table, len(p.added), len(p.replaced), p.unchanged)
-                        for p in plans]
-            if dry_run:
-                cur.rollback()
-                return ImportResult(files=outcomes, dry_run=True)
-            batch_id = int(_q(cur, "next_batch_id")["batch_id"].iloc[0])
-            at = datetime.now().replace(microsecond=0)
-            touched = set()
-            for plan, outcome in zip(plans, outcomes):
-                if plan.added or plan.replaced:
-                    rows = [r for _, r in plan.added] + [new for _, _, new in plan.replaced]
-                    touched |= _units(cur, plan.tf.table, rows)
-                    _commit_plan(cur, plan, batch_id, by, at)
-                    touched |= _units(cur, plan.tf.table, rows)
-                    outcome.batch_id = batch_id
-                    batch_id += 1
-            if any(o.batch_id is not None for o in outcomes):
-                totals.refresh(cur, touched)
-            cur.commit()
-            return ImportResult(files=outcomes)
-        except Exception:
-            _rollback_quietly(cur)
-            raise
-        finally:
-            cur.close()
+        if _written != seen:
+            planned = _check_and_plan(con, read, plan_region, user)
+            if not isinstance(planned, list):
+                return planned
+        return _write_plans(con, planned, by)
+
+
+@dataclass
+class _Read:
+    parsed: list[tuple[TableFile, bytes]]  # each table read, with the bytes of its file
+    problems: list[Problem]                # found while reading
+    formulas: dict[str, set]               # (row, column) of formula cells, by table file
+    names: list[str]                       # the files as sent, in order
+
+
+def _outcome(plan: "_Plan") -> FileOutcome:
+    return FileOutcome(plan.tf.file, plan.tf.table, len(plan.added), len(plan.replaced), plan.unchanged)
+
+
+def _check_and_plan(con, read: _Read, plan_region, user) -> "list[_Plan] | ImportResult":
+    """The checks against the store and what each file would write, on one snapshot of
+    it (a transaction that is rolled back): the plans, or the refusal."""
+    cur = con.cursor()
+    try:
+        cur.begin()
+        tfs = [tf for tf, _ in read.parsed]
+        ref = _reference(cur, plan_region)
+        known = {t: set(ref.loc[ref["table_name"] == t, "key"]) for t in ("regions", "institutions", "plans")}
+        # a formula cell is named once, as a formula, not again as a bad number
+        problems = list(read.problems) + [p for p in check_files(tfs, known)
+                                          if (p.row, p.column) not in read.formulas.get(p.file, set())]
+        typed = [tf for tf in tfs if tf.typed is not None]
+        if plan_region:
+            problems += _area_problems(typed, ref, plan_region)
+        if user is not None:
+            problems += _permission_problems(con, typed, ref, user)
+        problems += _cross_file_duplicates(typed)
+        if problems:
+            return ImportResult(problems=_order(problems, read.names))
+        parsed = sorted(read.parsed, key=lambda item: LOAD_ORDER.index(item[0].table))  # institutions first
+        plans = [_plan(cur, tf, data) for tf, data in parsed]
+        problems = [p for plan in plans for p in _plan_problems(cur, plan)]
+        return ImportResult(problems=_order(problems, read.names)) if problems else plans
+    finally:
+        _rollback_quietly(cur)
+        cur.close()
+
+
+def _write_plans(con, plans: "list[_Plan]", by: str) -> ImportResult:
+    """Write each plan that changes something as a numbered batch, in one transaction;
+    the caller holds the import lock."""
+    global _written
+    outcomes = [_outcome(p) for p in plans]
+    cur = con.cursor()
+    try:
+        cur.begin()
+        batch_id = int(_q(cur, "next_batch_id")["batch_id"].iloc[0])
+        at = datetime.now().replace(microsecond=0)
+        touched = set()
+        for plan, outcome in zip(plans, outcomes):
+            if plan.added or plan.replaced:
+                rows = [r for _, r in plan.added] + [new for _, _, new in plan.replaced]
+                touched |= _units(cur, plan.tf.table, rows)
+                _commit_plan(cur, plan, batch_id, by, at)
+                touched |= _units(cur, plan.tf.table, rows)
+                outcome.batch_id = batch_id
+                batch_id += 1
+        totals.refresh(cur, touched)
+        cur.commit()
+        _written += 1
+        return ImportResult(files=outcomes)
+    except Exception:
+        _rollback_quietly(cur)
+        raise
+    finally:
+        cur.close()
 
 
 # ------------------------------------------------------------------ history and undo
@@ -786,6 +693,8 @@ def _undo(con, batch_id: int, by: str) -> UndoResult:
             cur.execute(db.query_text("mark_batch_undone"), {
                 "batch_id": batch_id, "undone_at": datetime.now().replace(microsecond=0), "undone_by": by})
             cur.commit()
+            global _written
+            _written += 1
             return UndoResult(batch_id, True, rows_removed=int(added.sum()), rows_restored=int((~added).sum()))
         except Exception:
             _rollback_quietly(cur)

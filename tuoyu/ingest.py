@@ -18,6 +18,7 @@ import pandas as pd
 from . import periods
 from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES, table_for_name
 
+NO_DATA_ROWS = "文件没有数据行"
 MAX_ENROLMENT_OVER_SLOTS = 1.5  # DESIGN §2: 在托人数超过托位数的 150% is an error
 EARLIEST_PERIOD_YEAR = 2019
 
@@ -93,13 +94,14 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, table_hint: str | None) -> pd.DataFrame:
+def _read_xlsx(data: bytes, table_hint: str | None, sheet_name: str | None = None) -> pd.DataFrame:
+    """The named sheet, else the one named for the table, else the first."""
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     sheet = book.worksheets[0]
     for ws in book.worksheets:
-        if table_hint and table_for_name(ws.title) == table_hint:
+        if ws.title == sheet_name or (not sheet_name and table_hint and table_for_name(ws.title) == table_hint):
             sheet = ws
             break
     values = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
@@ -115,8 +117,10 @@ def _read_xlsx(data: bytes, table_hint: str | None) -> pd.DataFrame:
     return frame.loc[:, [h != "" for h in header]]
 
 
-def read_table_file(name: str, data: bytes, table: str | None = None) -> tuple[TableFile | None, list[Problem]]:
-    """Parse one uploaded or on-disk file into raw text rows with English column names."""
+def read_table_file(name: str, data: bytes, table: str | None = None,
+                    sheet: str | None = None) -> tuple[TableFile | None, list[Problem]]:
+    """Parse one uploaded or on-disk file (of an XLSX, `sheet`, else the sheet named for
+    the table, else the first) into raw text rows with English column names."""
     stem, _, ext = name.rpartition(".")
     ext = ext.lower()
     table = table or table_for_name(Path(stem).name)
@@ -129,7 +133,7 @@ def read_table_file(name: str, data: bytes, table: str | None = None) -> tuple[T
         if ext == "csv":
             frame = _read_csv(data)
         elif ext in ("xlsx", "xlsm"):
-            frame = _read_xlsx(data, table)
+            frame = _read_xlsx(data, table, sheet)
         else:
             return None, [Problem(name, None, None, "只接受 CSV 或 XLSX 文件")]
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as exc:
@@ -164,7 +168,7 @@ def read_table_file(name: str, data: bytes, table: str | None = None) -> tuple[T
     rows = pd.Series(range(2, len(frame) + 2), index=frame.index)[keep]
     frame = frame[keep]
     if frame.empty:
-        return None, [Problem(name, None, None, "文件没有数据行")]
+        return None, [Problem(name, None, None, NO_DATA_ROWS)]
     return TableFile(table, name, frame.reset_index(drop=True), rows.reset_index(drop=True)), []
 
 
