@@ -100,3 +100,58 @@ def test_typed_text_is_never_markdown(watched, server):
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="已创建账号")).to_be_visible()
     found += markdown_found(page, asked, "account created")
     assert found == []
+
+
+def test_a_file_over_20_mb_is_refused_in_chinese(desktop, server):
+    page = desktop
+    harness.open_page(page, server.url("/upload", **TESTPLAN_Q3), "数据上报")
+    harness.sign_in(page, ADMIN["username"], ADMIN["password"], "管理员")
+    big = harness.csv_bytes(REPORT_HEADER, [B1_Q3]) + b"\n" * (21 * 1024 * 1024)
+    harness.upload(page, "机构报表.csv", big)
+    expect(page.locator('[data-testid="stAlert"]')).to_contain_text(
+        "机构报表.csv：文件大小21.0MB，超过20MB上限，请分成几个文件上报")
+    expect(page.get_by_role("button", name="检查并导入")).to_be_disabled()
+    assert "File must be" not in page.locator('[data-testid="stApp"]').inner_html()
+
+
+def test_nothing_is_fetched_from_another_host(desktop, server):
+    """Page icons included: Streamlit fetches a ':material/…:' favicon from
+    fonts.gstatic.com, while the icons beside the page names come from the Material
+    Symbols font it serves itself."""
+    page, asked = desktop, []
+    page.on("request", lambda request: asked.append(request.url))
+    harness.open_page(page, server.url("/", **TESTPLAN_Q3), "总览")
+    for spec in harness.PAGES[1:]:
+        harness.go_to(page, spec.title)
+    expect(page.locator('[data-testid="stSidebarNav"] [data-testid="stIconMaterial"]').first).to_be_visible()
+    outside = {url.split("/")[2] for url in asked if url.startswith(("http:", "https:"))} - {server.base.split("/")[2]}
+    assert outside == set()
+    assert any("/media/" in url and url.endswith(".png") for url in asked)     # the page icon, served here
+
+
+def test_a_visitor_never_sees_the_admin_entry_not_even_first_on_a_fresh_server(browser, fixture_db_path, tmp_path):
+    """A fresh server's first answer lists the files of pages/ (Streamlit's older
+    multipage path) before st.navigation replaces the list; whether the browser draws
+    that list depends on timing, so what the server sends is read instead."""
+    fresh = harness.server_on_copy(fixture_db_path, tmp_path, "fresh-admin")
+    con = db.connect(fresh.db_path)
+    try:
+        auth.add_user(con, "boss", "管理员", "boss-Passw0rd!", "管理员")
+    finally:
+        con.close()
+    context = browser.new_context(viewport=harness.DESKTOP)
+    received = []
+    try:
+        fresh.start()
+        page = context.new_page()
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: received.append(
+            frame if isinstance(frame, bytes) else frame.encode("utf-8"))))
+        harness.open_page(page, fresh.url("/", **TESTPLAN_Q3), "总览")
+        assert received and not [f for f in received if b"admin" in f or "账号与审计".encode() in f]
+        expect(page.locator('[data-testid="stSidebarNavLink"]')).to_have_count(len(harness.PAGES))
+        page.goto(fresh.url("/admin", **TESTPLAN_Q3))
+        harness.wait_drawn(page)
+        assert "账号与审计" not in page.locator('[data-testid="stApp"]').inner_text()
+    finally:
+        context.close()
+        fresh.stop()
