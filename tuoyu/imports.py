@@ -48,6 +48,7 @@ TEMPLATE_ROWS = 5000  # rows of the XLSX template that carry the validation list
 
 _LOCK = threading.Lock()  # one import or undo writes at a time per process
 _written = 0  # imports and undos this process has committed: a plan made before the last one is stale
+_REPLANS = 3
 _TYPE_NAME = re.compile(r"^[A-Z][A-Z0-9_ ]*$")
 
 # Per column of the template: an example value and the 口径 in a sentence.
@@ -501,7 +502,8 @@ def import_files(con, files: list[tuple[str, bytes]], by: str, dry_run: bool = F
 def _import_files(con, files, by, dry_run, plan_region, user) -> ImportResult:
     """Read, then check and plan against the committed state, then write: only the write
     holds the import lock, so a large upload being read or checked keeps nobody waiting.
-    A plan made before another import or undo committed is made again under the lock."""
+    A plan made before another import or undo committed is checked and made again (the
+    last of _REPLANS tries under the lock, so that a busy server cannot starve it)."""
     by = (by or "").strip()
     if not by:
         raise ValueError("请填写记录人/上报单位")
@@ -513,21 +515,30 @@ def _import_files(con, files, by, dry_run, plan_region, user) -> ImportResult:
     read = _Read([(tf, data) for u, (_, data) in zip(uploads, files) for tf in u.files],
                  [p for u in uploads for p in u.problems] or ([] if files else [Problem("", None, None, "没有选择文件")]),
                  {label: cells for u in uploads for label, cells in u.formulas.items()}, names)
-    seen = _written
-    planned = _check_and_plan(con, read, plan_region, user)
-    if isinstance(planned, list) and dry_run:
-        return ImportResult(files=[_outcome(p) for p in planned], dry_run=True)
-    if isinstance(planned, list) and not any(p.added or p.replaced for p in planned):
-        return ImportResult(files=[_outcome(p) for p in planned])
-    if not isinstance(planned, list):
+    for _ in range(_REPLANS):
+        seen = _written
+        planned = _check_and_plan(con, read, plan_region, user)
+        if dry_run or not _to_write(planned):
+            return _unwritten(planned, dry_run)
+        with _LOCK:
+            if _written == seen:
+                return _write_plans(con, planned, by)
+        # another import or undo committed while this one was checked: check it again
+    with _LOCK:  # others keep writing: check and write without letting them in between
+        planned = _check_and_plan(con, read, plan_region, user)
+        return _write_plans(con, planned, by) if _to_write(planned) else _unwritten(planned, dry_run)
+
+
+def _to_write(planned) -> bool:
+    return isinstance(planned, list) and any(p.added or p.replaced for p in planned)
+
+
+def _unwritten(planned, dry_run: bool) -> ImportResult:
+    """The answer to an upload that writes nothing: its problems, or what it would write."""
+    if isinstance(planned, ImportResult):
         planned.dry_run = dry_run
         return planned
-    with _LOCK:
-        if _written != seen:
-            planned = _check_and_plan(con, read, plan_region, user)
-            if not isinstance(planned, list):
-                return planned
-        return _write_plans(con, planned, by)
+    return ImportResult(files=[_outcome(p) for p in planned], dry_run=dry_run)
 
 
 @dataclass
