@@ -648,10 +648,12 @@ def _fast_load_all(con, fast: dict[str, Path], files: list[TableFile]) -> dict[s
 def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[str, int]:
     """(Re)build the database at db_path from the folders, later folders overriding
     earlier ones. The new database is written beside the old one and swapped in only when
-    complete, so a refused folder or a crash leaves an existing database as it was.
+    complete, so a refused folder or a crash leaves an existing database as it was. An
+    existing database is replaced only while no other process holds it, and its accounts
+    and audit log are carried into the new one (tuoyu.rebuild).
     A large CSV of institutions or reports is checked in DuckDB first (fast_load); if any
     file is not plainly clean, every file is read and checked the usual way instead."""
-    from . import db, ledger  # late: db imports this module for its first-run build
+    from . import db, ledger, rebuild  # late: db imports this module for its first-run build
 
     deferred: dict[str, list[Path]] = {}
     files, meta, problems = _read_folders(folders, _defer_large(deferred))
@@ -663,6 +665,10 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
 
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    rebuild.clean_leftovers(db_path)
+    replacing = db_path.exists()
+    if replacing:
+        rebuild.ensure_free(db_path)
     building = db_path.with_name(db_path.name + f".building-{os.getpid()}")
     for leftover in (building, Path(str(building) + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -693,17 +699,24 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
                                  else insert_frame(con, table, prepare_rows(table, frames[table])))
         db.refresh_derived(con)
         counts["task_history"] = ledger.apply_sample_updates(con, folders)
+        # what the build itself recorded, so that later changes can be told apart (rebuild.work_in)
+        con.execute("insert or replace into meta values ('task_changes_at_build', ?)", [str(counts["task_history"])])
         for key, value in sorted(meta.items()):
             con.execute("insert into meta values (?, ?)", [key, value])
         con.execute("commit")
+        if replacing:
+            counts.update(rebuild.carry_over(con, db_path))
         con.execute("checkpoint")
-    except Exception:
+        con.close()
+        con = None
+        if replacing:  # again: a dashboard may have started on the old file meanwhile
+            rebuild.ensure_free(db_path)
+    except BaseException:  # an interrupted build (Ctrl-C) removes its file too
         if con is not None:
             con.close()
         building.unlink(missing_ok=True)
         Path(str(building) + ".wal").unlink(missing_ok=True)
         raise
-    con.close()
     os.replace(building, db_path)
     Path(str(db_path) + ".wal").unlink(missing_ok=True)
     return counts

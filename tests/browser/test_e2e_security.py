@@ -155,3 +155,34 @@ def test_a_visitor_never_sees_the_admin_entry_not_even_first_on_a_fresh_server(b
     finally:
         context.close()
         fresh.stop()
+
+
+def test_init_is_refused_under_a_running_dashboard_which_keeps_what_it_writes(browser, fixture_db_path, tmp_path,
+                                                                               capsys):
+    """Item 1 as it was found: `init` on the file a dashboard serves, then a task update on
+    the page (said 已记录), then the dashboard stops."""
+    from tests.conftest import FIXTURE
+    from tuoyu import cli
+
+    dashboard = harness.server_on_copy(fixture_db_path, tmp_path, "held")
+    context = browser.new_context(viewport=harness.DESKTOP)
+    try:
+        dashboard.start()
+        page = context.new_page()
+        harness.open_page(page, dashboard.url("/tasks", **TESTPLAN_Q3), "任务台账")   # its first session opens the file
+        assert cli.main(["--db", str(dashboard.db_path), "init", "--data", str(FIXTURE)]) == 5
+        assert f"正被进程 {dashboard.proc.pid} 使用（如正在运行的看板），未重建" in capsys.readouterr().err
+        form = page.locator('[data-testid="stForm"]')
+        form.get_by_role("textbox", name="记录人", exact=True).fill("张三")
+        form.get_by_role("textbox", name="最新进展", exact=True).fill("重建被拒之后的进展")
+        form.get_by_role("button", name="保存更新").click()
+        expect(page.locator('[data-testid="stAlert"]').filter(has_text="已记录 T-1 的更新")).to_be_visible()
+    finally:
+        context.close()
+        dashboard.stop()
+    con = db.connect(dashboard.db_path)
+    try:
+        assert con.execute("select new_note from task_history").fetchall() == [("重建被拒之后的进展",)]
+    finally:
+        con.close()
+    assert not [p for p in tmp_path.iterdir() if ".building-" in p.name]
