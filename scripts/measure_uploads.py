@@ -20,7 +20,6 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,32 +45,10 @@ def xlsx(header, rows) -> bytes:
 
 
 def bomb() -> bytes:
-    """One sheet of 12,000 rows, each cell a 60,000-character text: ~750 MB unpacked."""
-    parts = {
-        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                               'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
-        "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-                           '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-                           '<sheets><sheet name="机构报表" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-                                      'package/2006/relationships"><Relationship Id="rId1" Target="worksheets/'
-                                      'sheet1.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                                      'relationships/worksheet"/></Relationships>',
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        for name, text in parts.items():
-            z.writestr(name, text)
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-            part.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-                       b'2006/main"><sheetData>')
-            header = b"".join(b'<c t="inlineStr"><is><t>' + h.encode() + b"</t></is></c>" for h in REPORTS_HEADER)
-            part.write(b"<row>" + header + b"</row>")
-            row = b'<row><c t="inlineStr"><is><t>' + b"x" * 60_000 + b"</t></is></c></row>"
-            for _ in range(12):
-                part.write(row * 1000)
-            part.write(b"</sheetData></worksheet>")
-    return buffer.getvalue()
+    """One sheet of 12,000 rows, each cell a 60,000-character text: ~720 MB unpacked."""
+    from tests import xlsx_files
+
+    return xlsx_files.streamed_xlsx(xlsx_files.row(REPORTS_HEADER), xlsx_files.row(["x" * 60_000]), 12_000, level=9)
 
 
 def scenario_file(name: str) -> tuple[str, bytes]:

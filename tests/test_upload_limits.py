@@ -5,11 +5,11 @@ read, and a sheet that names no table is refused by name. On copies of the fixtu
 import io
 import json
 import threading
-import zipfile
 
 import pytest
 from openpyxl import Workbook
 
+from tests import xlsx_files
 from tuoyu import imports
 
 AREA = "990100"
@@ -42,38 +42,7 @@ def workbook(sheets: dict[str, list[list[str]]]) -> bytes:
     return buffer.getvalue()
 
 
-_PARTS = {
-    "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                           'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
-    "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
-                       'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-                       '<sheets><sheet name="机构报表" sheetId="1" r:id="rId1"/></sheets></workbook>',
-    "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-                                  'package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml"'
-                                  ' Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-                                  'worksheet"/></Relationships>',
-}
-
-
-def streamed_xlsx(row_xml: bytes, repeat: int) -> bytes:
-    """An XLSX whose one sheet repeats a row `repeat` times, written in blocks so that the
-    test never holds the unpacked sheet: small on disk, large unpacked."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        for name, text in _PARTS.items():
-            z.writestr(name, text)
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-            part.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-                       b'2006/main"><sheetData>')
-            block = row_xml * 1000
-            for _ in range(repeat // 1000):
-                part.write(block)
-            part.write(b"</sheetData></worksheet>")
-    return buffer.getvalue()
-
-
-ROW = b"".join(b'<c t="inlineStr"><is><t>' + v.encode() + b"</t></is></c>" for v in B1_Q3)
-ROW = b"<row>" + ROW + b"</row>"
+ROW = xlsx_files.row(B1_Q3)
 
 
 class LockSpy:
@@ -109,7 +78,7 @@ def no_openpyxl_reads(monkeypatch):
 # ------------------------------------------------------------------ limits, before the lock
 
 def test_too_many_rows_in_a_small_xlsx_refused_before_the_lock(wcon, lock, no_openpyxl_reads):
-    data = streamed_xlsx(ROW, 100_000)
+    data = xlsx_files.streamed_xlsx(b"", ROW, 100_000)
     assert len(data) < 1024 * 1024                      # under 1 MB sent, 100,000 rows inside
     result = send(wcon, ("机构报表.xlsx", data))
     assert [str(p) for p in result.problems] == ["机构报表.xlsx：文件超过50,000行，请分成几个文件上报"]
@@ -117,8 +86,7 @@ def test_too_many_rows_in_a_small_xlsx_refused_before_the_lock(wcon, lock, no_op
 
 
 def test_an_xlsx_that_inflates_past_the_limit_is_refused_unread(wcon, lock, no_openpyxl_reads):
-    padding = b"<row>" + b'<c t="inlineStr"><is><t>' + b"x" * 60_000 + b"</t></is></c></row>"
-    data = streamed_xlsx(padding, 2_000)                # 120 MB unpacked
+    data = xlsx_files.streamed_xlsx(b"", xlsx_files.row(["x" * 60_000]), 2_000)   # 120 MB unpacked
     assert len(data) < 2 * 1024 * 1024
     result = send(wcon, ("机构报表.xlsx", data))
     assert [p.message for p in result.problems] == [

@@ -351,9 +351,13 @@ def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
 
 
 def upload(page: Page, name: str, data: bytes) -> None:
-    """Choose one file in the page's uploader, as the file dialog would."""
+    """Choose one file in the page's uploader, as the file dialog does, and wait until the
+    page has run with it (a button pressed before that run finds no file)."""
+    wait_drawn(page)
     uploader = page.locator('[data-testid="stFileUploader"]')
-    with page.expect_file_chooser() as chooser:
-        uploader.locator('[data-testid="stFileUploaderDropzone"] button').click()
-    chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
-    expect(uploader).to_contain_text(name[-10:])  # a long name is shown shortened in the middle
+    # set on the input itself, found when set: a file dialog opened just before a rerun
+    # redraws the uploader hands its file to an input no longer on the page
+    uploader.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+    expect(uploader).to_contain_text(name[-10:], timeout=RUN_TIMEOUT_MS)  # a long name is shortened in the middle
+    wait_drawn(page)
