@@ -4,7 +4,7 @@ aloud as they are, every table of the pages in one Excel workbook, and a preview
 import streamlit as st
 import streamlit.components.v1 as components
 
-from tuoyu import app, briefing
+from tuoyu import app, briefing, periods
 from tuoyu.markup import literal
 
 sel = app.selection()
@@ -12,18 +12,23 @@ app.page_header("简报导出", sel)
 st.markdown("按左侧所选方案、地区和报告期生成联席会议简报：总体进展、县区情况、评审指标、重点任务、"
             "变化情况和口径说明，附趋势图和县区对比图。Word 和 PDF 可直接打印；Excel 含各页面的全部表格。")
 
-wanted = (sel.plan, sel.region, sel.quarter, sel.counting)
+as_of = periods.as_of(sel.quarter)
+issued = st.date_input("印发日期", value=as_of, key="brief_issued", format="YYYY-MM-DD",
+                       help=f"默认为数据截至日（{periods.label(sel.quarter)}末）；期号按方案连续编号，同一报告期再次生成时沿用。")
+wanted = (sel.plan, sel.region, sel.quarter, sel.counting, issued)
 if st.button("生成简报", type="primary", key="brief_generate", icon=":material/description:"):
     with st.status("正在生成简报……", expanded=True) as status:
         bar = st.progress(0.0, text="准备中……")
         try:
-            made = app.briefing_files(sel, progress=lambda fraction, text: bar.progress(fraction, text=text))
+            made = app.briefing_files(sel, issued, progress=lambda fraction, text: bar.progress(fraction, text=text))
         except briefing.BriefingError as exc:
             status.update(label="简报未能生成", state="error")
             st.error(str(exc))
             st.stop()
         status.update(label=f"简报已生成，用时 {made.seconds:.1f} 秒", state="complete", expanded=False)
     st.session_state["brief_files"] = (wanted, made)
+
+app.notices_section(sel)
 
 stored = st.session_state.get("brief_files")
 if not stored or stored[0] != wanted:

@@ -16,14 +16,15 @@ if view.units.empty:
 bars = view.units.rename(columns={"slots_per_1000": "value"})
 st.plotly_chart(charts.unit_bars(bars, "slots_per_1000", view.average.get("slots_per_1000"), view.year_target,
                                  view.average_label), width="stretch")
-st.caption(f"柱色表示相对{view.target_year or ''}年目标的状态；虚线为{view.average_label}，实线为年度目标。"
+st.caption(f"柱色表示各单位{view.target_year or ''}年目标的状态（到期按该年第4季度评价，未到期看本期和趋势）；"
+           f"虚线为{view.average_label}，实线为年度目标。"
            f"口径：{app.definition('slots_per_1000')}")
 
 left, right = st.columns(2)
 with left:
     enrol = view.units.rename(columns={"enrolment_rate": "value", "status": "_", "enrolment_status": "status"})
     st.plotly_chart(charts.unit_bars(enrol, "enrolment_rate", view.average.get("enrolment_rate"), None,
-                                     view.average_label), width="stretch")
+                                     view.average_label, comparison.ABOVE_COLOURS), width="stretch")
     st.caption(f"柱色表示是否高于{view.average_label}。口径：{app.definition('enrolment_rate')}")
 with right:
     st.plotly_chart(charts.capacity_use(view.units.rename(columns={"name": "name"})), width="stretch")
@@ -44,4 +45,5 @@ plan_input = st.data_editor(
                    "extra": st.column_config.NumberColumn("新增托位", min_value=0, step=10)},
     hide_index=True, key="county_whatif")
 result = app.what_if(view, dict(zip(plan_input["code"], plan_input["extra"])))
-st.dataframe(app.style_status(result, ("新增后状态",)), hide_index=True, width="stretch")
+st.dataframe(app.style_status(result, ("新增后能否达到目标",), comparison.REACH_COLOURS), hide_index=True,
+             width="stretch")

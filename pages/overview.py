@@ -1,4 +1,4 @@
-"""总览: are we on track for this year's target, and which targets are met."""
+"""总览: will we make this year's target, who lags, and where every target of the plan stands."""
 
 import streamlit as st
 
@@ -9,15 +9,24 @@ app.page_header("总览", sel)
 view = app.overview_view(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
 snap = view.snapshot
 
+with st.container(border=True):
+    app.status_badge(st, view.headline_status)
+    first, *rest = view.headline
+    st.markdown(f"**{first}**")
+    for line in rest:
+        st.markdown(line)
+
 for notice in view.notices:
     st.info(notice, icon=":material/schedule:")
 
 cols = st.columns(len(view.metrics))
 for col, m in zip(cols, view.metrics):
-    col.metric(m.label, m.value, m.delta, help=m.help, border=True)
+    col.metric(m.label, m.value, m.delta, delta_color="off", delta_arrow="off" if m.flat else "auto",
+               help=m.help, border=True)
+    app.status_badge(col, m.status, m.status_label)
     if m.targets:
         col.caption(m.targets)
-st.caption("变化为与上一季度相比；把鼠标移到指标名旁的问号上可查看口径说明。")
+st.caption("变化为与上一季度相比；徽标为该指标本年度（或下一个）目标的状态；把鼠标移到指标名旁的问号上可查看口径说明。")
 
 st.subheader("进度与差距")
 left, right = st.columns([3, 1])
@@ -26,13 +35,20 @@ with left:
     province_name = app.region_name(sel.path, province["region_code"]) if province else None
     st.plotly_chart(charts.trend(view, sel.region_name, province_name), width="stretch")
 with right:
-    st.metric("距年度目标尚需托位", "无数据" if snap["slots_needed"] is None else f"{snap['slots_needed']} 个",
+    target = snap["year_target"]
+    st.metric(f"距{target['year']}年目标尚需托位" if target else "距年度目标尚需托位",
+              "无数据" if snap["slots_needed"] is None else f"{snap['slots_needed']} 个",
               help=app.definition("slots_needed"), border=True)
-    st.markdown(view.gap_sentence)
+    if target is None:
+        st.caption("本方案未对该地区设定每千人口托位数目标。")
 
 st.subheader("方案目标完成情况")
 if view.status.empty:
     st.info("所选方案对该地区没有设定目标。")
 else:
+    st.caption("按状态排列：未达标、有风险在前。到期的目标按该年第4季度的数值评价，未到期的看本期数值和趋势。")
     st.dataframe(app.style_status(view.status), hide_index=True, width="stretch",
-                 height=35 * (len(view.status) + 1) + 3)
+                 height=min(35 * (len(view.status) + 1) + 3, 600))
+if not view.references.empty:
+    st.caption("参考目标（上级地区的目标，不对本地区作评价）")
+    st.dataframe(view.references, hide_index=True, width="stretch")

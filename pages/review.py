@@ -6,8 +6,8 @@ import streamlit as st
 from tuoyu import app, review
 
 DETAIL_HEADERS = {"region_name": "地区", "verdict": "结论", "detail": "依据数据"}
-CHECKLIST_HEADERS = {"region_name": "地区", "indicator_name": "指标", "year": "年份", "requirement": "要求",
-                     "value": "实际", "verdict": "结论", "judged_at": "判断时点", "source": "出处"}
+CHECKLIST_HEADERS = {"verdict": "结论", "region_name": "地区", "indicator_name": "指标", "requirement": "要求",
+                     "value": "实际", "reading": "解读", "judged_at": "判断时点", "detail": "依据", "source": "出处"}
 
 sel = app.selection()
 app.page_header("评审指标", sel)
@@ -37,4 +37,5 @@ if checklist.empty:
 else:
     shown = checklist[list(CHECKLIST_HEADERS)].rename(columns=CHECKLIST_HEADERS)
     st.dataframe(app.style_status(shown, ("结论",)), hide_index=True, width="stretch")
-    st.caption("往年目标按当年第4季度末的数据判断，当年及以后的目标按所选报告期判断。")
+    st.caption("到期的目标按该年第4季度的数据评价（达标/未达标）；未到期的看所选报告期的数据和近四个季度的趋势"
+               "（已达到（未到期）/预计达标/有风险）。“解读”列写明原文含糊之处的计算口径。")

@@ -19,12 +19,16 @@ flash = st.session_state.pop("tasks_flash", None)
 if flash:
     st.success(literal(flash), icon=":material/check_circle:")
 
-tasks, links = app.ledger_view(sel)
+# as of the period's last day (DESIGN §4.3); today on request, or while the period runs
+today, as_of = periods.today(), periods.as_of(sel.quarter)
+if as_of < today and st.toggle(f"查看今天（{ledger.date_zh(today)}）的台账", key="tasks_today",
+                               help=f"默认显示{periods.label(sel.quarter)}末的台账：此后记录的状态和进展不显示。"):
+    as_of = today
+tasks, links = app.ledger_view(sel, as_of)
 if tasks.empty:
     st.info("所选方案没有列入任务台账的任务。")
     st.stop()
 phases = app.ledger_phases(sel.path, sel.plan)
-today = periods.today()
 
 left, middle, right = st.columns(3)
 unit = left.selectbox("责任单位", [ledger.ALL] + ledger.departments(tasks), key="tasks_unit",
@@ -34,7 +38,7 @@ phase = right.selectbox("阶段（按完成时限所在阶段）", [ledger.ALL] 
                         key="tasks_phase", disabled=phases.empty)
 shown = ledger.filter_tasks(tasks, unit, statuses, phase)
 
-st.markdown(f"**{literal(ledger.summary(shown, unit))}**（截至{ledger.date_zh(today)}；超过完成时限仍未完成的任务自动列为滞后）")
+st.markdown(f"**{literal(ledger.summary(shown, unit))}**（截至{ledger.date_zh(as_of)}；超过完成时限仍未完成的任务自动列为滞后）")
 late = ledger.late_lines(shown)
 if late:
     with st.container(border=True):
@@ -47,12 +51,12 @@ if late:
 table = ledger.display_table(shown, TABLE)
 st.dataframe(app.style_task_status(table), hide_index=True, width="stretch", column_config=COLUMNS)
 label = app.dataset_label(sel.path)
-subtitle = (f"截至{ledger.date_zh(today)} · 关联指标：{sel.region_name}{periods.label(sel.quarter)}"
+subtitle = (f"截至{ledger.date_zh(as_of)} · 关联指标：{sel.region_name}{periods.label(sel.quarter)}"
             + (f" · {label}" if label else ""))
 st.download_button("导出 Excel（按责任单位分组）", key="tasks_export",
                    data=ledger.to_excel(shown, None if unit == ledger.ALL else [unit],
                                         f"{sel.plan_title} 任务台账", subtitle),
-                   file_name=f"任务台账_{sel.plan}_{today:%Y%m%d}.xlsx", icon=":material/download:",
+                   file_name=f"任务台账_{sel.plan}_{as_of:%Y%m%d}.xlsx", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 counts_col, timeline_col = st.columns([2, 3])
@@ -60,7 +64,7 @@ with counts_col:
     st.plotly_chart(charts.department_counts(ledger.department_counts(tasks)), width="stretch")
     st.caption("全部任务，不受上方筛选影响；一项任务由几个单位负责，就计入每个单位。")
 with timeline_col:
-    st.plotly_chart(charts.ledger_timeline(phases, shown, today), width="stretch")
+    st.plotly_chart(charts.ledger_timeline(phases, shown, as_of), width="stretch")
 
 st.subheader("任务详情与进展更新")
 if shown.empty:
@@ -80,29 +84,13 @@ with info:
         st.caption(f"{r['name']}：{r['value_text']}，{r['detail'] or ledger.NO_TARGET}")
 user, refusal = app.write_access()
 with form_col:
-    if refusal:
-        st.info(refusal, icon=":material/lock:")
-    elif user is None:
-        st.caption(app.OPEN_WRITES_NOTICE)
-    with st.form("tasks_form"):
-        by = user.display_name if user else st.text_input("记录人", key="tasks_by", placeholder="填写姓名",
-                                                           disabled=bool(refusal))
-        status = st.selectbox("状态", ledger.STATUSES, key=f"tasks_status_{pick}",
-                              index=ledger.STATUSES.index(task["stored_status"]),
-                              help="超过完成时限仍未完成的任务会自动显示为“滞后”，无需手工选择。")
-        note = st.text_area("最新进展", value=task["progress_note"] or "", key=f"tasks_note_{pick}",
-                            help="留空则保留原进展说明。")
-        submitted = st.form_submit_button("保存更新", type="primary", disabled=bool(refusal))
-    if submitted:
-        try:
-            change = app.update_task(pick, status, note, by, user)
-        except ledger.LedgerError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state["tasks_flash"] = change.describe()
-            st.rerun()
+    if as_of < today:  # the form starts from the task as it is now, never from a past state
+        st.info(f"上表为{ledger.date_zh(as_of)}的台账。更新任务请打开上方的“查看今天的台账”。",
+                icon=":material/history:")
+    else:
+        app.task_form(pick, task, user, refusal)
 
-changes = ledger.history_table(app.ledger_history(sel.path, sel.plan), pick)
+changes = ledger.history_table(app.ledger_history(sel.path, sel.plan, as_of.isoformat()), pick)
 with st.expander(f"{literal(pick)} 的更新记录（{len(changes)}条）", expanded=True):
     if changes.empty:
         st.caption("尚无更新记录。")

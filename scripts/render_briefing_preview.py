@@ -1,4 +1,4 @@
-"""Render the first page of the sample briefing (ZHONGWEI, 中卫市 640500, 2024Q3) to
+"""Render the first page of the sample briefing (ZHONGWEI, 中卫市 640500, 2024Q4) to
 docs/briefing_page1.png for the README: a fresh database from the shipped sample in a
 temporary folder, the PDF through headless Chromium, page 1 through poppler's pdftoppm.
 
@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 from tuoyu import briefing, db  # noqa: E402
 from tuoyu.ingest import build_database  # noqa: E402
 
-PLAN, REGION, PERIOD = "ZHONGWEI", "640500", "2024Q3"
+PLAN, REGION, PERIOD = "ZHONGWEI", "640500", "2024Q4"
 
 
 def main() -> int:

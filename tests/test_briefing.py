@@ -6,22 +6,24 @@ docstring of tests/test_indicators.py), never by calling the code under test.
 测试市 at 2024Q3 counts A1 (120 slots), A2 (40), B1 (filed, no Q3 report) and B2 (0):
   每千人口托位数 160 / 150,000 × 1000 = 1.0667 → 1.07
   2024Q2 it counted A1 100, A3 30 (closed only on 2024-09-30), B1 50 → 180 → 1.20
-  change on paper: 1.07 − 1.20 = −0.13 → 较上季度减少0.13个
-  2024 target 1.0 (fixture 2): 1.0667 ≥ 1.0 → 已达到2024年度目标1个
-  projection: of the four quarters 2023Q4–2024Q3 only Q2 and Q3 have reports; the line
-  through (Q2, 1.20) and (Q3, 1.0667) falls 0.1333 a quarter → Q4 0.9333 → 0.93, which
-  is below the current value (将降至) and below the target (低于年度目标)
-  2025 target 2.0: ⌈2.0 × 150,000 ÷ 1000⌉ = 300 − 160 = 140 托位 still needed
-Counties (each_child target 1.5 in 2024, fixture 4):
-  甲县 A1 120 + A2 40 = 160 / 100,000 → 1.60 ≥ 1.5 达标, needs 0; 入托率 134/2,000 = 6.7%,
-       平均托收率 (99/120 + 35/40) / 2 = 85.0%; at Q2 A1 100 + A3 30 = 130 → 1.30 未达标
-  乙县 B2 0 / 50,000 → 0.00 < 1.5 未达标, ⌈1.5 × 50,000 ÷ 1000⌉ = 75 − 0 = 75 needed;
-       入托率 0/1,000 = 0.0%, 托收率 无数据 (B2 has 0 slots); B1 本期未报
+  change: 1.0667 − 1.20 = −0.1333 → 较上季度减少0.13个
+  2024 target 1.0 (fixture 2), due at 2024Q4: 1.0667 ≥ 1.0 now → 已达到（未到期）; but of the
+  four quarters 2023Q4–2024Q3 only Q2 and Q3 have reports, and the line through (Q2, 1.20)
+  and (Q3, 1.0667) falls 0.1333 a quarter → Q4 0.9333 → 将降至0.93
+  2025 target 2.0, due at 2025Q4, five quarters on: 1.0667 − 5 × 0.1333 = 0.40 → 有风险;
+  ⌈2.0 × 150,000 ÷ 1000⌉ = 300 − 160 = 140 托位 still needed, ⌈140 / 5⌉ = 28 a quarter
+Counties (each_child target 1.5 in 2024, fixture 4), none due before 2024Q4:
+  甲县 A1 120 + A2 40 = 160 / 100,000 → 1.60 ≥ 1.5 已达到（未到期）, needs 0; 入托率 134/2,000 =
+       6.7%, 平均托收率 (99/120 + 35/40) / 2 = 85.0%; at Q2 A1 100 + A3 30 = 130 → 1.30, one
+       quarter of data, below: 有风险 then
+  乙县 B2 0 / 50,000 → 0.00 < 1.5, 1.00 at Q2: 有风险 (then too), ⌈1.5 × 50,000 ÷ 1000⌉ = 75
+       needed; 入托率 0/1,000 = 0.0%, 托收率 无数据 (B2 has 0 slots); B1 本期未报
   测试省 average: A1 120 + A2 40 + B2 0 + C1 60 = 220 / 200,000 × 1000 = 1.10;
        乙县 0.00 is below it, 甲县 1.60 is not
 Newly filed in 2024Q3: B2 乙县新苗托育园 (2024-07-20), then A2 甲县第一幼儿园托班 (2024-08-15).
-Task T-1 (due 2024-12-31, 进行中) is late at the pinned today 2026-11-23:
-  2025 has 365 days, then Jan–Oct 2026 304 days + 23 = 327 → 692 days overdue.
+The briefing stands at 2024-09-30, the period's last day (DESIGN §4.3), whatever today is:
+task T-1 (due 2024-12-31, 进行中) is not late then. In a 2025Q1 briefing (as of 2025-03-31) it
+is: 31 + 28 + 31 = 90 days overdue.
 """
 
 import io
@@ -40,8 +42,11 @@ from tuoyu import briefing, cli, db, review
 
 PLAN, REGION, PERIOD = "TESTPLAN", "990100", "2024Q3"
 TODAY = date(2026, 11, 23)  # as pinned in conftest (TUOYU_TODAY)
-HEADLINE = ("截至2024年第3季度，全市每千人口拥有3岁以下婴幼儿托位数1.07个，较上季度减少0.13个，"
-            "已达到2024年度目标1个，按当前趋势预计年底将降至0.93个，低于年度目标。")
+HEADLINE = ("截至2024年第3季度，全市每千人口拥有3岁以下婴幼儿托位数1.07个，较上季度减少0.13个。"
+            "2024年每千人口托位数目标≥ 1.00 个/千人：已达到（未到期）。本期1.07 个/千人，已达到要求≥ 1.00 个/千人"
+            "（2024年第4季度评价），但按近四个季度趋势预计2024年第4季度将降至0.93 个/千人。"
+            "2025年每千人口托位数目标≥ 2.00 个/千人：有风险。本期1.07 个/千人；按近四个季度趋势预计2025年第4季度0.40 个/千人，"
+            "达不到要求≥ 2.00 个/千人；尚需托位约140个，到期前5个季度每季度约28个。")
 needs_chromium = pytest.mark.skipif(briefing.chromium_path() is None, reason="Chromium not installed")
 
 
@@ -76,54 +81,76 @@ def test_title_period_and_dataset_marker(document):
     lines = texts(document)
     assert lines[0] == "测试市婴幼儿照护服务示范城市创建工作简报"
     assert lines[1] == "（2024年第3季度）"
-    assert "数据截至2024年9月30日" in lines[2]
-    assert any(line.startswith("【测试数据】") for line in lines[:5])   # tests/fixture/dataset.csv label
+    assert re.fullmatch(r"第\d+期", lines[2])
+    # 编印单位 defaults to the plan's issuer; 印发日期 to the as-of day
+    assert lines[3] == "测试市人民政府编\t2024年9月30日"     # a right tab stop puts the date at the margin
+    assert "数据截至2024年9月30日" in lines[4]
+    assert any(line.startswith("【测试数据】") for line in lines[:7])   # tests/fixture/dataset.csv label
+    # 版记: 报送/抄送 (data/briefing.toml [document] defaults)
+    assert lines[-2:] == ["报送：测试市人民政府", "抄送：创建工作领导小组各成员单位"]
 
 
 def test_sections_in_briefing_order(document):
     headings = [p.text for p in document.paragraphs if p.style.name == "简报一级标题"]
-    assert headings == ["一、总体进展", "二、县区情况", "三、评审指标", "四、重点任务", "五、变化情况", "附：口径说明"]
+    # TESTPLAN has no review criteria: that section is left out, not announced empty
+    assert headings == ["一、总体进展", "二、县区情况", "三、重点任务", "四、变化情况", "附：口径说明"]
 
 
 def test_headline_sentence_with_hand_computed_figures(document):
     lines = texts(document)
     assert lines[lines.index("一、总体进展") + 1] == HEADLINE
-    assert "距2025年方案目标2个，尚需新增托位约140个。" in lines
 
 
 def test_counties_below_target_and_average_by_name(document):
     lines = texts(document)
-    assert ("所辖2个县区中，甲县达到2024年度目标，乙县未达到2024年度目标，合计尚需新增托位约75个（乙县75个）。"
+    assert ("所辖2个县区对照2024年度目标，甲县已达到（未到期），乙县有风险，合计尚需新增托位约75个（乙县75个）。"
             in lines)
     assert "乙县每千人口托位数低于测试省平均（1.10个）。" in lines
     assert "乙县有1家机构本期未报送报表，相关数字可能偏低。" in lines
 
 
+def test_headline_figures_table(document):
+    rows = [[c.text for c in row.cells] for row in document.tables[0].rows]
+    assert rows[0] == ["指标", "本期", "较上季度", "测试省平均"]
+    # 1.0667 − 1.20 = −0.1333; 入托率 134/3,000 = 4.47% against 140/3,000 = 4.67% at Q2: −0.2 points
+    assert rows[1] == ["每千人口托位数", "1.07 个/千人", "-0.13", "1.10 个/千人"]
+    assert rows[2] == ["入托率", "4.5%", "-0.2个百分点", "4.5%"]
+
+
 def test_ranking_table(document):
-    table = document.tables[0]
+    table = document.tables[1]
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert rows[0] == ["排名", "县区", "每千人口托位数（个）", "年度目标（个）", "尚需托位（个）", "入托率", "平均托收率", "状态"]
-    assert rows[1] == ["1", "甲县", "1.60", "1.5", "0", "6.7%", "85.0%", "达标"]
-    assert rows[2] == ["2", "乙县", "0.00", "1.5", "75", "0.0%", "无数据", "未达标"]
+    assert rows[1] == ["1", "甲县", "1.60", "1.5", "0", "6.7%", "85.0%", "已达到（未到期）"]
+    assert rows[2] == ["2", "乙县", "0.00", "1.5", "75", "0.0%", "无数据", "有风险"]
 
 
-def test_plan_without_review_criteria_says_so(document):
+def test_plan_without_review_criteria_leaves_the_section_out(document):
+    assert not any("评审指标" in p.text for p in document.paragraphs if p.style.name == "简报一级标题")
+
+
+def test_tasks_as_of_the_periods_last_day(document):
     lines = texts(document)
-    assert lines[lines.index("三、评审指标") + 1] == "本方案未设定评审指标。"
+    assert "截至2024年9月30日，方案1项任务均已完成或未到完成时限。" in lines
 
 
-def test_late_task_with_responsible_units(document):
-    lines = texts(document)
-    assert "截至2026年11月23日，方案1项任务中有1项逾期未完成，涉及牵头单位：测试市卫生健康委（1项）。" in lines
-    rows = [[c.text for c in row.cells] for row in document.tables[1].rows]
-    assert rows[0][:3] == ["序号", "任务", "责任单位（牵头单位在前）"]
-    assert rows[1] == ["1", "增加托位", "测试市卫生健康委、测试市教育局", "2024年12月31日", "进行中", "692天"]
+def test_late_task_with_responsible_units(fixture_db_path):
+    con = db.connect(fixture_db_path)
+    try:
+        content = briefing.assemble(con, PLAN, REGION, "2025Q1", today=TODAY)
+    finally:
+        con.close()
+    section = next(s for s in content.sections if s.heading.endswith("重点任务"))
+    assert section.blocks[0].text == "截至2025年3月31日，方案1项任务中有1项逾期未完成，涉及牵头单位：测试市卫生健康委（1项）。"
+    table = section.blocks[1]
+    assert table.columns[:3] == ["序号", "任务", "责任单位（牵头单位在前）"]
+    assert table.rows == [["1", "增加托位", "测试市卫生健康委、测试市教育局", "2024年12月31日", "进行中", "90天"]]
 
 
 def test_changes_since_previous_quarter(document):
     lines = texts(document)
     assert "与2024年第2季度相比，全市计入托位由180个减至160个，净减20个。" in lines
-    assert "甲县由未达标转为达到年度目标。" in lines
+    assert any("县区年度目标状态的变化：甲县由有风险转为已达到（未到期）。" in line for line in lines)
     assert "本季度新备案托育机构2家：乙县新苗托育园（乙县）、甲县第一幼儿园托班（甲县）。" in lines
 
 
@@ -214,7 +241,7 @@ def test_excel_has_every_table_with_numbers_as_numbers(outputs):
     assert headline["每千人口拥有3岁以下婴幼儿托位数"]["本期"] == pytest.approx(160 / 150)
     assert headline["托育机构备案率"]["本期"] == pytest.approx(80.0)           # 4 of 5, in %
     task = rows("任务台账")[0]
-    assert task["完成时限"] == datetime(2024, 12, 31) and task["逾期天数"] == 692
+    assert task["完成时限"] == datetime(2024, 12, 31) and task["是否逾期"] == "否" and task["逾期天数"] is None
     assert len(rows("机构明细")) == 5                                           # A1, A2, A4, B1, B2 active
 
 
@@ -228,11 +255,11 @@ def test_export_excel_command(fixture_db_path, tmp_path):
 # ------------------------------------------------------------------ review criteria, when the plan has them
 
 def test_review_criteria_section_with_the_ningxia_criteria(monkeypatch, fixture_db_path):
-    # The Zhongwei criteria applied to 测试市 (TESTPLAN has none of its own):
-    #  1 测试市 1.07 ≥ 1.0 but 乙县 0.00 < 1.5 → 未达标, 乙县 named;
-    #  3 达标率 of 测试市: A1 达标, A2 and B2 not → 1/3 = 33.3% ≤ 85% → 未达标;
-    #  6 指导中心: 甲县 none, 乙县 B1 → 未达标, 甲县 named;
-    #  8 no 重大 incident in 测试市 in the 3 years to 2024-09-30 (A3's lies exactly on the edge) → 达标.
+    # The Zhongwei criteria (due at 2024Q4) applied to 测试市 at 2024Q3 (see tests/test_review.py):
+    #  1 测试市 1.07 > 1.0 but 乙县 0.00 < 1.5, heading for 0 → 有风险, 乙县 named;
+    #  3 达标率 of 测试市: 2/3 at Q2, A1 of A1, A2, B2 = 1/3 at Q3 → 有风险;
+    #  6 指导中心: 甲县 none ever, 乙县 B1 → 有风险, 甲县 named;
+    #  8 no 重大 incident in 测试市 in the 3 years to 2024-09-30 (A3's lies exactly on the edge) → 已达到.
     zhongwei = review.criteria_for("ZHONGWEI").assign(plan_code=PLAN)
     monkeypatch.setattr(review, "criteria_for", lambda plan: zhongwei if plan == PLAN else zhongwei.iloc[0:0])
     con = db.connect(fixture_db_path)
@@ -242,26 +269,22 @@ def test_review_criteria_section_with_the_ningxia_criteria(monkeypatch, fixture_
         con.close()
     section = next(s for s in content.sections if s.heading == "三、评审指标")
     table = next(b for b in section.blocks if isinstance(b, briefing.Table))
-    assert table.columns == ["序号", "评审指标", "测试市", "依据数据", "未达标的县区"]
+    assert table.columns == ["序号", "评审指标", "测试市", "依据数据", "未达标或有风险的县区"]
     verdicts = {row[0]: (row[2], row[4]) for row in table.rows}
     assert len(verdicts) == 8
-    assert verdicts["1"] == ("未达标", "乙县")
-    assert verdicts["3"][0] == "未达标"
-    assert verdicts["6"] == ("未达标", "甲县")
-    assert verdicts["8"] == ("达标", "—")
+    assert verdicts["1"] == ("有风险", "乙县（有风险）")
+    assert verdicts["3"][0] == "有风险"
+    assert verdicts["6"] == ("有风险", "甲县（有风险）")
+    assert verdicts["8"] == ("已达到（未到期）", "—")
     assert section.blocks[0].text.startswith("对照评审指标，测试市8项中")
 
 
-def test_late_tasks_without_the_ledger_module_read_the_same(monkeypatch, con):
-    # The briefing's own query (queries/briefing_tasks.sql) calls the same task late as the
-    # ledger does: T-1, due 2024-12-31, 进行中, 692 days before 2026-11-23.
-    with_ledger = briefing.tasks_of(con, PLAN, TODAY)
-    monkeypatch.setattr(briefing, "_from_ledger", lambda *args: None)
-    own = briefing.tasks_of(con, PLAN, TODAY)
-    for frame in (with_ledger, own):
-        row = frame.iloc[0]
-        assert (row["task_id"], row["status"], bool(row["is_late"]), row["days_overdue"], row["lead_unit"]) == \
-            ("T-1", "进行中", True, 692, "测试市卫生健康委")
+def test_tasks_are_read_as_the_ledger_reads_them(con):
+    # T-1, due 2024-12-31, 进行中: late by whole days to the day asked (692 to 2026-11-23:
+    # 365 in 2025, 304 to the end of October 2026, 23 more), not late on its due day
+    row = briefing.tasks_of(con, PLAN, TODAY).iloc[0]
+    assert (row["task_id"], row["status"], bool(row["is_late"]), row["days_overdue"], row["lead_unit"]) == \
+        ("T-1", "进行中", True, 692, "测试市卫生健康委")
     assert not briefing.tasks_of(con, PLAN, date(2024, 12, 31))["is_late"].any()   # due today is not late yet
 
 

@@ -151,11 +151,12 @@ def test_slots_needed_uses_exact_decimal_ceiling():
     assert indicators.slots_needed(None, 1000, 1) is None
 
 
-def test_projection_is_the_least_squares_line_to_year_end():
-    # points 1.0, 1.1, 1.2, 1.3 at Q4 2023 … Q3 2024: slope .1 a quarter, so Q4 2024 = 1.4
-    series = {"2023Q4": 1.0, "2024Q1": 1.1, "2024Q2": 1.2, "2024Q3": 1.3}
-    assert indicators.projection(series, "2024Q3") == approx(1.4)
-    # two points only (Q2 1.2, Q3 1.0667): slope −.1333, Q4 = .9333
-    assert indicators.projection({"2024Q2": 1.2, "2024Q3": 1.6 / 1.5}, "2024Q3") == approx(1.2 - 2 * (1.2 - 1.6 / 1.5))
-    assert indicators.projection({"2024Q3": 1.0}, "2024Q3") is None
-    assert indicators.projection({"2024Q4": 2.0}, "2024Q4") == 2.0
+def test_staffing_coverage_is_caregivers_over_those_required_in_aggregate(q3, con):
+    # 甲县: A1 15 of 18 required, A2 5 of 5: 20 / 23 (A1 alone falls short, the county does not)
+    assert q3("990101")["staffing_coverage"] == approx(20 / 23)
+    # 乙县: B2 has 1 caregiver and no children, so nothing is required: no ratio
+    assert q3("990102")["staffing_coverage"] is None
+    assert q3("990100")["staffing_coverage"] == approx(21 / 23)   # (15 + 5 + 1) / (18 + 5 + 0)
+    assert q3("990200")["staffing_coverage"] == approx(7 / 8)     # C1 7 of ⌈836/105⌉ = 8
+    frame = indicators.values(con, ["990101"], ["2024Q3"], counting="all")
+    assert indicators.row_dict(frame, "990101", "2024Q3")["staffing_coverage"] == approx(22 / 25)  # + A4 2 of 2

@@ -100,3 +100,13 @@ def test_allowed_values_checked():
             "N1,甲,640521,早教中心,民办,2024-01-01\n")
     _, problems = problems_of("institutions.csv", text)
     assert any("“类型”列：“早教中心”取值应为 托育机构" in p for p in problems)
+
+
+def test_free_text_keeps_its_chinese_punctuation():
+    # 全角 digits in a code or number are read as ASCII; a name or a note is kept as written
+    text = ("机构编码,机构名称,所在县区(或乡镇)代码,类型,举办性质,登记日期\n"
+            "X3,阳光托育，第一园：　示范点,６４０５２１,托育机构,民办,2024-01-01\n")
+    tf, problems = problems_of("institutions.csv", text)
+    assert problems == []
+    row = tf.typed.to_dict("records")[0]
+    assert row["name"] == "阳光托育，第一园：　示范点" and row["region_code"] == "640521"

@@ -283,18 +283,27 @@ def test_page_department_filter_shows_exactly_its_tasks(monkeypatch, sample_db_p
 
 
 def test_page_marks_a_past_due_task_late_at_the_given_date(monkeypatch, fixture_db_path):
-    monkeypatch.setenv("TUOYU_TODAY", "2024-12-31")
-    at = run_app(monkeypatch, fixture_db_path, "pages/tasks.py", plan="TESTPLAN", region="990100", period="2024Q3")
-    assert at.dataframe[0].value["状态"].tolist() == ["进行中"]
+    # T-1 is due 2024-12-31. The ledger for 2024Q3 stands at 2024-09-30, whatever today is
     monkeypatch.setenv("TUOYU_TODAY", "2025-02-01")
     at = run_app(monkeypatch, fixture_db_path, "pages/tasks.py", plan="TESTPLAN", region="990100", period="2024Q3")
+    assert at.dataframe[0].value["状态"].tolist() == ["进行中"]
+    assert any("（截至2024年9月30日；" in m.value for m in at.markdown)
+    # today (2025-02-01) on request: late since 2025-01-01, the 32nd day
+    at.toggle(key="tasks_today").set_value(True).run()
     row = at.dataframe[0].value.iloc[0]
     assert row["状态"] == "滞后" and row["逾期情况"] == "逾期32天（自2025年1月1日起）"
     assert any("滞后任务" in m.value for m in at.markdown)
 
 
+def test_page_for_a_past_period_offers_no_update_form(monkeypatch, sample_history_copy):
+    at = run_app(monkeypatch, sample_history_copy, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
+    assert not [b for b in at.button if b.label == "保存更新"]
+    assert any("更新任务请打开上方的“查看今天的台账”" in i.value for i in at.info)
+
+
 def test_page_update_appears_in_history_with_old_and_new(monkeypatch, sample_history_copy):
     at = run_app(monkeypatch, sample_history_copy, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
+    at.toggle(key="tasks_today").set_value(True).run()   # updates are made to the ledger as it is today
     at.selectbox(key="tasks_pick").select("ZHONGWEI-04").run()
     at.text_input(key="tasks_by").input("马主任")
     at.selectbox(key="tasks_status_ZHONGWEI-04").select("进行中")
@@ -311,6 +320,7 @@ def test_page_update_appears_in_history_with_old_and_new(monkeypatch, sample_his
 
 def test_page_refuses_an_update_without_a_name(monkeypatch, sample_history_copy):
     at = run_app(monkeypatch, sample_history_copy, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
+    at.toggle(key="tasks_today").set_value(True).run()
     at.text_area(key=f"tasks_note_{at.selectbox(key='tasks_pick').value}").input("新的进展")
     next(b for b in at.button if b.label == "保存更新").click().run()
     assert "请填写记录人姓名" in at.error[0].value

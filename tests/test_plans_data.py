@@ -47,8 +47,8 @@ def find_target(plan, indicator, year, scope="region", benchmark="value"):
     ("ZHONGWEI", "n_demonstration_puhui", 2022, 1, ">=", "each_child"),
     ("ZHONGWEI", "n_public_kindergarten_tuoban", 2022, 1, ">=", "each_child"),
     ("FUJIAN", "slots_per_1000", 2025, 4.5, ">=", "region"),
-    ("FUJIAN", "filing_rate", 2022, 0.7, ">=", "region"),
-    ("FUJIAN", "newborn_guidance_coverage", 2022, 0.5, ">=", "region"),
+    ("FUJIAN", "filing_rate", 2022, 0.7, ">=", "each_city"),
+    ("FUJIAN", "newborn_guidance_coverage", 2022, 0.5, ">=", "each_city"),
     ("FUJIAN", "n_workplace", 2022, 1, ">=", "each_child"),
     ("WUGANG", "n_demonstration", 2021, 1, ">=", "each_child"),
     ("WUGANG", "n_puhui_kindergarten_tuoban", 2021, 1, ">=", "each_child"),
@@ -69,8 +69,25 @@ def test_design_targets_present(plan, indicator, year, target, comparator, scope
 
 @pytest.mark.parametrize("indicator", ["enrolment_rate", "slots_per_1000"])
 def test_national_above_provincial_average(indicator):
-    row = find_target("NATIONAL", indicator, 2025, benchmark="provincial_average")
-    assert row["comparator"] == ">" and row["target"] == ""
+    # 三、(二) asks it of each applying city, not of the country
+    row = find_target("NATIONAL", indicator, 2025, scope="each_city", benchmark="provincial_average")
+    assert row["comparator"] == ">" and row["target"] == "" and row["reading"]
+
+
+def test_vague_quantities_carry_their_reading():
+    row = find_target("WUGANG", "n_public_private", 2023, scope="each_child")
+    assert float(row["target"]) == 2 and row["reading"] == "原文“多家”，按≥2家计"
+    assert "多家" in seed_text("003")
+
+
+def test_review_criteria_split_where_the_text_names_two_things():
+    # 附件2 第5条 "达到国家标准并高于全区平均" and 第7条 "机构、婴幼儿家庭……满意度" as two targets each
+    assert float(find_target("ZHONGWEI", "staffing_coverage", 2024)["target"]) == 1
+    assert find_target("ZHONGWEI", "staffing_rate", 2024, benchmark="provincial_average")["comparator"] == ">"
+    for indicator in ("satisfaction_family", "satisfaction_institution"):
+        row = find_target("ZHONGWEI", indicator, 2024)
+        assert (float(row["target"]), row["comparator"]) == (0.9, ">")
+    assert not [t for t in rows("targets") if t["indicator"] == "satisfaction"]
 
 
 def test_seed_numbers_stated_in_the_documents():
@@ -135,3 +152,49 @@ def test_national_series_shipped_as_region_indicators():
               if r["region_code"] == "100000" and r["indicator"] == "slots_per_1000"}
     assert series["2021Q4"] == 2.03 and series["2023Q4"] == 3.38 and series["2024Q4"] == 4.08
     assert all(r["source"] for r in rows("region_indicators"))
+
+
+WUGANG_SAFEGUARDS = {  # 三、保障措施 (一)—(五), each "（责任单位：……）" as the text has it
+    "三、(一)": "市发改委、市财政局、市人社局、市税务局、各乡镇人民政府、街道办事处",
+    "三、(二)": "市自然资源和规划局、各乡镇人民政府、街道办事处",
+    "三、(三)": "市人社局、市教体局",
+    "三、(四)": "市卫健委、市民政局、市市场监管局",
+    "三、(五)": "各乡镇人民政府、街道办事处、市民政局、市卫健委、市市场监管局",
+}
+
+
+def test_wugang_safeguards_are_tasks_with_their_units():
+    tasks = {t["section"]: t for t in rows("tasks") if t["plan_code"] == "WUGANG" and t["section"].startswith("三、")}
+    assert {s: t["responsible_units"] for s, t in tasks.items()} == WUGANG_SAFEGUARDS
+    text = seed_text("003")
+    for units in WUGANG_SAFEGUARDS.values():
+        assert f"责任单位：{units}" in text
+    units = {u for t in rows("tasks") if t["plan_code"] == "WUGANG" for u in t["responsible_units"].split("、")}
+    assert {"市财政局", "市税务局"} <= units
+
+
+def test_jiangbei_units_are_the_joint_meeting_members():
+    # 附件: 江北区……部门联席会议成员单位
+    text = seed_text("004")
+    members = text[text.rindex("成员单位") + len("成员单位"):].split("。")[0]
+    members = set(members.split("、"))
+    for t in (t for t in rows("tasks") if t["plan_code"] == "JIANGBEI"):
+        assert set(t["responsible_units"].split("、")) <= members, t["task_id"]
+    tasks = {t["task_id"]: t for t in rows("tasks")}
+    assert tasks["JIANGBEI-11"]["responsible_units"] == "区卫生健康局"
+    assert "区妇幼保健、疾病控制、卫生监督和社区卫生服务等机构" in tasks["JIANGBEI-11"]["note"]
+    assert tasks["JIANGBEI-04"]["responsible_units"] == "区教育局" and "教育部门" in tasks["JIANGBEI-04"]["note"]
+
+
+def test_criteria_that_are_also_targets_share_year_and_bar():
+    """A criterion part with a fixed or average bar is a ZHONGWEI target row of the same year,
+    indicator, comparator and bar (DESIGN §5): the two places are judged alike."""
+    import csv as _csv
+    with open(db.DATA / "criteria.csv", encoding="utf-8") as f:
+        parts = [p for p in _csv.DictReader(f) if p["benchmark"] != "plan_target"]
+    assert parts
+    for p in parts:
+        scope = "each_child" if p["city_rule"] == "children" else "region"
+        t = find_target("ZHONGWEI", p["indicator"], int(p["year"]), scope=scope, benchmark=p["benchmark"])
+        assert t["comparator"] == p["comparator"], p
+        assert (t["target"] == "" and p["target"] == "") or float(t["target"]) == float(p["target"]), p

@@ -2,15 +2,24 @@
 
 The fixture plan TESTPLAN has no review criteria of its own, so the tests judge 测试市
 990100 (甲县 990101, 乙县 990102; province 测试省 990000) against the Ningxia rows of
-data/criteria.csv relabelled TESTPLAN. Figures at 2024Q3 (see test_indicators.py):
+data/criteria.csv relabelled TESTPLAN. The criteria are due at 2024Q4 (year 2024, or the
+plan's 2024 每千人口托位数 target for criterion 1), so at 2024Q3 none is judged yet: each
+part is 已达到（未到期） when the Q3 figure meets it, else the line through the quarters up to
+Q3 (only Q2 and Q3 have reports) read at Q4 decides 预计达标 / 有风险 (DESIGN §4.2).
 
-              每千人口托位数  入托率     平均/最低托收率  达标率  师资达标率  满意度        指导中心  近3年重大事故
-  测试省      1.1            .0445      —               —      .5         —             —        —
-  测试市      1.0667         .044667    .85 / .825      1/3    2/3        238/260=.9154 —        0
-  甲县        1.6            .067       .85 / .825      .5     .5         198/210=.9429 0        0
-  乙县        0.0            0.0        None / None     0      1.0        .8            1 (B1)   0 (B1's is 一般)
+              每千人口托位数  入托率        平均/最低托收率  达标率    师资达标率  配备率       满意度 家庭/机构  指导中心  事故
+  Q3 测试省   1.1            .0445         —               —        .5          —            —             —        —
+  Q2 测试省   1.2            .0485         —               —        .75 (C1 9<10) —          —             —        —
+  Q3 测试市   1.0667         .044667       .85 / .825      1/3      2/3         21/23        .92 / .8      1 (B1)   0
+  Q2 测试市   1.2            .046667       .7556 / .6667   2/3      1.0         26/26        .92 / .8               1 (A3's)
+  Q3 甲县     1.6            .067          .85 / .825      .5       .5          20/23        .95 / .8      0        0
+  Q2 甲县     1.3            .05           .7333 / .6667   .5       1.0         18/18        .95 / .8      0        1
+  Q3 乙县     0.0            0.0           — / —           0        1.0         — (none due) .8 / —        1        0
+  Q2 乙县     1.0            .04           .8 / .8         1.0      1.0         8/8          .8 / —        1        0
 
-Plan targets for 2024 (tests/fixture/targets.csv): 测试市 1.0 (region), each county 1.5 (each_child).
+Satisfaction is by survey year, so the 2023 quarters carry it too: 甲县 家庭 .9 in 2023, 乙县
+.8 throughout; no 机构 survey before 2024. Plan targets for 2024 (tests/fixture/targets.csv):
+测试市 1.0 (region), each county 1.5 (each_child); criterion 1 asks for more than (>) these.
 """
 
 import pandas as pd
@@ -18,44 +27,45 @@ import pytest
 
 
 from tests.apptest import run_app
-from tuoyu import db, indicators, review, targets
+from tuoyu import db, indicators, review, verdicts as engine
 
 MET, MISSED, NO_DATA = "达标", "未达标", "无数据"
+REACHED, ON_TRACK, AT_RISK = "已达到（未到期）", "预计达标", "有风险"
 CITY, JIA, YI = "990100", "990101", "990102"
 
 EXPECTED = {
-    # 1. slots_per_1000 ≥ the year's target, city and every county
-    (JIA, 1): MET,       # 1.6 ≥ 1.5
-    (YI, 1): MISSED,     # 0.0 < 1.5
-    (CITY, 1): MISSED,   # own 1.0667 ≥ 1.0, but 乙县 未达标 (self_and_children)
+    # 1. slots_per_1000 > the year's target, city and every county
+    (JIA, 1): REACHED,   # 1.6 > 1.5
+    (YI, 1): AT_RISK,    # 1.0 → 0.0: −1.0 at Q4
+    (CITY, 1): AT_RISK,  # own 1.0667 > 1.0, but 乙县 有风险 (self_and_children)
     # 2. enrolment_rate and slots_per_1000 > the province's
-    (CITY, 2): MISSED,   # .044667 > .0445 yes; 1.0667 > 1.1 no
-    (JIA, 2): MET,       # .067 > .0445; 1.6 > 1.1
-    (YI, 2): MISSED,     # 0.0 > .0445 no
+    (CITY, 2): AT_RISK,  # .044667 > .0445 yes; 1.0667 > 1.1 no, and .9333 at Q4 against the province's 1.0
+    (JIA, 2): REACHED,   # .067 > .0445; 1.6 > 1.1
+    (YI, 2): AT_RISK,    # 0.0: −.04 at Q4 against .0405
     # 3. standard_rate > .85
-    (CITY, 3): MISSED,   # .3333
-    (JIA, 3): MISSED,    # .5
-    (YI, 3): MISSED,     # 0
+    (CITY, 3): AT_RISK,  # 2/3 → 1/3
+    (JIA, 3): AT_RISK,   # .5 → .5
+    (YI, 3): AT_RISK,    # 1.0 → 0
     # 4. occupancy_mean ≥ .8 and occupancy_min ≥ .75
-    (CITY, 4): MET,      # .85 ≥ .8, .825 ≥ .75
-    (JIA, 4): MET,       # the same two institutions A1, A2
-    (YI, 4): NO_DATA,    # B2 has 0 slots: no occupancy at all, and no part 未达标
-    # 5. staffing_rate > the province's .5
-    (CITY, 5): MET,      # .6667
-    (JIA, 5): MISSED,    # .5 is not above .5
-    (YI, 5): MET,        # 1.0
+    (CITY, 4): REACHED,  # .85, .825
+    (JIA, 4): REACHED,   # the same two institutions A1, A2
+    (YI, 4): NO_DATA,    # B2 has 0 slots: no occupancy at Q3
+    # 5. caregivers ≥ those required in aggregate, and staffing_rate > the province's
+    (CITY, 5): AT_RISK,  # 21/23 < 1 (26/26 at Q2: falling); 2/3 > .5 reached
+    (JIA, 5): AT_RISK,   # 20/23 < 1; .5 is not above .5, and 0 at Q4 against .25
+    (YI, 5): NO_DATA,    # nothing required of B2 (no children): no ratio; 1.0 > .5 reached
     # 6. ≥ 1 guidance centre in every county; the city judged on its counties
-    (JIA, 6): MISSED,    # 0
-    (YI, 6): MET,        # 1 (B1)
-    (CITY, 6): MISSED,   # 甲县 has none
-    # 7. satisfaction > .9
-    (CITY, 7): MET,      # .9154
-    (JIA, 7): MET,       # .9429
-    (YI, 7): MISSED,     # .8 (2023 survey)
+    (JIA, 6): AT_RISK,   # 0, and 0 before
+    (YI, 6): REACHED,    # 1 (B1)
+    (CITY, 6): AT_RISK,  # 甲县 有风险
+    # 7. satisfaction > .9, families and institutions each
+    (CITY, 7): AT_RISK,  # families .92; institutions .8 throughout 2024
+    (JIA, 7): AT_RISK,   # families .95; institutions .8
+    (YI, 7): AT_RISK,    # families .8 (2023 survey) throughout; no institution survey
     # 8. major_incidents_3y ≤ 0
-    (CITY, 8): MET,      # A3's 重大 of 2021-09-30 is just outside (2021-09-30, 2024-09-30]
-    (JIA, 8): MET,
-    (YI, 8): MET,        # B1's incident is 一般
+    (CITY, 8): REACHED,  # A3's 重大 of 2021-09-30 is just outside (2021-09-30, 2024-09-30]
+    (JIA, 8): REACHED,
+    (YI, 8): REACHED,    # B1's incident is 一般
 }
 
 
@@ -86,17 +96,29 @@ def test_every_verdict_for_the_city_and_its_counties(table):
 
 def test_details_show_the_figures_and_the_bar(table):
     d = details(table)
-    assert d[(JIA, 4)] == "平均托收率 85.0%（≥80%）；最低托收率 82.5%（≥75%）"
-    assert d[(YI, 4)] == "平均托收率 无数据（≥80%）；最低托收率 无数据（≥75%）"
-    assert d[(JIA, 1)] == "每千人口托位数 1.60 个/千人（≥2024年度目标 1.50 个/千人）"
-    assert d[(CITY, 1)].startswith("每千人口托位数 1.07 个/千人（≥2024年度目标 1.00 个/千人）")
-    assert d[(CITY, 1)].endswith("所辖县区：甲县达标，乙县未达标")
+    assert d[(JIA, 4)] == ("平均托收率：本期85.0%，已达到要求≥ 80.0%（2024年第4季度评价）；"
+                           "最低托收率：本期82.5%，已达到要求≥ 75.0%（2024年第4季度评价）")
+    assert d[(YI, 4)] == "平均托收率：本期无数据；最低托收率：本期无数据"
+    assert d[(JIA, 1)] == "每千人口托位数：本期1.60 个/千人，已达到要求> 1.50 个/千人（2024年第4季度评价）"
+    # reached, but 1.2 → 1.0667 heads for .9333 at Q4
+    assert d[(CITY, 1)].startswith("每千人口托位数：本期1.07 个/千人，已达到要求> 1.00 个/千人（2024年第4季度评价），"
+                                   "但按近四个季度趋势预计2024年第4季度将降至0.93 个/千人")
+    assert d[(CITY, 1)].endswith("所辖县区：甲县已达到（未到期），乙县有风险")
     # 4.4667% against 4.45%: both would read 4.5% at one decimal, so two decimals are shown
-    assert d[(CITY, 2)] == "入托率 4.47%（>全省平均 4.45%）；每千人口托位数 1.07 个/千人（>全省平均 1.10 个/千人）"
-    assert d[(JIA, 5)] == "师资达标率 50.0%（>全省平均 50.0%）"   # equal: not above
-    assert d[(CITY, 6)] == "所辖县区：甲县未达标，乙县达标"
-    assert d[(YI, 8)] == "近3年重大事故 0起（≤0起）"
+    assert d[(CITY, 2)] == ("入托率：本期4.47%，已达到要求> 全省平均 4.45%（2024年第4季度评价）；"
+                            "每千人口托位数：本期1.07 个/千人；按近四个季度趋势预计2024年第4季度0.93 个/千人，"
+                            "达不到要求> 全省平均预计 1.00 个/千人")
+    # 20/23 = 86.96%; 18/18 at Q2, so 73.9% at Q4. 甲县 .5 → 0 at Q4, the province .75 → .25
+    assert d[(JIA, 5)] == ("保育人员配备率：本期87.0%；按近四个季度趋势预计2024年第4季度73.9%，达不到要求≥ 100.0%；"
+                           "师资达标率：本期50.0%；按近四个季度趋势预计2024年第4季度0.0%，达不到要求> 全省平均预计 25.0%")
+    assert d[(CITY, 6)] == "所辖县区：甲县有风险，乙县已达到（未到期）"
+    assert d[(YI, 8)] == "近3年重大事故：本期0起，已达到要求≤ 0起（2024年第4季度评价）"
     assert set(table[table["criterion"] == 4]["source"]) == {"000 附件2 第4条"}
+
+
+def test_the_citys_own_verdict_is_kept_beside_the_combined_one(table):
+    own = {r["criterion"]: r["own_verdict"] for r in table[table["is_parent"]].to_dict("records")}
+    assert own[1] == REACHED and EXPECTED[(CITY, 1)] == AT_RISK
 
 
 def test_all_figures_come_from_one_indicator_query(con, rows, monkeypatch):
@@ -122,16 +144,18 @@ def test_a_county_is_judged_on_its_own_figures(con, rows):
 def test_matrix_and_summary(table):
     wide = review.matrix(table)
     assert wide.columns.tolist() == ["测试市", "甲县", "乙县"]
-    assert wide.iloc[3].tolist() == [MET, MET, NO_DATA]            # criterion 4
+    assert wide.iloc[3].tolist() == [REACHED, REACHED, NO_DATA]    # criterion 4
     assert wide.index[0].startswith("1. ")
-    # 测试市: 达标 4, 5, 7, 8; 甲县 未达标 3, 5, 6; 乙县 未达标 1, 2, 3, 7 and 无数据 4
-    assert review.summary(table) == "测试市 8 项中 4 项达标、4 项未达标；所辖县区：甲县 3 项未达标，乙县 4 项未达标、1 项无数据"
+    # 测试市: 已达到 4, 8, the rest 有风险; 甲县 有风险 3, 5, 6, 7; 乙县 有风险 1, 2, 3, 7, 无数据 4, 5
+    assert review.summary(table) == ("测试市 8 项：已达到（未到期）2项、有风险6项；"
+                                     "所辖县区：甲县 有风险4项，乙县 无数据2项、有风险4项")
 
 
 def test_combination_rule():
     assert review.combine([MET, NO_DATA, MISSED]) == MISSED
     assert review.combine([MET, NO_DATA]) == NO_DATA
     assert review.combine([MET, MET]) == MET
+    assert review.combine([REACHED, AT_RISK, NO_DATA]) == AT_RISK
     assert review.combine([]) == NO_DATA
 
 
@@ -142,11 +166,11 @@ def test_plan_without_criteria_has_an_empty_table(con):
 
 def test_count_checklist_on_guidance_centres(con):
     frame = review.count_checklist(con, "TESTPLAN", CITY, "2024Q3")
-    # fixture target 6: n_guidance_center ≥ 1 in each county (2024); 甲县 0, 乙县 1 (B1)
+    # fixture target 6: n_guidance_center ≥ 1 in each county (2024, due at Q4); 甲县 0 all along, 乙县 1 (B1)
     assert frame["indicator"].tolist() == ["n_guidance_center"] * 2
     got = {r["region_name"]: (r["value"], r["verdict"]) for r in frame.to_dict("records")}
-    assert got == {"甲县": (0, MISSED), "乙县": (1, MET)}
-    assert set(frame["requirement"]) == {"≥ 1 个（2024年）"}
+    assert got == {"甲县": (0, AT_RISK), "乙县": (1, REACHED)}
+    assert set(frame["requirement"]) == {"≥ 1个（2024年）"}   # targets.requirement, as 总览 writes it
     assert set(frame["judged_at"]) == {"2024年第3季度"} and set(frame["source"]) == {"fixture 6"}
     assert set(frame["indicator_name"]) == {"托育指导中心数"}
 
@@ -165,9 +189,10 @@ def test_criteria_file_is_consistent():
         for column in ("title", "city_rule", "source", "text"):
             assert parts[column].nunique() == 1, column
     for r in frame.to_dict("records"):
-        assert r["indicator"] in known and r["comparator"] in targets.COMPARATORS
+        assert r["indicator"] in known and r["comparator"] in engine.SYMBOLS
         assert r["benchmark"] in review.BENCHMARKS and r["city_rule"] in review.CITY_RULES
         assert (r["target"] != "") == (r["benchmark"] == "value")
+        assert (r["year"] != "") == (r["benchmark"] != "plan_target")   # criterion 1 takes the plan's year
         assert r["source"] == f"000 附件2 第{r['criterion']}条"
 
 
@@ -201,10 +226,10 @@ def test_page_shows_the_verdict_matrix_and_the_checklist(page):
     assert matrix.value.to_numpy().tolist() == [
         [EXPECTED[(CITY, n)], EXPECTED[(JIA, n)], EXPECTED[(YI, n)]] for n in range(1, 9)]
     assert len(criteria_details) == 8 and len(at.main.expander) == 8
-    assert at.main.expander[0].label == "1. 千人口托位数达到年度任务 · 测试市 未达标"
-    assert criteria_details[3].value["依据数据"].tolist()[2] == "平均托收率 无数据（≥80%）；最低托收率 无数据（≥75%）"
-    assert any("测试市 8 项中 4 项达标" in m.value for m in at.markdown)
-    assert checklist.value[["地区", "结论"]].to_numpy().tolist() == [["甲县", MISSED], ["乙县", MET]]
+    assert at.main.expander[0].label == "1. 千人口托位数达到年度任务 · 测试市 有风险"
+    assert criteria_details[3].value["依据数据"].tolist()[2] == "平均托收率：本期无数据；最低托收率：本期无数据"
+    assert any("测试市 8 项：已达到（未到期）2项、有风险6项" in m.value for m in at.markdown)
+    assert checklist.value[["地区", "结论"]].to_numpy().tolist() == [["甲县", AT_RISK], ["乙县", REACHED]]
 
 
 def test_page_for_a_plan_without_criteria_shows_only_the_checklist(fixture_db_path, monkeypatch):
@@ -212,7 +237,7 @@ def test_page_for_a_plan_without_criteria_shows_only_the_checklist(fixture_db_pa
     at = run_app(monkeypatch, fixture_db_path, "pages/review.py", plan="TESTPLAN", region=JIA, period="2024Q3")
     assert not at.main.expander
     (checklist,) = at.dataframe
-    assert checklist.value[["地区", "结论"]].to_numpy().tolist() == [["甲县", MISSED]]
+    assert checklist.value[["地区", "结论"]].to_numpy().tolist() == [["甲县", AT_RISK]]
 
 
 def test_build_gives_both_tables_from_one_read(con):

@@ -33,10 +33,38 @@ def test_indicators_json(fixture_db_path, capsys):
     assert snap["satisfaction_by_type"] == {"家庭": 0.8, "机构": None}
     assert snap["provincial_average"]["slots_per_1000"] == pytest.approx(1.1)
     statuses = {(t["indicator"], t["year"]): t["status"] for t in snap["targets"]}
-    assert statuses == {("slots_per_1000", 2024): "未达标", ("n_guidance_center", 2024): "达标"}
-    # on track: one quarter left, all 75 places needed in it; trend 1.0 (Q2) → 0.0 (Q3) → −1.0
-    assert snap["on_track"]["slots_per_quarter"] == 75
-    assert snap["on_track"]["year_end_value"] == pytest.approx(-1.0)
+    assert statuses == {("slots_per_1000", 2024): "有风险", ("n_guidance_center", 2024): "已达到（未到期）"}
+    # not due until 2024Q4: trend 1.0 (Q2) → 0.0 (Q3) → −1.0, read as 0; all 75 places in one quarter
+    year = snap["year_target"]
+    assert (year["status"], year["judged_at"], year["due"], year["value"]) == ("有风险", "2024Q3", "2024Q4", 0.0)
+    assert year["projected"] == 0.0
+    assert (year["slots_needed"], year["per_quarter"]) == (75, 75)
+    for t in snap["targets"]:
+        assert {"status", "judged_at", "value", "projected", "slots_needed"} <= set(t)
+
+
+def test_indicators_json_on_the_sample(sample_db_path, capsys):
+    """The three cases of issue 13 on the shipped sample."""
+    def run(*args):
+        code, out, _ = run_cli(capsys, "--db", str(sample_db_path), "indicators", *args, "--json")
+        assert code == 0
+        return json.loads(out)
+
+    # a county under the national plan: 4.5 is the country's figure, a reference only
+    county = run("--region", "640522", "--period", "2024Q4", "--plan", "NATIONAL")
+    assert county["targets"] == [] and county["slots_needed"] is None
+    assert [(r["indicator"], r["target"], r["owner_code"]) for r in county["references"]] == \
+        [("slots_per_1000", 4.5, "100000")]
+    # 福州市 under Fujian's plan: the applying-city requirements bind it
+    fuzhou = run("--region", "350100", "--period", "2024Q4", "--plan", "FUJIAN")
+    assert {(t["indicator"], t["scope"]) for t in fuzhou["targets"]} == \
+        {("filing_rate", "each_city"), ("newborn_guidance_coverage", "each_city")}
+    assert all(t["judged_at"] == "2022Q4" for t in fuzhou["targets"])
+    # 中卫市 at 2024Q4: the 2025 target is not due, so never 未达标
+    zhongwei = run("--region", "640500", "--period", "2024Q4", "--plan", "ZHONGWEI")
+    later = [t for t in zhongwei["targets"] if t["year"] == 2025]
+    assert later and all(t["status"] in ("已达到（未到期）", "预计达标", "有风险") for t in later)
+    assert all(t["judged_at"] == "2024Q4" for t in zhongwei["targets"] if t["year"] == 2024)
 
 
 def test_indicators_unknown_region_is_a_chinese_error(fixture_db_path, capsys):

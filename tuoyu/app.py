@@ -8,13 +8,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from . import auth, comparison, db, indicators, overview, periods, review, targets
+from . import auth, comparison, db, indicators, overview, periods, review, verdicts
 from .markup import literal
 from .snapshot import snapshot as _snapshot
 
-STATUS_COLOURS = {targets.MET: "#d8f0dd", targets.MISSED: "#f8d7da", targets.NO_DATA: "#e9ecef"}
-STATUS_MARKDOWN = {targets.MET: ":green[**✓ 达标**]", targets.MISSED: ":red[**✗ 未达标**]",
-                   targets.NO_DATA: ":gray[**– 无数据**]"}
+STATUS_COLOURS = verdicts.colours("background")  # cell backgrounds; the word is always written too
 COUNTING_LABELS = {"filed": "已备案的在营机构（默认）", "all": "全部在营机构"}
 CACHE = dict(max_entries=256, show_spinner=False)
 
@@ -62,11 +60,6 @@ def snapshot(path: str, region: str, quarter: str, plan: str, counting: str) -> 
 @st.cache_data(**CACHE)
 def values(path: str, codes: tuple, quarter_list: tuple, counting: str) -> pd.DataFrame:
     return indicators.values(con(), list(codes), list(quarter_list), counting)
-
-
-@st.cache_data(**CACHE)
-def evaluate(path: str, plan: str, region: str, quarter: str, counting: str, children: bool) -> pd.DataFrame:
-    return targets.evaluate(con(), plan, region, quarter, counting, include_children=children)
 
 
 @st.cache_data(**CACHE)
@@ -384,10 +377,18 @@ def page_header(title: str, sel: Selection) -> None:
     st.caption(f"{literal(sel.region_name)} · {periods.label(sel.quarter)} · {literal(sel.plan_title)}{tag}")
 
 
-def style_status(frame: pd.DataFrame, columns=("状态",)):
+def status_badge(container, status: str | None, label: str | None = None) -> None:
+    """A target status as a coloured badge with its word (DESIGN §4.2 colours)."""
+    if status:
+        style = verdicts.style(status)
+        container.badge(label or status, color=style["badge"], help=style["meaning"])
+
+
+def style_status(frame: pd.DataFrame, columns=("状态",), colours: dict | None = None):
     """Status cells coloured and worded (never colour alone); numbers to 2 decimals."""
     cols = [c for c in columns if c in frame.columns]
-    return frame.style.map(lambda v: f"background-color: {STATUS_COLOURS.get(v, '')}", subset=cols) \
+    colours = colours or STATUS_COLOURS
+    return frame.style.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols) \
         .format(precision=2, na_rep="无数据")
 
 
@@ -407,12 +408,12 @@ TASK_STATUS_COLOURS = {"已完成": "#d8f0dd", "滞后": "#f8d7da", "进行中":
 
 
 @st.cache_data(**CACHE)
-def ledger_tasks(path: str, plan: str, today: str) -> pd.DataFrame:
-    """The plan's tasks as the ledger shows them on `today` (ISO date: part of the key so
+def ledger_tasks(path: str, plan: str, as_of: str) -> pd.DataFrame:
+    """The plan's tasks as they stood at the end of `as_of` (ISO date: part of the key, so
     that a server left running turns tasks 滞后 the day after their deadline). Cleared by
     update_task."""
     from datetime import date
-    return _ledger.load_tasks(con(), plan, date.fromisoformat(today))
+    return _ledger.load_tasks(con(), plan, date.fromisoformat(as_of))
 
 
 @st.cache_data(**CACHE)
@@ -421,9 +422,11 @@ def ledger_phases(path: str, plan: str) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
-def ledger_history(path: str, plan: str) -> pd.DataFrame:
-    """Every recorded change to the plan's tasks, newest first. Cleared by update_task."""
-    return _ledger.history(con(), plan)
+def ledger_history(path: str, plan: str, as_of: str) -> pd.DataFrame:
+    """Every change to the plan's tasks recorded up to the end of `as_of`, newest first.
+    Cleared by update_task."""
+    from datetime import date
+    return _ledger.history(con(), plan, date.fromisoformat(as_of))
 
 
 @st.cache_data(**CACHE)
@@ -433,10 +436,10 @@ def ledger_links(path: str, plan: str, region: str, quarter: str, counting: str)
     return _ledger.linked_indicators(con(), plan, region, quarter, counting)
 
 
-def ledger_view(sel: Selection) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ledger for the selection, each task with its linked indicators in words; and the
-    indicators themselves."""
-    tasks = ledger_tasks(sel.path, sel.plan, periods.today().isoformat())
+def ledger_view(sel: Selection, as_of) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ledger for the selection as it stood at the end of `as_of`, each task with its
+    linked indicators in words; and the indicators themselves."""
+    tasks = ledger_tasks(sel.path, sel.plan, as_of.isoformat())
     links = ledger_links(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
     return tasks.assign(indicator_text=_ledger.indicator_text(tasks, links)), links
 
@@ -450,6 +453,32 @@ def update_task(task_id: str, status: str | None, note: str | None, by: str,
     ledger_tasks.clear()
     ledger_history.clear()
     return change
+
+
+def task_form(pick: str, task, user: auth.User | None, refusal: str | None) -> None:
+    """任务台账's update form for one task as it stands today; a saved change reruns the page
+    with its description shown."""
+    if refusal:
+        st.info(refusal, icon=":material/lock:")
+    elif user is None:
+        st.caption(OPEN_WRITES_NOTICE)
+    with st.form("tasks_form"):
+        by = user.display_name if user else st.text_input("记录人", key="tasks_by", placeholder="填写姓名",
+                                                           disabled=bool(refusal))
+        status = st.selectbox("状态", _ledger.STATUSES, key=f"tasks_status_{pick}",
+                              index=_ledger.STATUSES.index(task["stored_status"]),
+                              help="超过完成时限仍未完成的任务会自动显示为“滞后”，无需手工选择。")
+        note = st.text_area("最新进展", value=task["progress_note"] or "", key=f"tasks_note_{pick}",
+                            help="留空则保留原进展说明。")
+        submitted = st.form_submit_button("保存更新", type="primary", disabled=bool(refusal))
+    if submitted:
+        try:
+            change = update_task(pick, status, note, by, user)
+        except _ledger.LedgerError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["tasks_flash"] = change.describe()
+            st.rerun()
 
 
 def style_task_status(frame: pd.DataFrame, column: str = "状态"):
@@ -503,10 +532,37 @@ def undo_batch(batch_id: int, by: str, user: auth.User | None = None) -> "_impor
 
 # ------------------------------------------------------------------ 简报导出 (tuoyu.briefing)
 
-def briefing_files(sel: Selection, progress=None):
+def briefing_files(sel: Selection, issued=None, progress=None):
     """The joint-meeting briefing for the selection as .docx, .pdf (where Chromium is
-    installed), .xlsx and an HTML preview; progress(fraction, text) is told each step.
-    Not cached: it is made on a button press, and the page keeps the result in
-    session_state so that downloads and reruns do not make it again."""
+    installed), .xlsx and an HTML preview, dated `issued` (印发日期); progress(fraction,
+    text) is told each step. Not cached: it is made on a button press, and the page keeps
+    the result in session_state so that downloads and reruns do not make it again."""
     from . import briefing
-    return briefing.generate(con(), sel.plan, sel.region, sel.quarter, sel.counting, progress=progress)
+    return briefing.generate(con(), sel.plan, sel.region, sel.quarter, sel.counting, progress=progress,
+                             issued=issued)
+
+
+def notices_section(sel: Selection) -> None:
+    """简报导出's 督办通知: on a press, one Word notice per unit below the selection that has a
+    target 未达标/有风险 or sent no report this period, listed with why, in one zip."""
+    from . import notices
+
+    st.subheader("督办通知")
+    st.caption("为所辖每个有未达标、有风险目标或本期未报送的县区（乡镇）各生成一份督办通知（Word），打包下载。")
+    wanted = (sel.plan, sel.region, sel.quarter, sel.counting)
+    if st.button("生成督办通知", key="brief_notices", icon=":material/mail:"):
+        with st.spinner("正在生成督办通知……"):
+            st.session_state["brief_notices_made"] = (wanted, notices.build(con(), sel.plan, sel.quarter, sel.counting,
+                                                                            region=sel.region))
+    stored = st.session_state.get("brief_notices_made")
+    if not stored or stored[0] != wanted:
+        return
+    made = stored[1]
+    if not made:
+        st.success("所辖各地区本期均无需督办：没有未达标、有风险的目标，也没有未报送的。", icon=":material/check_circle:")
+        return
+    for n in made:
+        st.text(f"{n.region_name}：{'；'.join(n.reasons)}")
+    st.download_button(f"下载督办通知（{len(made)}份，.zip）", notices.to_zip(made),
+                       file_name=f"督办通知_{sel.region_name}_{sel.quarter}.zip", mime="application/zip",
+                       key="brief_notices_zip", on_click="ignore", icon=":material/download:")

@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from . import db
 from .backoff import Backoff
-from .tables import LIST_SEP
+from .tables import LIST_SEP, split_list
 
 ROLES = ("查看", "县区填报", "责任单位", "管理员")
 SESSION_TIMEOUT_MINUTES = 30       # idle time after which the dashboard signs a user out
@@ -277,8 +277,7 @@ def may_undo(user: User, imported_by: str | None) -> bool:
 def may_update_task(user: User, responsible_units) -> bool:
     if user.is_admin:
         return True
-    units = responsible_units.split(LIST_SEP) if isinstance(responsible_units, str) else list(responsible_units)
-    return user.role == "责任单位" and user.department in units
+    return user.role == "责任单位" and user.department in split_list(responsible_units)
 
 
 # ------------------------------------------------------------------ command line

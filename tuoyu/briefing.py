@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import charts, comparison, db, excel, fmt, indicators, institutions, overview, periods, review, targets
+from . import charts, comparison, db, excel, fmt, indicators, institutions, overview, periods, review, targets, verdicts
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class Figure:
 
 @dataclass
 class Section:
-    heading: str
+    heading: str                 # without its number: numbered when the briefing is built
     blocks: list
     kind: str = "body"           # body | notes
 
@@ -121,8 +121,14 @@ class Briefing:
     region_name: str
     quarter: str
     plan: str
-    issued: date                 # the period's last day: the document's date
+    issued: date                 # 印发日期: the as-of day unless given
     file_stem: str
+    as_of: date                  # the one 截至 date of the document (DESIGN §4.3)
+    issue_label: str | None = None   # 第N期
+    compiler: str = ""           # 编印单位
+    send_to: str = ""            # 报送
+    copy_to: str = ""            # 抄送
+    formats: dict = field(default_factory=dict)   # Excel number formats: sheet → column → format
     warnings: list[str] = field(default_factory=list)
 
     def figures(self) -> list[Figure]:
@@ -138,18 +144,9 @@ def _num(v) -> str:
     return fmt.number(v)
 
 
-def _shown(v: float) -> float:
-    """The number as the briefing prints it, so that differences add up on paper."""
-    return float(fmt.number(v))
-
-
 def _bar(v) -> str:
     """A target as the plan writes it: 1.2, 1.5, 1."""
     return f"{float(v):g}"
-
-
-def _value(code: str, v) -> str:
-    return fmt.value(code, v).replace(" ", "")
 
 
 def _names(names) -> str:
@@ -169,11 +166,6 @@ def _scope(region_name: str) -> str:
     return region_name
 
 
-def _counts(verdicts, order=(targets.MET, targets.MISSED, targets.NO_DATA)) -> str:
-    verdicts = list(verdicts)
-    return "、".join(_t("targets_part", count=verdicts.count(v), status=v) for v in order if v in verdicts)
-
-
 def _rate_scale(code: str) -> int:
     return 100 if indicators.catalogue()[code]["unit"] == "%" else 1
 
@@ -184,47 +176,21 @@ TASK_COLUMNS = ["task_id", "section", "title", "responsible_units", "lead_unit",
                 "days_overdue", "progress_note", "updated_on"]
 
 
-def _from_ledger(con, plan: str, today: date) -> pd.DataFrame | None:
-    """The ledger's view of the tasks (tuoyu/ledger.py, 任务台账), so the briefing calls late
-    exactly what the ledger page does; None when there is no ledger module or it fails."""
-    try:
-        from . import ledger
-        t = ledger.load_tasks(con, plan, today)
-        return pd.DataFrame({
-            "task_id": t["task_id"], "section": t["section"], "title": t["title"],
-            "responsible_units": t["responsible_units"], "lead_unit": t["lead_unit"], "due": t["due"],
-            "status": t["stored_status"], "is_late": t["is_late"].astype(bool),
-            "days_overdue": [None if pd.isna(d) else int(d) for d in t["days_late"]],
-            "progress_note": t["progress_note"], "updated_on": t["updated_on"]}, columns=TASK_COLUMNS)
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.ledger":
-            raise
-        return None
-    except Exception:  # another feature's code, absent or mid-change: fall back to our own query
-        log.warning("tuoyu.ledger.load_tasks failed; tasks read with queries/briefing_tasks.sql", exc_info=True)
-        return None
+def tasks_of(con, plan: str, as_of: date) -> pd.DataFrame:
+    """Every task of the plan as it stood at the end of `as_of` (tuoyu/ledger.py, as 任务台账
+    shows it), late first: status as recorded, is_late, whole days overdue, the lead unit."""
+    from . import ledger
 
-
-def tasks_of(con, plan: str, today: date) -> pd.DataFrame:
-    """Every task of the plan, late first: status as stored, is_late (due before `today` and
-    not 已完成, or marked 滞后), days_overdue and the lead unit. From the task ledger when it
-    is there, else from queries/briefing_tasks.sql by the same rule."""
-    frame = _from_ledger(con, plan, today)
-    if frame is None:
-        frame = db.run(con, "briefing_tasks", plan_code=plan, today=today)
-        frame["lead_unit"] = [_lead(u) for u in frame["responsible_units"]]
-        frame["days_overdue"] = [None if pd.isna(d) else int(d) for d in frame["days_overdue"]]
-        frame = frame[TASK_COLUMNS]
-    frame = frame.assign(_late=~frame["is_late"].astype(bool))
+    t = ledger.load_tasks(con, plan, as_of)
+    frame = pd.DataFrame({
+        "task_id": t["task_id"], "section": t["section"], "title": t["title"],
+        "responsible_units": t["responsible_units"], "lead_unit": t["lead_unit"], "due": t["due"],
+        "status": t["stored_status"], "is_late": t["is_late"].astype(bool),
+        "days_overdue": pd.array([None if pd.isna(d) else int(d) for d in t["days_late"]], dtype="Int64"),
+        "progress_note": t["progress_note"], "updated_on": t["updated_on"]}, columns=TASK_COLUMNS)
+    frame = frame.assign(_late=~frame["is_late"])
     return frame.sort_values(["_late", "due", "task_id"], na_position="last").drop(columns="_late") \
         .reset_index(drop=True)
-
-
-def _lead(units) -> str:
-    text = "" if units is None else str(units)
-    for sep in ("，", ",", "；", ";"):
-        text = text.replace(sep, "、")
-    return text.split("、")[0].strip()
 
 
 # ------------------------------------------------------------------ assembling
@@ -237,10 +203,14 @@ def _plan_row(con, plan: str) -> dict:
     return rows.iloc[0].to_dict()
 
 
+STATUS_SHEET_COLUMNS = ["地区", "区划代码", "指标", "年份", "要求", "状态", "评价期", "评价值", "预计到期值", "单位",
+                        "尚需托位", "依据", "解读", "来源"]
+
+
 class _Builder:
     def __init__(self, con, plan: str, region: str, quarter: str, counting: str, today: date):
-        self.con, self.plan, self.region, self.quarter, self.counting, self.today = \
-            con, plan, region, quarter, counting, today
+        self.con, self.plan, self.region, self.quarter, self.counting = con, plan, region, quarter, counting
+        self.as_of = periods.as_of(quarter, today)  # one 截至 date for the whole document
         self.plan_row = _plan_row(con, plan)
         self.view = overview.build(con, plan, region, quarter, counting)
         self.snap = self.view.snapshot
@@ -250,7 +220,7 @@ class _Builder:
         self.criteria = review.criteria_table(con, plan, region, quarter, counting)
         self.criteria_prev = (review.criteria_table(con, plan, region, self.previous, counting)
                               if not self.criteria.empty else self.criteria)
-        self.tasks = tasks_of(con, plan, today)
+        self.tasks = tasks_of(con, plan, self.as_of)
         self.details = institutions.details(con, region, quarter, counting)
         self.region_name = self.snap["region"]["name"]
         self.scope = _scope(self.region_name)
@@ -285,63 +255,38 @@ class _Builder:
         text = _t("headline_lead", period_label=self.period_label, scope=self.scope, value=_num(value))
         previous = snap["previous_quarter_slots_per_1000"]
         if previous is not None:
-            delta = round(_shown(value) - _shown(previous), 2)
-            key = "headline_up" if delta > 0 else "headline_down" if delta < 0 else "headline_flat"
-            text += _t(key, delta=_num(abs(delta)))
-        target, target_year = self.view.year_target
-        if target is None:
-            return text + _t("headline_no_target", region_name=self.region_name) + _t("headline_end")
-        met = targets.status(value, ">=", target) == targets.MET
-        if met:
-            text += _t("headline_met", target_year=target_year, target=_bar(target))
-        else:
-            gap = round(target - _shown(value), 2)
-            gap_text = _num(gap) if gap > 0 else fmt.number(target - value, 3)
-            text += _t("headline_gap", target_year=target_year, target=_bar(target), gap=gap_text)
-        projected = snap["on_track"]["year_end_value"]
-        if projected is not None and projected >= 0 and target_year == self.year and not self.quarter.endswith("Q4"):
-            key = "headline_projection_up" if projected >= value else "headline_projection_down"
-            text += _t(key, projected=_num(projected))
-            if met and projected < target:
-                text += _t("headline_projection_below")
-        if snap["slots_needed"]:
-            text += _t("headline_needed", needed=snap["slots_needed"])
-        return text + _t("headline_end")
+            change = fmt.delta("slots_per_1000", value - previous)   # as the page's card shows it
+            key = "headline_flat" if fmt.is_flat(change) else "headline_up" if change[0] == "+" else "headline_down"
+            text += _t(key, delta=change.lstrip("+-"))
+        text += _t("headline_end")
+        return text + "".join(overview.target_sentence(row) for row in self.target_rows())
+
+    def target_rows(self) -> list[dict]:
+        """This year's 每千人口托位数 target, the next one not yet due and the plan's final one,
+        each once, with their verdicts (DESIGN §4.2)."""
+        snap = self.snap
+        rows = [r for r in (snap["year_target"], snap["next_target"]) if r]
+        final, final_year = self.view.final_target
+        if final is not None and final_year not in {r["year"] for r in rows}:
+            rows.append(targets.year_verdicts(self.con, self.plan, [self.region], self.quarter, self.counting,
+                                              year=final_year)[self.region])
+        return list({r["year"]: r for r in rows if r}.values())
 
     def overview_section(self) -> Section:
         snap, view = self.snap, self.view
         blocks = [Paragraph(self.headline())]
-        pace = []
-        target, target_year = view.year_target
-        left = snap["on_track"]["quarters_left"]
-        if snap["slots_needed"] and left > 0 and target_year == self.year:
-            pace.append(_t("pace", quarters_left=left, per_quarter=snap["on_track"]["slots_per_quarter"]))
-        final, final_year = view.final_target
-        if final is not None and final_year != target_year and snap["slots_per_1000"] is not None:
-            needed = indicators.slots_needed(final, snap["resident_population"], snap["slots"])
-            key = "final_met" if needed == 0 else "final_gap"
-            pace.append(_t(key, final_year=final_year, final_target=_bar(final), final_needed=needed))
-        if pace:
-            blocks.append(Paragraph("".join(pace)))
+        if snap["year_target"] is None:
+            blocks.append(Paragraph(_t("headline_no_target", region_name=self.region_name)))
 
-        items = []
-        for code in templates()["overview"]["indicators"]:
-            name, value = fmt.short(code), _value(code, snap.get(code))
-            if self.has_average:
-                items.append(_t("figure_item_average", name=name, value=value,
-                                average=_value(code, self.average.get(code))))
-            else:
-                items.append(_t("figure_item", name=name, value=value))
-        key = "figures_with_average" if self.has_average else "figures"
-        blocks.append(Paragraph(_t(key, average_label=self.average_label, items="，".join(items))))
+        blocks.append(self.figures_table())
 
         due = [t for t in snap["targets"] if int(t["year"]) <= self.year]
         if due:
             text = _t("targets_summary", region_name=self.region_name, year=self.year, n=len(due),
-                      parts=_counts(t["status"] for t in due))
-            missed = [t for t in due if t["status"] == targets.MISSED]
-            if missed:
-                text += _t("targets_missed", items="；".join(self._missed_item(t) for t in missed))
+                      parts=verdicts.count_text(t["status"] for t in due))
+            lagging = [t for t in due if t["status"] not in verdicts.GOOD]
+            if lagging:
+                text += _t("targets_lagging", items="；".join(self._lagging_item(t) for t in lagging))
             blocks.append(Paragraph(text))
         if snap["n_not_reported"]:
             blocks.append(Paragraph(_t("not_reported", n=snap["n_not_reported"])))
@@ -349,48 +294,61 @@ class _Builder:
                              charts.trend(view, self.region_name, self.province_name)))
         return Section(templates()["heading"]["overview"], blocks)
 
-    def _missed_item(self, t: dict) -> str:
-        code = t["indicator"]
-        if t["benchmark"] == "provincial_average":
-            bar = f"{self.average_label or '全省（区）平均'}{_value(code, t['bar'])}"
-        else:
-            bar = _value(code, t["target"])
-        requirement = targets.COMPARATOR_ZH[t["comparator"]] + bar
-        if int(t["year"]) < self.year:
-            requirement = f"{t['year']}年{requirement}"
-        return _t("targets_missed_item", indicator=fmt.short(code), value=_value(code, t["value"]),
-                  requirement=requirement)
+    def _lagging_item(self, t: dict) -> str:
+        return _t("targets_lagging_item", indicator=fmt.short(t["indicator"]), year=t["year"], status=t["status"],
+                  value=fmt.value(t["indicator"], t["value"]), requirement=targets.requirement(t, with_year=False))
+
+    def figures(self) -> list[dict]:
+        """The headline figures: this quarter, the change since the last (unrounded, rounded
+        once: fmt.delta, as 总览's cards) and the provincial average."""
+        before = self.comp_prev.parent
+        out = []
+        for code in templates()["overview"]["indicators"]:
+            now, prev = self.snap.get(code), before.get(code)
+            out.append({"code": code, "value": now, "change": None if now is None or prev is None else now - prev,
+                        "average": self.average.get(code) if self.has_average else None})
+        return out
+
+    def figures_table(self) -> Table:
+        columns = [c.format(average_label=self.average_label or "") for c in templates()["columns"]["figures"]]
+        rows = [[fmt.short(f["code"]), fmt.value(f["code"], f["value"]), fmt.delta(f["code"], f["change"]) or "—"]
+                + ([fmt.value(f["code"], f["average"])] if self.has_average else []) for f in self.figures()]
+        if not self.has_average:
+            columns = columns[:3]
+        return Table(_t("figures_caption", n=self._table_no(), period_label=self.period_label), columns, rows,
+                     [2.0, 1.6, 1.6, 1.6][:len(columns)], "lrrr"[:len(columns)])
 
     # -- 二、县区情况
     def ranked_units(self) -> list[dict]:
         units = self.comp.units.to_dict("records") if not self.comp.units.empty else []
         return sorted(units, key=lambda u: (u["slots_per_1000"] is None, -(u["slots_per_1000"] or 0), u["code"]))
 
-    def units_section(self) -> Section:
+    def units_section(self) -> Section | None:
         heading = templates()["heading"]["units"].format(units_word=self.units_word)
         units = self.ranked_units()
         if not units:
-            return Section(heading, [Paragraph(_t("units_none", region_name=self.region_name,
-                                                  units_word=self.units_word))])
+            return None  # a section with nothing to say is left out
         target_year = self.comp.target_year or self.year
-        by = {s: [u for u in units if u["status"] == s] for s in (targets.MET, targets.MISSED, targets.NO_DATA)}
         text = _t("units_count", n=len(units), units_word=self.units_word)
-        if all(u["target"] is None for u in units):
+        if all(u["status"] is None for u in units):
             text += _t("units_no_target", units_word=self.units_word)
-        elif len(by[targets.MET]) == len(units):
-            text += _t("units_all_met", target_year=target_year)
         else:
-            if by[targets.MET]:
-                text += _t("units_met", names=_names(u["name"] for u in by[targets.MET]), target_year=target_year)
-            missed = by[targets.MISSED]
-            if missed:
-                needed = sum(u["slots_needed"] or 0 for u in missed)
-                detail = "、".join(_t("units_needed_item", name=u["name"], needed=u["slots_needed"]) for u in missed)
-                key = "units_all_missed" if len(missed) == len(units) else "units_missed"
-                text += _t(key, names=_names(u["name"] for u in missed), target_year=target_year,
-                           needed=needed, detail=detail)
-            if by[targets.NO_DATA]:
-                text += _t("units_no_data", names=_names(u["name"] for u in by[targets.NO_DATA]))
+            text += _t("units_against", target_year=target_year)
+            order = sorted(verdicts.STATUSES, key=lambda v: -verdicts.style(v)["rank"])
+            groups = [(v, [u for u in units if u["status"] == v]) for v in order]
+            for status, group in groups:
+                if not group:
+                    continue
+                names = _names(u["name"] for u in group)
+                if len(group) == len(units):
+                    names = _t("units_all")
+                needed = [u for u in group if u["slots_needed"]]
+                if status not in verdicts.GOOD and needed:
+                    detail = "、".join(_t("units_needed_item", name=u["name"], needed=u["slots_needed"]) for u in needed)
+                    text += _t("units_group_needed", names=names, status=status,
+                               needed=sum(u["slots_needed"] for u in needed), detail=detail)
+                else:
+                    text += _t("units_group", names=names, status=status)
         blocks = [Paragraph(text + _t("units_end"))]
 
         average = self.comp.average.get("slots_per_1000")
@@ -414,7 +372,7 @@ class _Builder:
                          _num(u["slots_per_1000"]) if u["slots_per_1000"] is not None else fmt.NO_DATA,
                          _bar(u["target"]) if u["target"] is not None else "—",
                          str(u["slots_needed"]) if u["slots_needed"] is not None else "—",
-                         fmt.percent(u["enrolment_rate"]), fmt.percent(u["occupancy_mean"]), u["status"]])
+                         fmt.percent(u["enrolment_rate"]), fmt.percent(u["occupancy_mean"]), u["status"] or "—"])
         blocks.append(Table(_t("ranking_caption", n=self._table_no(), units_word=self.units_word,
                                period_label=self.period_label),
                             columns, rows, [0.7, 1.6, 1.5, 1.2, 1.2, 1.0, 1.2, 1.0], "ccrrrrrc"))
@@ -426,25 +384,27 @@ class _Builder:
         return Section(heading, blocks)
 
     # -- 三、评审指标
-    def criteria_section(self) -> Section:
+    def criteria_section(self) -> Section | None:
         heading = templates()["heading"]["criteria"]
         table = self.criteria
         if table.empty:
-            return Section(heading, [Paragraph(_t("criteria_none"))])
+            return None
         parent = table[table["is_parent"]]
         children = table[~table["is_parent"]]
-        text = _t("criteria_summary", region_name=self.region_name, n=len(parent), parts=_counts(parent["verdict"]))
-        missed = parent[parent["verdict"] == targets.MISSED]["criterion"].tolist()
-        if missed:
-            text += _t("criteria_missed", numbers="、".join(str(n) for n in missed))
+        text = _t("criteria_summary", region_name=self.region_name, n=len(parent),
+                  parts=verdicts.count_text(parent["verdict"]))
+        lagging = parent[~parent["verdict"].isin(verdicts.GOOD)]
+        if not lagging.empty:
+            text += _t("criteria_lagging", items="、".join(f"第{n}项{v}" for n, v in
+                                                           zip(lagging["criterion"], lagging["verdict"])))
         if not children.empty:
             items = []
             for code in dict.fromkeys(children["region_code"]):
                 rows = children[children["region_code"] == code]
-                lagging = [v for v in rows["verdict"] if v != targets.MET]
+                lagging = [v for v in rows["verdict"] if v not in verdicts.GOOD]
                 if lagging:
                     items.append(_t("criteria_unit_item", name=rows["region_name"].iloc[0],
-                                    parts=_counts(lagging, (targets.MISSED, targets.NO_DATA))))
+                                    parts=verdicts.count_text(lagging)))
             text += (_t("criteria_units", units_word=self.units_word, items="，".join(items)) if items
                      else _t("criteria_units_all_met", units_word=self.units_word))
         rows = []
@@ -452,9 +412,8 @@ class _Builder:
             detail = head["detail"].split("；所辖县区：")[0]
             if detail.startswith("所辖县区："):
                 detail = _t("criteria_children_only", units_word=self.units_word)
-            lagging = children[(children["criterion"] == head["criterion"]) & (children["verdict"] != targets.MET)]
-            names = "、".join(f"{n}" + ("（无数据）" if v == targets.NO_DATA else "")
-                             for n, v in zip(lagging["region_name"], lagging["verdict"])) or "—"
+            lagging = children[(children["criterion"] == head["criterion"]) & ~children["verdict"].isin(verdicts.GOOD)]
+            names = "、".join(f"{n}（{v}）" for n, v in zip(lagging["region_name"], lagging["verdict"])) or "—"
             rows.append([str(head["criterion"]), head["title"], head["verdict"], detail, names])
         columns = [c.format(units_word=self.units_word, region_name=self.region_name)
                    for c in templates()["columns"]["criteria"]]
@@ -465,12 +424,12 @@ class _Builder:
         ])
 
     # -- 四、重点任务
-    def tasks_section(self) -> Section:
+    def tasks_section(self) -> Section | None:
         heading = templates()["heading"]["tasks"]
         if self.tasks.empty:
-            return Section(heading, [Paragraph(_t("tasks_none"))])
+            return None
         late = self.tasks[self.tasks["is_late"]]
-        today = _date_zh(self.today)
+        today = _date_zh(self.as_of)
         if late.empty:
             return Section(heading, [Paragraph(_t("tasks_none_late", today=today, n=len(self.tasks)))])
         leads = late["lead_unit"].tolist()
@@ -516,22 +475,21 @@ class _Builder:
         if self.comp.units.empty or self.comp_prev.units.empty:
             return ""
         before = dict(zip(self.comp_prev.units["code"], self.comp_prev.units["status"]))
-        units = self.ranked_units()
-        up = [u["name"] for u in units if before.get(u["code"]) == targets.MISSED and u["status"] == targets.MET]
-        down = [u["name"] for u in units if before.get(u["code"]) == targets.MET and u["status"] == targets.MISSED]
-        text = _t("change_became_met", names=_names(up)) if up else ""
-        text += _t("change_became_missed", names=_names(down)) if down else ""
-        return text or _t("change_units_same", units_word=self.units_word)
+        moved = [_t("change_item", name=u["name"], before=before.get(u["code"]), after=u["status"])
+                 for u in self.ranked_units() if before.get(u["code"]) and u["status"]
+                 and before.get(u["code"]) != u["status"]]
+        if moved:
+            return _t("change_units", units_word=self.units_word, items="，".join(moved))
+        return _t("change_units_same", units_word=self.units_word)
 
     def _criteria_changes(self) -> str:
         if self.criteria.empty or self.criteria_prev.empty:
             return ""
         now = self.criteria[self.criteria["is_parent"]].set_index("criterion")["verdict"]
         before = self.criteria_prev[self.criteria_prev["is_parent"]].set_index("criterion")["verdict"]
-        up = [str(n) for n in now.index if before.get(n) == targets.MISSED and now[n] == targets.MET]
-        down = [str(n) for n in now.index if before.get(n) == targets.MET and now[n] == targets.MISSED]
-        text = _t("change_criteria_met", numbers="、".join(up)) if up else ""
-        return text + (_t("change_criteria_missed", numbers="、".join(down)) if down else "")
+        moved = [_t("change_item", name=f"第{n}项", before=before.get(n), after=now[n])
+                 for n in now.index if before.get(n) and before.get(n) != now[n]]
+        return _t("change_criteria", items="，".join(moved)) if moved else ""
 
     def newly_filed(self) -> pd.DataFrame:
         d = self.details
@@ -539,7 +497,8 @@ class _Builder:
             return d
         filed = pd.to_datetime(d["filed_on"])
         start, end = pd.Timestamp(periods.quarter_start(self.quarter)), pd.Timestamp(periods.period_end(self.quarter))
-        new = d[(filed >= start) & (filed <= end)].assign(_filed=filed)
+        # assigned before filtering: an empty frame assigned a Series takes the Series' rows
+        new = d.assign(_filed=filed)[(filed >= start) & (filed <= end)]
         return new.sort_values(["_filed", "institution_id"]).drop(columns="_filed").reset_index(drop=True)
 
     def _filed_text(self) -> str:
@@ -553,7 +512,7 @@ class _Builder:
     # -- 附：口径说明
     def notes_section(self) -> Section:
         counting = templates()["counting"][self.counting]
-        notes = [_t("note_source", period_end=_date_zh(periods.period_end(self.quarter)), counting=counting)]
+        notes = [_t("note_source", period_end=_date_zh(self.as_of), counting=counting)]
         catalogue = indicators.catalogue()
         for code in templates()["overview"]["notes"]:
             notes.append(_t("note_indicator", name=catalogue[code]["name_zh"],
@@ -564,7 +523,8 @@ class _Builder:
         notes.append(_t("note_rounding"))
         if not self.criteria.empty:
             notes.append(_t("note_criteria"))
-        notes.append(_t("note_tasks", today=_date_zh(self.today)))
+        if not self.tasks.empty:
+            notes.append(_t("note_tasks", today=_date_zh(self.as_of)))
         return Section(templates()["heading"]["notes"],
                        [Paragraph(f"{i}. {n}", "note") for i, n in enumerate(notes, start=1)], "notes")
 
@@ -612,39 +572,51 @@ class _Builder:
         return out
 
     def _headline_sheet(self) -> pd.DataFrame:
+        """Every DESIGN §3 figure now, last quarter and the change, in the pages' units (rates
+        in %); formats() gives each row the digits the pages print, and a change is stored
+        as rounded once from the unrounded values, so the sheet shows the page's digits."""
         now, before = self.comp.parent, self.comp_prev.parent
         rows = []
         for code in indicators.CORE:
             if code == "slots_needed":
                 continue
-            scale = _rate_scale(code)
+            scale, digits = fmt.scale_digits(code)
             value, previous = now.get(code), before.get(code)
 
             def scaled(v):
                 return None if v is None else float(v) * scale
             row = {"指标": fmt.name(code), "单位": indicators.catalogue()[code]["unit"],
                    "本期": scaled(value), "上季度": scaled(previous),
-                   "变化": None if value is None or previous is None else scaled(value - previous)}
+                   "变化": None if value is None or previous is None else round((value - previous) * scale, digits)}
             if self.has_average:
                 row[self.average_label] = scaled(self.average.get(code))
             rows.append(row)
-        target, target_year = self.view.year_target
-        rows.append({"指标": fmt.name("slots_needed") + (f"（{target_year}年目标{_bar(target)}）" if target else ""),
+        year = self.snap["year_target"]
+        rows.append({"指标": fmt.name("slots_needed") + (f"（{year['year']}年目标{_bar(year['target'])}）" if year else ""),
                      "单位": "个", "本期": self.snap["slots_needed"]})
         return pd.DataFrame(rows)
+
+    def _headline_formats(self, frame: pd.DataFrame) -> dict:
+        """Per row, the Excel number format of the digits the pages print (0.00, 0.0, 0)."""
+        codes = [c for c in indicators.CORE if c != "slots_needed"] + ["slots_needed"]
+        formats = [fmt.excel_format(c) for c in codes]
+        return {column: formats for column in frame.columns if column not in ("指标", "单位")}
 
     def _status_sheet(self) -> pd.DataFrame:
         frame = targets.evaluate(self.con, self.plan, self.region, self.quarter, self.counting, include_children=True)
         rows = []
         for r in frame.to_dict("records"):
             scale = _rate_scale(r["indicator"])
+
+            def scaled(v):
+                return None if v is None else float(v) * scale
             rows.append({"地区": r["region_name"], "区划代码": r["region_code"], "指标": fmt.short(r["indicator"]),
-                         "年份": int(r["year"]), "要求": targets.requirement(r),
-                         "当前值": None if r["value"] is None else float(r["value"]) * scale,
-                         "单位": indicators.catalogue()[r["indicator"]]["unit"], "状态": r["status"],
-                         "评价期": periods.label(r["evaluated_quarter"]), "来源": r["source"]})
-        return pd.DataFrame(rows, columns=["地区", "区划代码", "指标", "年份", "要求", "当前值", "单位", "状态",
-                                           "评价期", "来源"])
+                         "年份": int(r["year"]), "要求": targets.requirement(r), "状态": r["status"],
+                         "评价期": periods.label(r["judged_at"]), "评价值": scaled(r["value"]),
+                         "预计到期值": scaled(r["projected"]),
+                         "单位": indicators.catalogue()[r["indicator"]]["unit"], "尚需托位": r["slots_needed"],
+                         "依据": targets.describe(r), "解读": r["reading"], "来源": r["source"]})
+        return pd.DataFrame(rows, columns=STATUS_SHEET_COLUMNS)
 
     def _changes_sheet(self) -> pd.DataFrame:
         before = self.comp_prev.units.set_index("code") if not self.comp_prev.units.empty else pd.DataFrame()
@@ -660,35 +632,77 @@ class _Builder:
                          "上季度状态": prev.get("status") if len(prev) else None, "本期状态": u["status"]})
         return pd.DataFrame(rows)
 
-    def build(self) -> Briefing:
+    def build(self, issue_no: int | None = None, issued: date | None = None) -> Briefing:
         dataset = self.snap["dataset"]
-        sections = [self.overview_section(), self.units_section(), self.criteria_section(),
-                    self.tasks_section(), self.changes_section(), self.notes_section()]
+        sections = [s for s in (self.overview_section(), self.units_section(), self.criteria_section(),
+                                self.tasks_section(), self.changes_section()) if s is not None]
+        for number, section in zip(CHINESE_NUMERALS, sections):
+            section.heading = f"{number}、{section.heading}"
+        sections.append(self.notes_section())
+        document = conventions(self.plan_row, self.region_name)
+        sheets = self.sheets()
+        headline = templates()["sheets"]["headline"]
         return Briefing(
             title=_t("title", region_name=self.region_name),
             subtitle=_t("subtitle", period_label=self.period_label),
-            byline=_t("byline", plan_title=self.plan_row["title"],
-                      period_end=_date_zh(periods.period_end(self.quarter))),
+            byline=_t("byline", plan_title=self.plan_row["title"], period_end=_date_zh(self.as_of)),
             marker=_t("marker", dataset=dataset) if dataset else None,
             headline=sections[0].blocks[0].text,
-            sections=sections, sheets=self.sheets(),
+            sections=sections, sheets=sheets,
             region_name=self.region_name, quarter=self.quarter, plan=self.plan,
-            issued=periods.period_end(self.quarter),
+            issued=issued or self.as_of,
             file_stem=_t("file_stem", region_name=self.region_name, period=self.quarter),
+            as_of=self.as_of,
+            issue_label=document["issue_label"].format(issue=issue_no) if issue_no else None,
+            compiler=document["compiler"], send_to=document["send_to"], copy_to=document["copy_to"],
+            formats={headline: self._headline_formats(sheets[headline])},
         )
 
 
+CHINESE_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
+
+
+def conventions(plan_row: dict, region_name: str) -> dict:
+    """期号 wording, 编印单位 and 报送/抄送 for the plan (data/briefing.toml [document], a plan's
+    own table over the defaults); 编印单位 defaults to the plan's issuer."""
+    document = dict(templates()["document"])
+    plans = document.pop("plan", {})
+    document |= plans.get(plan_row["plan_code"], {})
+    document["compiler"] = document.get("compiler") or plan_row.get("issuer") or ""
+    for key in ("send_to", "copy_to"):
+        document[key] = document.get(key, "").format(region_name=region_name)
+    return document
+
+
+def issue_number(con, plan: str, region: str, quarter: str) -> int | None:
+    """The briefing's 期号: the number given when this plan's briefing for the region and
+    quarter was first made, else the plan's next one (kept in table briefing_issues, so
+    that a briefing made again keeps its number). None where the database is read-only."""
+    import duckdb
+
+    params = {"plan_code": plan, "region_code": region, "quarter": quarter}
+    try:
+        db.run(con, "briefing_issue_add", **params)
+    except duckdb.Error:  # read-only, or another session numbered it a moment ago
+        log.info("briefing issue not recorded", exc_info=True)
+    found = db.run(con, "briefing_issue", **params)
+    return None if found.empty else int(found["issue_no"].iloc[0])
+
+
 def assemble(con, plan: str, region: str, period: str, counting: str = indicators.DEFAULT_COUNTING,
-             today: date | None = None) -> Briefing:
-    """The briefing's content for one selection (no images yet: see render_images).
-    Raises BriefingError for an unknown plan, region or period."""
+             today: date | None = None, issued: date | None = None) -> Briefing:
+    """The briefing's content for one selection as of the period's last day (or `today`
+    while the period runs; no images yet: see render_images), numbered (期号) and dated
+    (印发日期: `issued`, else the as-of day). Raises BriefingError for an unknown plan,
+    region or period."""
     try:
         quarter = periods.quarter_of(periods.parse_period(period))
     except ValueError:
         raise BriefingError(f"无法识别的报告期 {period}（应为 2024Q3 或 2024年第3季度）") from None
     if indicators.lineage(con, region).empty:
         raise BriefingError(f"未知区划代码 {region}")
-    return _Builder(con, plan, region, quarter, counting, today or periods.today()).build()
+    builder = _Builder(con, plan, region, quarter, counting, today or periods.today())
+    return builder.build(issue_number(con, plan, region, quarter), issued)
 
 
 # ------------------------------------------------------------------ chart images
@@ -698,8 +712,11 @@ def _for_print(fig, name: str):
     import plotly.graph_objects as go
 
     fig = go.Figure(fig)
-    fig.update_layout(title=None, font=dict(size=CHART_FONT_SIZE), margin=dict(l=10, r=10, t=16, b=10),
+    # margins grown by the axes themselves (automargin), so no tick label is cut at the edge
+    fig.update_layout(title=None, font=dict(size=CHART_FONT_SIZE), margin=dict(l=10, r=10, t=16, b=10, pad=4),
                       paper_bgcolor="white", plot_bgcolor="white")
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True, title_standoff=14)
     if name == "units":
         fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.12, x=0))
     return fig
@@ -794,7 +811,7 @@ def _docx_styles(doc) -> None:
     pf.widow_control = True
 
     def add(name, style_id, font, size, *, align=None, indent=None, line=None, before=0, after=0, bold=False,
-            keep_next=False, outline=None, color=None, border=None):
+            keep_next=False, outline=None, color=None, border=None, border_top=None):
         style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.style_id = style_id      # ASCII ids, as Word writes them; the Chinese name shows in Word
         style.base_style = normal
@@ -816,12 +833,14 @@ def _docx_styles(doc) -> None:
             p.alignment = align
         p.keep_with_next = keep_next
         ppr = style.element.get_or_add_pPr()
-        if border:
+        if border or border_top:
             pbdr = OxmlElement("w:pBdr")
-            bottom = OxmlElement("w:bottom")
-            for k, v in {"val": "single", "sz": "18", "space": "4", "color": border}.items():
-                bottom.set(qn(f"w:{k}"), v)
-            pbdr.append(bottom)
+            for side, colour, size in (("top", border_top, "8"), ("bottom", border, "18")):
+                if colour:
+                    line = OxmlElement(f"w:{side}")
+                    for k, v in {"val": "single", "sz": size, "space": "4", "color": colour}.items():
+                        line.set(qn(f"w:{k}"), v)
+                    pbdr.append(line)
             _ppr_insert(ppr, pbdr)
         if outline is not None:
             level = OxmlElement("w:outlineLvl")
@@ -833,6 +852,10 @@ def _docx_styles(doc) -> None:
     add("简报标题", "BriefTitle", FONTS["title"], 22, align=centre, line=36, after=6)
     add("简报副标题", "BriefSubtitle", FONTS["subtitle"], 16, align=centre, line=28)
     add("简报题头", "BriefByline", FONTS["subtitle"], 12, align=centre, line=20, before=4)
+    add("简报期号", "BriefIssue", FONTS["body"], 16, align=centre, line=28)
+    add("简报编印", "BriefCompiler", FONTS["body"], 14, line=24, before=4)
+    add("简报版记", "BriefColophon", FONTS["body"], 14, line=24, border_top="000000")
+    add("简报落款", "BriefSignature", FONTS["body"], 16, align=WD_ALIGN_PARAGRAPH.RIGHT, line=28)
     add("简报标注", "BriefMarker", FONTS["heading"], 12, align=centre, line=20, before=4, color=RED)
     add("简报分隔线", "BriefRule", FONTS["body"], 6, align=centre, line=8, after=12, border=RED)
     add("简报一级标题", "BriefHeading1", FONTS["heading"], 16, indent=32, line=28, before=8, keep_next=True,
@@ -932,13 +955,11 @@ def _docx_table(doc, table: Table) -> None:
     doc.add_paragraph(style="简报表后")
 
 
-def to_docx(briefing: Briefing) -> bytes:
-    """The briefing as a Word document: A4, 公文 fonts and margins, page numbers in the
-    footer, charts as images. Identical bytes for identical content."""
-    from docx import Document
-    from docx.shared import Cm, Pt
+def setup_document(doc) -> None:
+    """A4, 公文 margins and fonts, the briefing's paragraph styles, page numbers in the
+    footer: the layout of the briefing and of the 督办通知 (tuoyu/notices.py)."""
+    from docx.shared import Cm
 
-    doc = Document()
     _docx_styles(doc)
     _docx_font_table(doc)
     section = doc.sections[0]
@@ -949,8 +970,23 @@ def to_docx(briefing: Briefing) -> bytes:
     _page_number(section.footer.paragraphs[0])
     section.footer.paragraphs[0].style = doc.styles["简报页码"]
 
+
+def to_docx(briefing: Briefing) -> bytes:
+    """The briefing as a Word document: A4, 公文 fonts and margins, page numbers in the
+    footer, charts as images. Identical bytes for identical content."""
+    from docx import Document
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.shared import Cm
+
+    doc = Document()
+    setup_document(doc)
     doc.add_paragraph(briefing.title, style="简报标题")
     doc.add_paragraph(briefing.subtitle, style="简报副标题")
+    if briefing.issue_label:
+        doc.add_paragraph(briefing.issue_label, style="简报期号")
+    left, right = issue_line(briefing)
+    line = doc.add_paragraph(f"{left}\t{right}", style="简报编印")
+    line.paragraph_format.tab_stops.add_tab_stop(Cm(TEXT_WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT)
     doc.add_paragraph(briefing.byline, style="简报题头")
     if briefing.marker:
         doc.add_paragraph(briefing.marker, style="简报标注")
@@ -969,6 +1005,8 @@ def to_docx(briefing: Briefing) -> bytes:
                     doc.add_paragraph(block.caption, style="简报图题")
     for w in briefing.warnings:
         doc.add_paragraph(w, style="简报注释")
+    for line in colophon(briefing):
+        doc.add_paragraph(line, style="简报版记")
 
     props = doc.core_properties
     issued = datetime(briefing.issued.year, briefing.issued.month, briefing.issued.day)
@@ -983,6 +1021,18 @@ def to_docx(briefing: Briefing) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return _fixed_zip(buffer.getvalue(), issued)
+
+
+def issue_line(briefing: Briefing) -> tuple[str, str]:
+    """('中卫市卫生健康委员会编', '2024年12月31日'): the 编印单位 on the left and the 印发日期
+    on the right of the line under the title."""
+    return _t("compiler", compiler=briefing.compiler) if briefing.compiler else "", _date_zh(briefing.issued)
+
+
+def colophon(briefing: Briefing) -> list[str]:
+    """The 版记 at the end: 报送 and 抄送, where the plan gives them."""
+    return [_t(key, **{field: value}) for key, field, value in
+            (("send_line", "send_to", briefing.send_to), ("copy_line", "copy_to", briefing.copy_to)) if value]
 
 
 def _drop_thumbnail(doc) -> None:
@@ -1023,11 +1073,17 @@ h1 {{ font-family: {TITLE}; font-size: 22pt; line-height: 36pt; font-weight: bol
 .byline {{ font-family: {KAI}; font-size: 12pt; line-height: 20pt; text-align: center; text-indent: 0; margin-top: 4pt; }}
 .marker {{ font-family: {SANS}; font-size: 12pt; line-height: 20pt; color: #{RED}; text-align: center; text-indent: 0; margin-top: 4pt; }}
 hr {{ border: 0; border-top: 2.25pt solid #{RED}; margin: 6pt 0 12pt; }}
+.issue {{ text-align: center; text-indent: 0; }}
+.compiler {{ font-size: 14pt; line-height: 24pt; text-indent: 0; display: flex; justify-content: space-between; margin-top: 4pt; }}
+.colophon {{ margin-top: 24pt; border-top: 1pt solid #000; break-inside: avoid; }}
+.colophon p {{ font-size: 14pt; line-height: 24pt; text-indent: 0; border-bottom: 1pt solid #000; }}
 h2 {{ font-family: {SANS}; font-weight: normal; font-size: 16pt; line-height: 28pt; margin: 8pt 0 0; text-indent: 2em; break-after: avoid; }}
 figure {{ margin: 6pt 0 8pt; text-align: center; break-inside: avoid; }}
 figure img {{ width: 100%; display: block; }}
-figcaption, caption {{ font-family: {SANS}; font-size: 12pt; line-height: 20pt; text-align: center; }}
-caption {{ padding: 4pt 0 2pt; }}
+figcaption, .caption {{ font-family: {SANS}; font-size: 12pt; line-height: 20pt; text-align: center; text-indent: 0; }}
+.caption {{ padding: 4pt 0 2pt; break-after: avoid; }}
+.table {{ margin: 0; }}
+.table thead, .table tbody tr:first-child {{ break-before: avoid; }}
 table {{ width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 10.5pt; line-height: 15pt; margin: 0 0 10pt; }}
 th, td {{ border: 0.75pt solid #000; padding: 2pt 3pt; vertical-align: middle; overflow-wrap: anywhere; }}
 th {{ background: #d9d9d9; font-family: {SANS}; font-weight: normal; text-align: center; }}
@@ -1052,6 +1108,8 @@ def to_html(briefing: Briefing) -> str:
     out = ["<!doctype html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
            f"<title>{e(briefing.title)}{e(briefing.subtitle)}</title><style>{CSS}</style></head><body>",
            f"<header><h1>{e(briefing.title)}</h1><p class=\"subtitle\">{e(briefing.subtitle)}</p>",
+           (f"<p class=\"issue\">{e(briefing.issue_label)}</p>" if briefing.issue_label else ""),
+           "<p class=\"compiler\">" + "".join(f"<span>{e(part)}</span>" for part in issue_line(briefing)) + "</p>",
            f"<p class=\"byline\">{e(briefing.byline)}</p>"]
     if briefing.marker:
         out.append(f"<p class=\"marker\">{e(briefing.marker)}</p>")
@@ -1067,8 +1125,10 @@ def to_html(briefing: Briefing) -> str:
                 head = "".join(f"<th>{e(c)}</th>" for c in block.columns)
                 body = "".join("<tr>" + "".join(f'<td class="{a}">{e(str(v))}</td>' for a, v in zip(block.align, row))
                                + "</tr>" for row in block.rows)
-                out.append(f"<table><caption>{e(block.caption)}</caption><colgroup>{cols}</colgroup>"
-                           f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+                # the caption as a block of its own, kept with the table (break-after: avoid)
+                out.append(f"<div class=\"table\"><p class=\"caption\">{e(block.caption)}</p><table>"
+                           f"<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+                           f"</table></div>")
             elif isinstance(block, Figure) and block.png:
                 data = base64.b64encode(block.png).decode("ascii")
                 out.append(f'<figure><img alt="{e(block.caption)}" src="data:image/png;base64,{data}">'
@@ -1076,6 +1136,9 @@ def to_html(briefing: Briefing) -> str:
         out.append("</section>")
     for w in briefing.warnings:
         out.append(f"<p class=\"marker\">{e(w)}</p>")
+    lines = colophon(briefing)
+    if lines:
+        out.append("<footer class=\"colophon\">" + "".join(f"<p>{e(line)}</p>" for line in lines) + "</footer>")
     out.append("</body></html>")
     return "\n".join(out)
 
@@ -1141,9 +1204,14 @@ def to_excel(briefing: Briefing) -> bytes:
                 width = 10
             else:
                 width = max([excel.display_width(column)] + [excel.display_width(c.value) for c in cells])
-                for cell in cells:
-                    if isinstance(cell.value, float):
-                        cell.number_format = "0.00"
+                # per-row digits where the sheet says (the pages' digits), else two decimals
+                row_formats = briefing.formats.get(name, {}).get(column)
+                for i, cell in enumerate(cells):
+                    if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                        if row_formats is not None:
+                            cell.number_format = row_formats[i]
+                        elif isinstance(cell.value, float):
+                            cell.number_format = "0.00"
             sheet.column_dimensions[letter].width = min(width + 2, 60)
     issued = datetime(briefing.issued.year, briefing.issued.month, briefing.issued.day)
     props = book.properties
@@ -1167,14 +1235,15 @@ class Files:
 
 
 def generate(con, plan: str, region: str, period: str, counting: str = indicators.DEFAULT_COUNTING,
-             formats=(".docx", ".pdf", ".xlsx", ".html"), progress=None, today: date | None = None) -> Files:
+             formats=(".docx", ".pdf", ".xlsx", ".html"), progress=None, today: date | None = None,
+             issued: date | None = None) -> Files:
     """Assemble the briefing and render the formats asked for. `progress(fraction, text)`
     is told each step. A missing Chromium costs the PDF (and the charts), never the rest:
     the reason is in Files.errors."""
     started = time.perf_counter()
     step = progress or (lambda fraction, text: None)
     step(0.05, "汇总各项数据……")
-    briefing = assemble(con, plan, region, period, counting, today)
+    briefing = assemble(con, plan, region, period, counting, today, issued)
     files = Files(briefing.headline, briefing.file_stem)
     if set(formats) & {".docx", ".pdf", ".html"}:
         step(0.25, "生成图表……")
@@ -1231,7 +1300,8 @@ def cmd_briefing(args) -> int:
         period = args.period or _latest_quarter(con)
         files = generate(con, args.plan, args.region, period, args.counting,
                          formats={p.suffix.lower() for p in outputs},
-                         progress=lambda f, text: print(f"  {text}", file=sys.stderr))
+                         progress=lambda f, text: print(f"  {text}", file=sys.stderr),
+                         issued=getattr(args, "issued", None))
     except BriefingError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -1259,6 +1329,7 @@ def add_commands(subparsers) -> None:
 
     p = subparsers.add_parser("briefing", help="生成联席会议简报（Word / PDF，另可导出 Excel、HTML）")
     common(p)
+    p.add_argument("--issued", type=date.fromisoformat, help="印发日期，如 2025-01-10（默认：数据截至日）")
     p.add_argument("-o", "--output", action="append", required=True,
                    help="输出文件，按扩展名决定格式：.docx、.pdf、.xlsx、.html；可重复给出")
     p.set_defaults(func=cmd_briefing)

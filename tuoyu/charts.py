@@ -6,20 +6,23 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import fmt, periods
+from . import fmt, periods, verdicts
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 REGION_COLOUR, PROVINCE_COLOUR, TARGET_COLOUR, NATIONAL_COLOUR = "#1f5fa8", "#8a8f98", "#c0392b", "#6c3483"
-STATUS_BAR_COLOURS = {"达标": "#2e8b57", "未达标": "#c0392b", "无数据": "#adb5bd"}
+NO_TARGET, NO_TARGET_COLOUR = "未设目标", "#9aa5b1"
+STATUS_BAR_COLOURS = verdicts.colours("colour") | {NO_TARGET: NO_TARGET_COLOUR}
 
 
-def _layout(fig: go.Figure, title: str, y_title: str, height: int = 420) -> go.Figure:
+def _layout(fig: go.Figure, title: str, y_title: str, height: int = 420, tickformat: str | None = None) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0, font=dict(size=16)), font=dict(family=FONT, size=13),
         height=height, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), hovermode="x unified",
     )
-    fig.update_yaxes(title=y_title, gridcolor="#e5e7eb", rangemode="tozero")
+    # one tick format per axis ("0.0, 0.5, 1.0", not "0, 0.5, 1"); the title stands off the ticks
+    fig.update_yaxes(title=dict(text=y_title, standoff=8), gridcolor="#e5e7eb", rangemode="tozero",
+                     automargin=True, tickformat=tickformat)
     fig.update_xaxes(gridcolor="#f1f3f5")
     return fig
 
@@ -61,27 +64,35 @@ def trend(view, region_name: str, province_name: str | None) -> go.Figure:
                         hovertemplate="%{y:.2f}<extra>全国</extra>")
     if view.projection:
         (x0, y0), (x1, y1) = view.projection
-        fig.add_scatter(x=[x0, x1], y=[y0, y1], name="按当前趋势预计", mode="lines+markers",
+        due = f"{x1.year}年第4季度" if x1.month == 12 else f"{x1:%Y年%-m月}"
+        fig.add_scatter(x=[x0, x1], y=[y0, y1], name="按近四个季度趋势预计", mode="lines+markers+text",
                         line=dict(color=REGION_COLOUR, dash="dash", width=2), marker=dict(symbol="circle-open"),
-                        hovertemplate="预计年底 %{y:.2f}<extra></extra>")
+                        text=["", f"预计 {y1:.2f}"], textposition="middle right",
+                        textfont=dict(color=REGION_COLOUR),
+                        hovertemplate=f"预计{due} %{{y:.2f}}<extra></extra>")
     if not t.empty:
-        fig.update_xaxes(range=[t["quarter_end"].min() - pd.Timedelta(days=45),
-                                date(int(t["quarter"].iloc[-1][:4]), 12, 31) + pd.Timedelta(days=45)])
-    return _date_axis(_layout(fig, "每千人口拥有3岁以下婴幼儿托位数（个）", "个/千人"))
+        end = max([date(int(t["quarter"].iloc[-1][:4]), 12, 31)] + ([view.projection[1][0]] if view.projection else []))
+        # room on the right for the projection's label
+        fig.update_xaxes(range=[t["quarter_end"].min() - pd.Timedelta(days=45), end + pd.Timedelta(days=240)])
+    return _date_axis(_layout(fig, "每千人口拥有3岁以下婴幼儿托位数（个）", "个/千人", tickformat=".1f"))
 
 
 def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: float | None,
-              average_label: str = "全省平均") -> go.Figure:
-    """One bar per unit, coloured and labelled by status against the target line, with the
-    average line. frame: name, value, status."""
+              average_label: str = "全省平均", colours: dict | None = None) -> go.Figure:
+    """One bar per unit, coloured and named by status (the target verdicts of DESIGN §4.2,
+    or the given colours by word) against the target line, with the average line.
+    frame: name, value, status."""
+    colours = STATUS_BAR_COLOURS if colours is None else colours
     rate = fmt.value(code, 0.5).endswith("%")
     scale = 100 if rate else 1
     fig = go.Figure()
-    for status, colour in STATUS_BAR_COLOURS.items():
+    frame = frame.assign(status=frame["status"].fillna(NO_TARGET))
+    for status, colour in colours.items():
         part = frame[frame["status"] == status]
         if part.empty:
             continue
-        fig.add_bar(x=part["name"], y=part["value"].astype(float) * scale, name=status, marker_color=colour,
+        fig.add_bar(x=part["name"], y=pd.to_numeric(part["value"]).astype(float) * scale, name=status,
+                    marker_color=colour,
                     text=[fmt.value(code, v, with_unit=False) for v in part["value"]], textposition="outside")
     if average is not None:
         fig.add_hline(y=average * scale, line=dict(color=PROVINCE_COLOUR, dash="dash", width=2),
@@ -93,7 +104,8 @@ def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: flo
                       annotation_position="top right", annotation_font_color=TARGET_COLOUR)
     fig.update_layout(barmode="overlay", hovermode="closest")
     fig.update_xaxes(categoryorder="array", categoryarray=frame["name"].tolist())
-    return _layout(fig, fmt.name(code), "%" if rate else fmt.value(code, 0).split(" ")[-1], height=380)
+    return _layout(fig, fmt.name(code), "%" if rate else fmt.value(code, 0).split(" ")[-1], height=380,
+                   tickformat=".0f" if rate else ".1f")
 
 
 def capacity_use(frame: pd.DataFrame) -> go.Figure:
@@ -123,7 +135,8 @@ PHASE_COLOUR = "#a9c1e0"
 def ledger_timeline(phases: pd.DataFrame, tasks: pd.DataFrame, today: date) -> go.Figure:
     """The plan's stages as bars up to their deadlines (a start the document does not give
     is drawn from the day after the stage before), each task at its due date marked and
-    named by status, a late task's overdue stretch up to today, and today's line.
+    named by status, a late task's overdue stretch up to `today` (the day the ledger is
+    shown at: DESIGN §4.3), and that day's line.
     phases: seq, phase, drawn_starts_on, ends_on, is_start_assumed; tasks: the ledger (tuoyu.ledger)."""
     fig = go.Figure()
     rows = []
@@ -147,7 +160,7 @@ def ledger_timeline(phases: pd.DataFrame, tasks: pd.DataFrame, today: date) -> g
         for r in late.to_dict("records"):
             xs += [r["due"], today, None]
             ys += [labels[r["task_id"]]] * 2 + [None]
-        fig.add_scatter(x=xs, y=ys, mode="lines", name="逾期至今", hoverinfo="skip",
+        fig.add_scatter(x=xs, y=ys, mode="lines", name="逾期", hoverinfo="skip",
                         line=dict(color=TASK_STATUS_COLOURS["滞后"], width=2, dash="dot"))
     for status, colour in TASK_STATUS_COLOURS.items():
         part = dated[dated["status"] == status]
@@ -162,7 +175,7 @@ def ledger_timeline(phases: pd.DataFrame, tasks: pd.DataFrame, today: date) -> g
     fig.add_shape(type="line", x0=today, x1=today, yref="paper", y0=0, y1=1,
                   line=dict(color=TARGET_COLOUR, width=2, dash="dash"))
     fig.add_annotation(x=today, y=1, yref="paper", yanchor="bottom", xanchor="right", showarrow=False,
-                       text=f"今天 {today:%Y-%m-%d}", font=dict(color=TARGET_COLOUR))
+                       text=f"截至 {today:%Y-%m-%d}", font=dict(color=TARGET_COLOUR))
     dates = [d for d in list(phases.get("drawn_starts_on", [])) + list(dated["due"]) if d is not None]
     if dates:
         fig.update_xaxes(range=[min(dates) - pd.Timedelta(days=60), max(max(dates), today) + pd.Timedelta(days=120)])

@@ -13,7 +13,7 @@ from .snapshot import UnknownRegion, snapshot
 
 # Each feature module adds its own subcommands with add_commands(subparsers), so that
 # features are added without editing one shared function.
-FEATURE_COMMANDS = ("tuoyu.auth", "tuoyu.imports", "tuoyu.ledger", "tuoyu.briefing", "tuoyu.bench")
+FEATURE_COMMANDS = ("tuoyu.auth", "tuoyu.imports", "tuoyu.ledger", "tuoyu.briefing", "tuoyu.notices", "tuoyu.bench")
 
 
 def _json_default(value):
@@ -81,11 +81,12 @@ def cmd_indicators(args) -> int:
     label = f"（{snap['dataset']}）" if snap["dataset"] else ""
     print(f"{snap['region']['name']} {snap['period_label']}{label}")
     for code in indicators.CORE:
-        print(f"  {names[code]['short_zh']:<12} {_fmt(code, snap[code])}")
+        shown = "未设目标" if code == "slots_needed" and snap["year_target"] is None else _fmt(code, snap[code])
+        print(f"  {names[code]['short_zh']:<12} {shown}")
     for t in snap["targets"]:
-        bar = "全省平均" if t["benchmark"] == "provincial_average" else t["target"]
-        print(f"  目标 {t['year']} {names[t['indicator']]['short_zh']} {t['comparator']} {bar}: "
-              f"{t['status']}（{_fmt(t['indicator'], t['value'])}）")
+        print(f"  目标 {t['year']}年 {names[t['indicator']]['short_zh']}：{t['status']}。{t['detail']}")
+    for r in snap["references"]:
+        print(f"  {names[r['indicator']]['short_zh']}：{r['detail']}")
     return 0
 
 

@@ -5,7 +5,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import db, fmt, indicators, targets
+from . import db, fmt, indicators, targets, verdicts
+
+# a comparison with the average now, not a target verdict: worded and coloured apart
+ABOVE, NOT_ABOVE = "高于平均", "不高于平均"
+ABOVE_COLOURS = {ABOVE: "#2e7d32", NOT_ABOVE: "#d68910"}
 
 TABLE_INDICATORS = ("slots_per_1000", "enrolment_rate", "occupancy_mean", "occupancy_min", "filing_rate",
                     "standard_rate", "staffing_rate", "certified_rate", "puhui_slot_share", "satisfaction")
@@ -15,7 +19,8 @@ UNIT_COLUMNS = ("region_code", "quarter", "slots", "resident_population", "n_not
 @dataclass
 class View:
     parent: dict                 # the selected region's own figures
-    units: pd.DataFrame          # one row per unit: code, name, indicators, target, gaps, slots_needed, status
+    units: pd.DataFrame          # one row per unit: code, name, indicators, target, gaps, slots_needed,
+                                 # status (the verdict of its target for the year, None without one)
     average: dict                # the figures the units are compared with
     average_label: str           # 全省（区）平均, or the region's own figure where the province has no data
     year_target: float | None    # the region's own slots_per_1000 target this year
@@ -47,23 +52,24 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
     parent = by_code.get(region) or {}
     average, average_label = _average(by_code, province, region)
     year = int(quarter[:4])
-    # one look-up of the plan's targets for the region and every unit (thousands nationally)
-    applicable = targets.applicable_to_each(con, plan, [region] + unit_codes)
-    year_target, target_year = targets.pick_year(applicable[region], "slots_per_1000", year)
-    unit_targets = targets.pick_year_each(applicable, "slots_per_1000", year)
+    year_target, target_year = targets.pick_year(targets.applicable(con, plan, region), targets.SLOTS, year)
+    # each unit's own target for the year with its verdict (DESIGN §4.2), one read for all
+    judged = targets.year_verdicts(con, plan, unit_codes, quarter, counting)
 
     rows = []
     for code, name in zip(units["code"].tolist(), units["name"].tolist()):
         r = by_code.get(code) or {}
-        target, _ = unit_targets[code]
+        verdict = judged.get(code) or {}
+        target = verdict.get("target")
         value = r.get("slots_per_1000")
-        row = {"code": code, "name": name, "target": target,
+        above = verdicts.meets(r.get("enrolment_rate"), ">", average.get("enrolment_rate"))
+        row = {"code": code, "name": name, "target": target, "target_year": verdict.get("year"),
                "slots": r.get("slots"), "resident_population": r.get("resident_population"),
                "n_not_reported": r.get("n_not_reported"),
-               "slots_needed": indicators.slots_needed(target, r.get("resident_population"),
-                                                       r.get("slots") if value is not None else None),
-               "status": targets.status(value, ">=", target),
-               "enrolment_status": targets.status(r.get("enrolment_rate"), ">", average.get("enrolment_rate"))}
+               "slots_needed": verdict.get("slots_needed"),
+               "status": verdict.get("status"),
+               "detail": targets.describe(verdict) if verdict else "",
+               "enrolment_status": None if above is None else ABOVE if above else NOT_ABOVE}
         for code in TABLE_INDICATORS:
             row[code] = r.get(code)
         row["gap_to_target"] = None if value is None or target is None else value - target
@@ -96,6 +102,7 @@ def table(view: View) -> pd.DataFrame:
     data[f"与{view.average_label}之差"] = [None if v is None else round(v, 2) for v in u["gap_to_average"]]
     data["尚需托位"] = u["slots_needed"]
     data["状态"] = u["status"]
+    data["依据"] = u["detail"]
     flags = below_average(view)
     below = [[fmt.short(c) if hit else None for hit in flags[c].tolist()] for c in TABLE_INDICATORS]
     data["低于平均的指标"] = ["、".join(n for n in names if n) or "—" for names in zip(*below)]
@@ -130,5 +137,18 @@ def what_if(con, view: View, extra: dict[str, int]) -> pd.DataFrame:
         "现每千人口托位数": [None if b is None else round(b, 2) for b in before],
         "新增后": [None if pd.isna(after[c]) else round(after[c], 2) for c in codes],
         "年度目标": bars,
-        "新增后状态": [targets.status(None if pd.isna(after[c]) else after[c], ">=", t) for c, t in zip(codes, bars)],
+        "新增后能否达到目标": [_reach(None if pd.isna(after[c]) else after[c], t) for c, t in zip(codes, bars)],
     })
+
+
+REACH, SHORT = "可达到", "仍未达到"
+REACH_COLOURS = {REACH: verdicts.style(verdicts.MET)["background"], SHORT: verdicts.style(verdicts.MISSED)["background"]}
+
+
+def _reach(value, bar) -> str:
+    """A hypothetical figure against the target: not a verdict (DESIGN §4.2 judges what was
+    reported), so worded apart from the status words."""
+    if bar is None:
+        return "未设目标"
+    ok = verdicts.meets(value, ">=", bar)
+    return verdicts.NO_DATA if ok is None else REACH if ok else SHORT

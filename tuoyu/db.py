@@ -59,6 +59,8 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
 
     con.execute("begin")
     try:
+        # derived, so dropped rather than altered: its columns follow the macros
+        con.execute("drop table if exists unit_quarter_totals")
         con.execute(_schema_text())
         create_macros(con)
         totals.refresh(con)  # the stored totals follow the formulas

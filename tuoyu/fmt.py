@@ -23,6 +23,23 @@ def percent(value, digits: int = 1) -> str:
     return NO_DATA if value is None else f"{value * 100:.{digits}f}%"
 
 
+def scale_digits(code: str) -> tuple[int, int]:
+    """How value() prints an indicator: (scale, decimals) — rates ×100 to one decimal,
+    counts whole, ratios to two decimals. The Excel exports use it to show the same digits."""
+    info = indicators.catalogue().get(code, {})
+    if info.get("unit") == "%":
+        return 100, 1
+    if info.get("kind") == "count":
+        return 1, 0
+    return 1, 2
+
+
+def excel_format(code: str) -> str:
+    """The Excel number format that prints a scaled value with value()'s digits."""
+    digits = scale_digits(code)[1]
+    return "0." + "0" * digits if digits else "0"
+
+
 def value(code: str, v, with_unit: bool = True) -> str:
     """An indicator's value in its unit (from data/indicators.csv)."""
     if v is None:
@@ -37,13 +54,50 @@ def value(code: str, v, with_unit: bool = True) -> str:
 
 
 def delta(code: str, v) -> str | None:
-    """A change between periods, signed, in the indicator's unit (percentage points for rates)."""
+    """A change between periods from unrounded values, rounded once, signed, in the
+    indicator's unit (percentage points for rates); one that rounds to nothing is written
+    without a sign ('0.00'), so that it shows flat."""
     if v is None:
         return None
     unit = indicators.catalogue().get(code, {}).get("unit", "")
-    if unit == "%":
-        return f"{v * 100:+.1f}个百分点"
-    return f"{v:+.2f}"
+    text = f"{v * 100:+.1f}" if unit == "%" else f"{v:+.2f}"
+    if float(text) == 0:
+        text = text[1:]
+    return text + ("个百分点" if unit == "%" else "")
+
+
+def is_flat(delta_text: str | None) -> bool:
+    """Whether a delta() rounds to nothing (no arrow, no colour)."""
+    return delta_text is not None and delta_text[0] not in "+-"
+
+
+def amount(code: str, v) -> str:
+    """A difference without sign, in the indicator's unit (percentage points for rates):
+    '0.15 个/千人', '3.2个百分点'."""
+    if v is None:
+        return NO_DATA
+    if indicators.catalogue().get(code, {}).get("unit") == "%":
+        return f"{abs(v) * 100:.1f}个百分点"
+    return value(code, abs(v))
+
+
+def pair(code: str, a, b) -> tuple[str, str]:
+    """Two figures compared (a value and its bar) in the indicator's unit, with more digits
+    when the usual rounding would print two different numbers alike."""
+    shown = value(code, a), value(code, b)
+    if shown[0] == shown[1] and a is not None and b is not None and a != b:
+        unit = indicators.catalogue().get(code, {}).get("unit", "")
+        if unit == "%":
+            return percent(a, 2), percent(b, 2)
+        if indicators.catalogue().get(code, {}).get("kind") != "count":
+            return f"{number(a, 3)} {unit}".strip(), f"{number(b, 3)} {unit}".strip()
+    return shown
+
+
+def average_label(province_name: str | None) -> str:
+    """全区平均 for an autonomous region (宁夏回族自治区), else 全省平均 (DESIGN §3 provincial
+    average: the province's own ratio)."""
+    return "全区平均" if (province_name or "").endswith("自治区") else "全省平均"
 
 
 def period(p: str) -> str:

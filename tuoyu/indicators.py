@@ -13,14 +13,14 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import db, periods, totals
+from . import db, totals
 
 COUNTING_RULES = {"filed": False, "all": True}  # rule name → count_all
 DEFAULT_COUNTING = "filed"
 
 # The DESIGN §3 indicators, in the order the CLI prints them.
 CORE = ("slots_per_1000", "enrolment_rate", "occupancy_mean", "occupancy_min", "filing_rate",
-        "standard_rate", "staffing_rate", "certified_rate", "puhui_slot_share", "satisfaction",
+        "standard_rate", "staffing_rate", "staffing_coverage", "certified_rate", "puhui_slot_share", "satisfaction",
         "major_incidents_3y", "slots_needed")
 SUPPORTING = ("slots", "enrolled", "resident_population", "under3_population")
 REPORTED = ("health_management_rate", "parenting_knowledge_rate", "newborn_guidance_coverage")
@@ -176,38 +176,6 @@ def slots_needed(target: float | None, resident_population: int | None, slots: i
         return None
     required = math.ceil(Decimal(str(target)) * Decimal(int(resident_population)) / 1000)
     return max(0, required - int(slots))
-
-
-def linear_projection(points: list[tuple[float, float]], at: float) -> float | None:
-    """Least-squares line through (x, y) points, evaluated at x = at; None under 2 points."""
-    points = [(x, y) for x, y in points if y is not None]
-    if len(points) < 2:
-        return None
-    n = len(points)
-    mean_x = sum(x for x, _ in points) / n
-    mean_y = sum(y for _, y in points) / n
-    sxx = sum((x - mean_x) ** 2 for x, _ in points)
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in points)
-    slope = sxy / sxx if sxx else 0.0
-    return mean_y + slope * (at - mean_x)
-
-
-def quarter_index(quarter: str) -> int:
-    return int(quarter[:4]) * 4 + int(quarter[5]) - 1
-
-
-def projection(series: dict[str, float | None], quarter: str) -> float | None:
-    """Year-end value of an indicator from the trend of the last four quarters up to
-    `quarter` (DESIGN §4 on-track projection); the value itself at Q4."""
-    last_four = periods.quarters_back(quarter, 4)
-    if quarter.endswith("Q4"):
-        return series.get(quarter)
-    points = [(quarter_index(q), series.get(q)) for q in last_four]
-    return linear_projection(points, quarter_index(f"{quarter[:4]}Q4"))
-
-
-def quarters_left_in_year(quarter: str) -> int:
-    return 4 - int(quarter[5])
 
 
 def row_dict(frame: pd.DataFrame, region_code: str, quarter: str) -> dict | None:

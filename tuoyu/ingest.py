@@ -163,7 +163,11 @@ def read_table_file(name: str, data: bytes, table: str | None = None,
     if problems:
         return None, problems
     frame = frame[[c.name for c in TABLES[table]]]
-    frame = frame.apply(lambda s: s.astype(str).str.translate(_FULLWIDTH).str.strip())
+    # 全角 digits and separators become ASCII where a value is read (codes, numbers, dates);
+    # free text (names, notes) keeps its Chinese punctuation
+    prose = {c.name for c in TABLES[table] if c.prose}
+    frame = frame.apply(lambda s: s.astype(str).str.strip() if s.name in prose
+                        else s.astype(str).str.translate(_FULLWIDTH).str.strip())
     keep = frame.ne("").any(axis=1)
     rows = pd.Series(range(2, len(frame) + 2), index=frame.index)[keep]
     frame = frame[keep]
@@ -548,6 +552,8 @@ def fast_load(con, path: Path, table: str, today) -> int | None:
         c = f"coalesce(c{positions[col.name]}, '')"
         if col.kind != "text" or ALLOWED.get((table, col.name)) or (table, col.name) in _FAST_REFERENCES:
             return c  # a 全角 digit fails the column's pattern or key: the pandas path translates it
+        if col.prose:
+            return c  # free text keeps its punctuation (read_table_file)
         # translate() is slow: only where a 全角 character is (as read_table_file does)
         return f"case when regexp_matches({c}, '[{_FW_FROM}]') then translate({c}, '{_FW_FROM}', '{_FW_TO}') else {c} end"
     text = ", ".join(f"{text_of(col)} as {col.name}" for col in TABLES[table])

@@ -16,12 +16,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import auth, db, excel, fmt, indicators, periods, tables, targets
+from . import auth, db, excel, fmt, indicators, periods, tables, targets, verdicts
 from .markup import literal
 
 STATUSES = tables.ALLOWED[("tasks", "status")]
 NOT_STARTED, IN_PROGRESS, DONE, LATE = STATUSES
-SEP = tables.LIST_SEP
 ALL = "全部"
 MAX_NOTE_CHARS = 1000
 # Recorded progress that ships with the sample (示例数据). A subfolder, because every CSV
@@ -30,7 +29,6 @@ SAMPLE_UPDATES = Path("ledger") / "task_updates.csv"
 # Late first, then work under way, not started, done.
 STATUS_ORDER = {LATE: 0, IN_PROGRESS: 1, NOT_STARTED: 2, DONE: 3}
 STATUS_MARK = {LATE: "⚠ 滞后", IN_PROGRESS: "进行中", NOT_STARTED: "未开始", DONE: "✓ 已完成"}
-TARGET_MARK = {targets.MET: "✓ 达标", targets.MISSED: "✗ 未达标", targets.NO_DATA: "– 无数据"}
 NO_TARGET = "未设目标"
 
 # Column headers of the ledger as the page and the Excel export show it.
@@ -47,11 +45,7 @@ class LedgerError(ValueError):
     """A refused update, with the reason in Chinese."""
 
 
-def units_of(text) -> list[str]:
-    """责任单位 as written, lead first."""
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return []
-    return [u.strip() for u in str(text).split(SEP) if u.strip()]
+units_of = tables.split_list  # 责任单位 (lead first) and 关联指标: one split everywhere
 
 
 def date_zh(value) -> str:
@@ -82,10 +76,11 @@ def phase_of(due, phases: pd.DataFrame) -> str | None:
     return None
 
 
-def derive(frame: pd.DataFrame, today: date, phases: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Stored tasks → the ledger as shown at `today`: units split (lead first), status 滞后
-    once the due date has passed without 已完成 (stored status kept as stored_status), the
-    day it became late and the days since, the stage it falls due in; late first."""
+def derive(frame: pd.DataFrame, as_of: date, phases: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Tasks as they stood at the end of `as_of` (plan_tasks) → the ledger as shown at that
+    day: units split (lead first), status 滞后 once the due date has passed without 已完成
+    (stored status kept as stored_status), the day it became late and the whole days since,
+    the stage it falls due in; late first."""
     out = frame.copy()
     for col in ("progress_note", "indicators"):
         out[col] = out[col].astype(object).where(out[col].notna(), None)
@@ -94,12 +89,12 @@ def derive(frame: pd.DataFrame, today: date, phases: pd.DataFrame | None = None)
     out["units"] = out["responsible_units"].map(units_of)
     out["lead_unit"] = out["units"].map(lambda u: u[0] if u else "")
     out["stored_status"] = out["status"]
-    past_due = out["due"].map(lambda d: d is not None and not pd.isna(d) and d < today)
+    past_due = out["due"].map(lambda d: d is not None and not pd.isna(d) and d < as_of)
     out["is_late"] = (past_due & out["stored_status"].ne(DONE)) | out["stored_status"].eq(LATE)
     out["status"] = out["stored_status"].where(~out["is_late"], LATE)
-    out["late_since"] = [d + timedelta(days=1) if late and d is not None and not pd.isna(d) and d < today else None
+    out["late_since"] = [d + timedelta(days=1) if late and d is not None and not pd.isna(d) and d < as_of else None
                          for d, late in zip(out["due"], out["is_late"])]
-    days = [(today - s).days + 1 if s else None for s in out["late_since"]]  # the day after due is day 1
+    days = [(as_of - s).days + 1 if s else None for s in out["late_since"]]  # the day after due is day 1
     out["days_late"] = pd.array(days, dtype="Int64")
     out["late_text"] = [f"逾期{n}天（自{date_zh(s)}起）" if s else ("已标记滞后" if late else "")
                         for s, n, late in zip(out["late_since"], days, out["is_late"])]
@@ -109,10 +104,11 @@ def derive(frame: pd.DataFrame, today: date, phases: pd.DataFrame | None = None)
     return out.reset_index(drop=True)
 
 
-def load_tasks(con, plan_code: str, today: date | None = None) -> pd.DataFrame:
-    """The plan's tasks as the ledger shows them at `today` (default periods.today())."""
-    return derive(db.run(con, "plan_tasks", plan_code=plan_code), today or periods.today(),
-                  load_phases(con, plan_code))
+def load_tasks(con, plan_code: str, as_of: date | None = None) -> pd.DataFrame:
+    """The plan's tasks as they stood at the end of `as_of` (default periods.today()):
+    statuses and notes recorded after that day are not seen (DESIGN §4.3)."""
+    as_of = as_of or periods.today()
+    return derive(db.run(con, "plan_tasks", plan_code=plan_code, as_of=as_of), as_of, load_phases(con, plan_code))
 
 
 def departments(tasks: pd.DataFrame) -> list[str]:
@@ -178,9 +174,10 @@ def late_lines(tasks: pd.DataFrame) -> list[str]:
     return lines
 
 
-def history(con, plan_code: str) -> pd.DataFrame:
-    """Every recorded change to the plan's tasks, newest first, with 'old → new' worded."""
-    frame = db.run(con, "task_history", plan_code=plan_code)
+def history(con, plan_code: str, as_of: date | None = None) -> pd.DataFrame:
+    """Every change to the plan's tasks recorded up to the end of `as_of` (default today),
+    newest first, with 'old → new' worded."""
+    frame = db.run(con, "task_history", plan_code=plan_code, as_of=as_of or periods.today())
     frame = frame.astype(object).where(frame.notna(), None)
     frame["status_change"] = [f"{o or '（无）'} → {n}" if o != n else f"{n}（未变）"
                               for o, n in zip(frame["old_status"], frame["new_status"])]
@@ -207,21 +204,13 @@ def history_table(changes: pd.DataFrame, task_id: str) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- linked indicators
 
-def _pick_year(rows: pd.DataFrame, year: int) -> pd.DataFrame:
-    """That year's targets, else the next later year's, else the last earlier (as pick_year)."""
-    years = sorted(set(rows["year"]))
-    later = [y for y in years if y >= year]
-    chosen = min(later) if later else max(years)
-    return rows[rows["year"] == chosen]
-
-
 def linked_indicators(con, plan_code: str, region_code: str, quarter: str,
                       counting: str = indicators.DEFAULT_COUNTING) -> pd.DataFrame:
     """Each indicator the plan's tasks are linked to, with its value for the region at the
     quarter and its status against the plan's target for the quarter's year (targets.evaluate);
     未设目标 where the plan sets none for the region."""
     columns = ["indicator", "name", "value_text", "status", "detail"]
-    stored = db.run(con, "plan_tasks", plan_code=plan_code)
+    stored = db.run(con, "plan_tasks", plan_code=plan_code, as_of=periods.today())  # only their indicators
     codes = sorted({c for text in stored["indicators"] for c in units_of(text)} & set(indicators.catalogue()))
     if not codes:
         return pd.DataFrame(columns=columns)
@@ -235,9 +224,9 @@ def linked_indicators(con, plan_code: str, region_code: str, quarter: str,
         if rows.empty:
             status, detail = NO_TARGET, ""
         else:
-            chosen = _pick_year(rows, int(quarter[:4])).to_dict("records")
-            found = {r["status"] for r in chosen}
-            status = next(s for s in (targets.MISSED, targets.NO_DATA, targets.MET) if s in found)
+            year = targets.pick_row(rows, code, int(quarter[:4]))["year"]  # the year's, else the next
+            chosen = rows[rows["year"] == year].to_dict("records")
+            status = verdicts.combine(r["status"] for r in chosen)
             detail = "；".join(f"{targets.requirement(r)} {r['status']}" for r in chosen)
             if value is None:
                 value = chosen[0]["value"]
@@ -260,7 +249,7 @@ def indicator_text(tasks: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
             if link["status"] == NO_TARGET:
                 out.append(f"{link['name']} {link['value_text']}（{NO_TARGET}）")
             else:
-                out.append(f"{link['name']} {link['value_text']} {TARGET_MARK[link['status']]}")
+                out.append(f"{link['name']} {link['value_text']} {verdicts.style(link['status'])['mark']} {link['status']}")
         return "；".join(out)
 
     return tasks["indicators"].map(words)
@@ -464,12 +453,17 @@ def cmd_tasks(args) -> int:
     if args.status and args.status not in STATUSES:
         print(f"错误：状态“{args.status}”无效，应为：{' / '.join(STATUSES)}。", file=sys.stderr)
         return 2
+    try:
+        as_of = periods.as_of(periods.quarter_of(periods.parse_period(args.period))) if args.period else None
+    except ValueError:
+        print(f"错误：无法识别的报告期 {args.period}（应为 2024Q3 或 2024年第3季度）", file=sys.stderr)
+        return 2
     con = db.connect(args.db)
     try:
-        tasks = filter_tasks(load_tasks(con, args.plan), args.unit, [args.status] if args.status else None)
+        tasks = filter_tasks(load_tasks(con, args.plan, as_of), args.unit, [args.status] if args.status else None)
     finally:
         con.close()
-    print(summary(tasks, args.unit))
+    print(f"截至{date_zh(as_of or periods.today())}：" + summary(tasks, args.unit))
     for r in tasks.to_dict("records"):
         late = f"  {r['late_text']}" if r["late_text"] else ""
         print(f"{r['task_id']:<12} {r['status']:<4} 时限 {r['due'] or '—'}{late}")
@@ -518,5 +512,6 @@ def add_commands(subparsers) -> None:
     p.add_argument("--db", default=argparse.SUPPRESS)
     p.add_argument("--plan", required=True, help="方案代码，如 ZHONGWEI")
     p.add_argument("--unit", help="责任单位，如 市教育局")
-    p.add_argument("--status", help=f"只列出该状态（{' / '.join(STATUSES)}；滞后按今天判断）")
+    p.add_argument("--status", help=f"只列出该状态（{' / '.join(STATUSES)}；滞后按截至日判断）")
+    p.add_argument("--period", help="报告期，如 2024Q4：台账截至该期末（默认今天）")
     p.set_defaults(func=cmd_tasks)

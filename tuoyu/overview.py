@@ -1,16 +1,19 @@
-"""What 总览 shows for one selection: headline figures against this year's and the
-plan's final target, the quarterly trend with the target staircase and reference lines,
-the on-track projection, slots still needed, and the status of every target."""
+"""What 总览 shows for one selection (DESIGN §7.1): the headline — this year's 每千人口托位数
+target and its verdict (DESIGN §4.2), where we are, the projection, the units that lag
+with their gap in 托位, and why the review criterion may say otherwise — then the headline
+figures each with its own target's status, the quarterly trend with the target staircase
+and the projection, and every target of the plan grouped by status."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
 
-from . import db, fmt, indicators, periods, targets
+from . import db, fmt, indicators, periods, review, targets, verdicts
 from .snapshot import snapshot
 
 HEADLINE = ("slots_per_1000", "enrolment_rate", "occupancy_mean", "filing_rate", "puhui_slot_share")
+UNITS_WORD = {"county": "县区", "township": "乡镇（街道）"}
+STATUS_HEADERS = ["状态", "地区", "指标", "要求", "评价值", "依据", "评价期", "解读", "来源"]
 
 
 @dataclass
@@ -19,13 +22,18 @@ class Metric:
     label: str
     value: str
     delta: str | None
+    flat: bool                    # the change rounds to nothing: no arrow
     help: str
     targets: str                  # this year's and the final target, in words
+    status: str | None            # its own target's verdict (the year's, else the next), None without one
+    status_label: str = ""        # '2024年目标：达标'
 
 
 @dataclass
 class View:
     snapshot: dict
+    headline: list[str]           # sentences, first the year's target and its status
+    headline_status: str | None   # the verdict the first sentence gives
     metrics: list[Metric]
     year_target: tuple            # (target, year) for slots_per_1000
     final_target: tuple
@@ -33,13 +41,14 @@ class View:
     staircase: list               # [(year, target)]
     national_targets: pd.DataFrame
     national_series: pd.DataFrame
-    projection: tuple | None      # ((date, value) now, (date, value) at year end)
-    gap_sentence: str
-    status: pd.DataFrame          # display-ready, Chinese headers
+    projection: tuple | None      # ((date, value) now, (date, value) at the due quarter's end)
+    status: pd.DataFrame          # every target, display-ready, grouped by status (STATUS_HEADERS)
+    references: pd.DataFrame      # targets of regions above, shown as 参考
     notices: list[str] = field(default_factory=list)
 
 
-def _metric(code: str, now: dict, before: dict | None, applicable: pd.DataFrame, year: int) -> Metric:
+def _metric(code: str, now: dict, before: dict | None, applicable: pd.DataFrame, year: int,
+            evaluated: pd.DataFrame) -> Metric:
     value = now.get(code)
     previous = (before or {}).get(code)
     change = None if value is None or previous is None else value - previous
@@ -51,50 +60,109 @@ def _metric(code: str, now: dict, before: dict | None, applicable: pd.DataFrame,
     if final_bar is not None and final_of != year_of:
         bars.append(f"方案最终目标 {fmt.value(code, final_bar)}（{final_of}年）")
     help_text = fmt.definition(code) + ("\n\n" + "；".join(bars) if bars else "")
-    return Metric(code, fmt.short(code), fmt.value(code, value).replace(" 个/千人", "个"),
-                  fmt.delta(code, change), help_text, "；".join(bars))
+    # the plan's own number first; a "above the provincial average" row where there is none
+    mine = None if evaluated.empty else (targets.pick_row(evaluated[evaluated["benchmark"] == "value"], code, year)
+                                         or targets.pick_row(evaluated, code, year))
+    delta = fmt.delta(code, change)
+    return Metric(code, fmt.short(code), fmt.value(code, value).replace(" 个/千人", "个"), delta,
+                  fmt.is_flat(delta), help_text, "；".join(bars),
+                  mine["status"] if mine else None, f"{mine['year']}年目标：{mine['status']}" if mine else "")
 
 
-def _gap_sentence(snap: dict, year_target: tuple) -> str:
-    target, target_year = year_target
-    needed, on_track = snap["slots_needed"], snap["on_track"]
-    if target is None:
-        return "本方案未对该地区设定每千人口托位数目标。"
-    if snap["slots_per_1000"] is None:
-        return f"本期无报表数据，无法计算距{target_year}年目标的差距。"
-    text = (f"截至{snap['period_label']}，{snap['region']['name']}每千人口托位数"
-            f"{fmt.number(snap['slots_per_1000'])}个，{target_year}年目标{fmt.number(target, 1)}个。")
-    if needed == 0:
-        return text + "已达到目标。"
-    text += f"尚需新增托位约{needed}个"
-    if on_track["quarters_left"] > 0 and target_year == int(snap["period"][:4]):
-        text += f"，本年剩余{on_track['quarters_left']}个季度，每季度约需新增{on_track['slots_per_quarter']}个"
-    if on_track["year_end_value"] is not None and target_year == int(snap["period"][:4]):
-        text += f"；按近四个季度趋势，预计年底可达{fmt.number(on_track['year_end_value'])}个"
-    return text + "。"
+def target_sentence(row: dict) -> str:
+    """'2024年每千人口托位数目标≥ 1.20 个/千人：有风险。本期1.00 个/千人；按近四个季度趋势……。'"""
+    return verdicts.text("headline", "target", year=row["year"], indicator=fmt.short(row["indicator"]),
+                         requirement=targets.requirement(row, with_year=False), status=row["status"],
+                         detail=targets.describe(row))
+
+
+def headline_lines(snap: dict, units: dict[str, dict | None], criteria: pd.DataFrame, units_word: str) -> list[str]:
+    """The sentences at the top of 总览 and of the briefing: this year's target (and the next
+    one when this year's is already judged), the year's targets counted by status, the units
+    not 达标/预计达标 with their gap in 托位, and a review criterion that the region's own
+    figure meets but its units do not."""
+    lines = []
+    year_row, next_row = snap["year_target"], snap["next_target"]
+    if year_row is None:
+        lines.append(verdicts.text("headline", "no_target", region_name=snap["region"]["name"]))
+    else:
+        lines.append(target_sentence(year_row))
+        if next_row and next_row["year"] != year_row["year"]:
+            lines.append(target_sentence(next_row))
+    year = int(snap["period"][:4])
+    this_year = [t["status"] for t in snap["targets"] if t["year"] == year]
+    if this_year:
+        lines.append(verdicts.text("headline", "year_counts", year=year, n=len(this_year),
+                                   counts=verdicts.count_text(this_year)))
+    judged = {code: row for code, row in units.items() if row is not None}
+    if judged:
+        lagging = [r for r in judged.values() if r["status"] not in verdicts.GOOD]
+        if lagging:
+            items = "、".join(verdicts.text(
+                "headline", "lagging_item", name=r["region_name"], status=r["status"],
+                needed=verdicts.text("headline", "lagging_needed", slots=r["slots_needed"]) if r["slots_needed"] else "")
+                for r in sorted(lagging, key=lambda r: (verdicts.style(r["status"])["rank"], -(r["slots_needed"] or 0))))
+            lines.append(verdicts.text("headline", "lagging", units_word=units_word, items=items))
+        else:
+            lines.append(verdicts.text("headline", "none_lagging", n=len(judged), units_word=units_word))
+    lines += criterion_lines(criteria, units_word)
+    return lines
+
+
+def criterion_lines(criteria: pd.DataFrame, units_word: str) -> list[str]:
+    """For each criterion on which the region's own figure is fine but the verdict is not
+    (it also judges every unit below), one sentence naming the units that pull it down."""
+    if criteria.empty:
+        return []
+    out = []
+    parent = criteria[criteria["is_parent"]]
+    children = criteria[~criteria["is_parent"]]
+    for row in parent.to_dict("records"):
+        if row["own_verdict"] not in verdicts.GOOD or row["verdict"] in verdicts.GOOD:
+            continue
+        mine = children[(children["criterion"] == row["criterion"]) & ~children["verdict"].isin(verdicts.GOOD)]
+        if mine.empty:
+            continue
+        statuses = set(mine["verdict"])
+        out.append(verdicts.text(
+            "headline", "criterion", number=row["criterion"], region_name=row["region_name"], units_word=units_word,
+            own=row["own_verdict"], names="、".join(mine["region_name"]),
+            verdicts=statuses.pop() if len(statuses) == 1 else "未达到要求", verdict=row["verdict"]))
+    return out
 
 
 def status_display(frame: pd.DataFrame) -> pd.DataFrame:
-    """Target status rows with Chinese headers, as 总览 and the briefing show them."""
+    """Every target row with Chinese headers, worst status first (then unit, year), as 总览
+    and the briefing show them: the status, what it rests on, and how a clause was read."""
     if frame.empty:
-        return pd.DataFrame(columns=["地区", "指标", "要求", "当前值", "状态", "评价期", "来源"])
+        return pd.DataFrame(columns=STATUS_HEADERS)
     order = {code: i for i, code in enumerate(dict.fromkeys(frame["region_code"]))}
-    frame = frame.assign(_unit=frame["region_code"].map(order))
-    rows = frame.sort_values(["_unit", "year", "indicator"], kind="stable").to_dict("records")
+    frame = frame.assign(_rank=frame["status"].map(lambda s: verdicts.style(s)["rank"]),
+                         _unit=frame["region_code"].map(order))
+    rows = frame.sort_values(["_rank", "_unit", "year", "indicator"], kind="stable").to_dict("records")
     return pd.DataFrame({
+        "状态": [r["status"] for r in rows],
         "地区": [r["region_name"] for r in rows],
         "指标": [fmt.short(r["indicator"]) for r in rows],
         "要求": [targets.requirement(r) for r in rows],
-        "当前值": [fmt.value(r["indicator"], r["value"]) for r in rows],
-        "状态": [r["status"] for r in rows],
-        "评价期": [periods.label(r["evaluated_quarter"]) for r in rows],
+        "评价值": [fmt.value(r["indicator"], r["value"]) for r in rows],
+        "依据": [targets.describe(r) for r in rows],
+        "评价期": [periods.label(r["judged_at"]) for r in rows],
+        "解读": [r["reading"] or "" for r in rows],
         "来源": [r["source"] for r in rows],
-    })
+    }, columns=STATUS_HEADERS)
+
+
+def references_display(snap: dict) -> pd.DataFrame:
+    refs = snap["references"]
+    return pd.DataFrame({"指标": [fmt.short(r["indicator"]) for r in refs],
+                         "参考": [r["detail"] for r in refs],
+                         "来源": [r["source"] for r in refs]}, columns=["指标", "参考", "来源"])
 
 
 def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
-    """The view, reading the reports once: every figure the snapshot, the trend and the
-    targets' status ask for is cut from one prefetched indicator query (indicators.prefetch)."""
+    """The view, reading the reports once: every figure the snapshot, the trend, the units'
+    verdicts and the targets' status ask for is cut from prefetched indicator queries."""
     with indicators.session(con):
         lineage = indicators.lineage(con, region)
         if lineage.empty:
@@ -103,11 +171,11 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
         units = targets.bound_units(con, region, lineage["level"].iloc[0])["code"].tolist()
         province_of = dict(indicators.run_once(con, "provinces_of", region_codes=sorted({region} | set(units)))
                            .itertuples(index=False))
-        judged = {quarter} | {targets.evaluation_quarter(quarter, int(y))
-                              for y in targets.plan_targets(con, plan)["year"]}
+        years = targets.plan_targets(con, plan)["year"].astype(int).tolist() + [int(quarter[:4])]
+        judged = verdicts.quarters_needed(years, quarter)
         # the region and its province over the whole trend; the units it binds (and their
-        # provinces) only at the quarters their targets are judged
-        trend = set(_span(all_quarters, quarter)) | set(periods.quarters_back(quarter, 4)) | judged
+        # provinces) only at the quarters their targets are judged on
+        trend = set(_span(all_quarters, quarter)) | judged | {periods.previous_quarter(quarter)}
         blocks = [({region, province_of.get(region)} - {None}, trend),
                   (set(units) | {province_of[u] for u in units if u in province_of}, judged)]
         with indicators.prefetch(con, blocks, counting):
@@ -116,6 +184,15 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
 
 def _span(all_quarters: list[str], quarter: str) -> list[str]:
     return periods.quarter_range(min(all_quarters), quarter) if all_quarters else [quarter]
+
+
+def _projection(snap: dict) -> tuple | None:
+    """The trend line from now to the due quarter of the first target not yet due."""
+    row = snap["next_target"]
+    if row is None or row["projected"] is None or snap["slots_per_1000"] is None:
+        return None
+    return ((periods.period_end(snap["period"]), snap["slots_per_1000"]),
+            (periods.period_end(row["due"]), row["projected"]))
 
 
 def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarters=None) -> View:
@@ -136,17 +213,22 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
     })
     applicable = targets.applicable(con, plan, region)
     year = int(quarter[:4])
-    metrics = [_metric(code, rows[quarter], rows.get(periods.previous_quarter(quarter)), applicable, year)
+    evaluated = targets.evaluate(con, plan, region, quarter, counting, include_children=True)
+    own = evaluated[evaluated["region_code"] == region]
+    metrics = [_metric(code, rows[quarter], rows.get(periods.previous_quarter(quarter)), applicable, year, own)
                for code in HEADLINE]
-    steps = applicable[applicable["indicator"] == "slots_per_1000"]
+    steps = applicable[applicable["indicator"] == targets.SLOTS]
     staircase = sorted((int(y), float(t)) for y, t in zip(steps["year"], steps["target"]))
-    year_target = targets.pick_year(applicable, "slots_per_1000", year)
 
-    projection = None
-    if snap["on_track"]["year_end_value"] is not None and snap["slots_per_1000"] is not None \
-            and not quarter.endswith("Q4"):
-        projection = ((periods.period_end(quarter), snap["slots_per_1000"]),
-                      (date(year, 12, 31), snap["on_track"]["year_end_value"]))
+    level = snap["region"]["level"]
+    units = targets.bound_units(con, region, level)["code"].tolist()
+    unit_verdicts = targets.year_verdicts(con, plan, units, quarter, counting) if units else {}
+    criteria = pd.DataFrame()
+    if review.has_criteria(plan):
+        first = review.criteria_for(plan)
+        criteria = review.criteria_table(con, plan, region, quarter, counting,
+                                         criteria=first[first["city_rule"] == "self_and_children"])
+    headline = headline_lines(snap, unit_verdicts, criteria, UNITS_WORD.get(targets.BOUND_LEVEL.get(level), "下级地区"))
 
     notices = []
     if snap["n_not_reported"]:
@@ -154,12 +236,15 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
     from .imports import freshness_notice  # a whole county missing, which the count above does not say
     notices += [n for n in [freshness_notice(con, region, quarter)] if n]
     return View(
-        snapshot=snap, metrics=metrics, year_target=year_target,
-        final_target=targets.pick_year(applicable, "slots_per_1000", 10_000),
+        snapshot=snap, headline=headline,
+        headline_status=(snap["year_target"] or {}).get("status"),
+        metrics=metrics, year_target=targets.pick_year(applicable, targets.SLOTS, year),
+        final_target=targets.pick_year(applicable, targets.SLOTS, 10_000),
         trend=trend, staircase=staircase,
-        national_targets=db.run(con, "national_targets", indicator="slots_per_1000"),
+        national_targets=db.run(con, "national_targets", indicator=targets.SLOTS),
         national_series=db.run(con, "national_series"),
-        projection=projection, gap_sentence=_gap_sentence(snap, year_target),
-        status=status_display(targets.evaluate(con, plan, region, quarter, counting, include_children=True)),
+        projection=_projection(snap),
+        status=status_display(evaluated),
+        references=references_display(snap),
         notices=notices,
     )

@@ -82,6 +82,12 @@ def label(period: str) -> str:
     return f"{year}年{int(month)}月"
 
 
+def as_of(quarter: str, on: date | None = None) -> date:
+    """The day a page, briefing or export for the period shows the world at (DESIGN §4.3):
+    the period's last day, or today while the period is not over yet."""
+    return min(period_end(quarter), on or today())
+
+
 def latest_complete_quarter(on: date | None = None) -> str:
     """The last quarter that has ended on or before `on` (default today)."""
     on = on or today()

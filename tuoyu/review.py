@@ -1,12 +1,14 @@
 """The 评审指标 page's logic: a plan's review criteria (DESIGN §5; data/criteria.csv) judged
 for a region and the counties below it, and any plan's count-type targets as a checklist.
 
-A criterion has one or more parts (criterion 4: mean and minimum occupancy). Each part
-compares one indicator with a bar: a fixed value, the provincial average (the province's
-own ratio, DESIGN §3) or the plan's slots_per_1000 target for the period's year. Verdicts
-combine the same way at both levels — any 未达标 → 未达标, else any 无数据 → 无数据,
-else 达标 — first over a criterion's parts, then, for the selected region, over the units
-its city_rule names:
+A criterion has one or more parts (criterion 4: mean and minimum occupancy). Each part is
+a target like those of targets.csv — an indicator, a comparator, a bar (a fixed value, the
+provincial average, or the plan's 每千人口托位数 target for the period's year) and the year
+it is due — and is judged by the same engine (tuoyu/verdicts.py, DESIGN §4.2) through
+targets.judge_pairs, so a criterion that is also a target row gets the same word at the
+same quarter. Verdicts combine the same way at both levels (verdicts.combine: the worst by
+rank), first over a criterion's parts, then, for the selected region, over the units its
+city_rule names:
 
 - self: the region on its own figure;
 - self_and_children: the region and every county (criterion 1, "申报城市及所辖县(区)");
@@ -20,16 +22,15 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import db, fmt, indicators, targets
+from . import db, fmt, indicators, targets, verdicts
 
 CRITERIA_FILE = db.DATA / "criteria.csv"
 CITY_RULES = ("self", "self_and_children", "children")
 BENCHMARKS = ("value", "provincial_average", "plan_target")
-SYMBOLS = {">=": "≥", ">": ">", "<=": "≤"}
-COLUMNS = ["region_code", "region_name", "is_parent", "criterion", "title", "verdict", "detail",
+COLUMNS = ["region_code", "region_name", "is_parent", "criterion", "title", "verdict", "own_verdict", "detail",
            "source", "text"]
 CHECKLIST_COLUMNS = ["region_code", "region_name", "indicator", "indicator_name", "year", "requirement",
-                     "value", "verdict", "judged_at", "source"]
+                     "value", "verdict", "judged_at", "detail", "reading", "source"]
 
 
 # ------------------------------------------------------------------ the criteria as data
@@ -52,14 +53,7 @@ def has_criteria(plan_code: str) -> bool:
     return not criteria_for(plan_code).empty
 
 
-def combine(verdicts) -> str:
-    """Any 未达标 → 未达标; else any 无数据 (or nothing to judge) → 无数据; else 达标."""
-    verdicts = list(verdicts)
-    if targets.MISSED in verdicts:
-        return targets.MISSED
-    if not verdicts or targets.NO_DATA in verdicts:
-        return targets.NO_DATA
-    return targets.MET
+combine = verdicts.combine
 
 
 # ------------------------------------------------------------------ figures and wording
@@ -77,58 +71,23 @@ def _units(con, region_code: str) -> list[dict]:
     return units
 
 
-def _average_label(province_name: str | None) -> str:
-    return "全区平均" if (province_name or "").endswith("自治区") else "全省平均"
+def _as_target(part: dict, plan_row: dict | None) -> dict | None:
+    """A criterion part as a target row for the engine: plan_target takes the unit's own
+    每千人口托位数 target for the year (its value and year), with the part's comparator."""
+    base = {"indicator": part["indicator"], "comparator": part["comparator"], "scope": "criterion",
+            "source": part["source"], "note": part["note"], "reading": None}
+    if part["benchmark"] == "plan_target":
+        if plan_row is None:
+            return None
+        return base | {"benchmark": "value", "target": float(plan_row["target"]), "year": int(plan_row["year"])}
+    target = float(part["target"]) if part["benchmark"] == "value" else None
+    return base | {"benchmark": part["benchmark"], "target": target, "year": int(part["year"])}
 
 
-def _threshold(code: str, bar) -> str:
-    """A fixed bar as the criteria write it: 85%, 1个, 1.20 个/千人."""
-    info = indicators.catalogue()[code]
-    if info["unit"] == "%":
-        return f"{float(bar) * 100:g}%"
-    if info["kind"] == "count":
-        return fmt.count(bar) + info["unit"]
-    return fmt.value(code, float(bar))
-
-
-def _precise(code: str, v) -> str:
-    if v is None:
-        return fmt.NO_DATA
-    unit = indicators.catalogue()[code]["unit"]
-    return fmt.percent(v, 2) if unit == "%" else f"{fmt.number(v, 3)} {unit}".strip()
-
-
-def _pair(code: str, value, bar) -> tuple[str, str]:
-    """Value and bar in the indicator's unit, with more digits when the usual rounding would
-    show two different figures as the same number."""
-    shown = fmt.value(code, value), fmt.value(code, bar)
-    if shown[0] == shown[1] and value is not None and bar is not None and value != bar:
-        return _precise(code, value), _precise(code, bar)
-    return shown
-
-
-def _judge_part(part: dict, figures: dict, province: dict, plan_bar: tuple) -> tuple[str, str]:
-    """One part of a criterion for one unit: (verdict, e.g. '平均托收率 85.0%（≥80%）')."""
-    code, comparator, benchmark = part["indicator"], part["comparator"], part["benchmark"]
-    value = figures.get(code)
-    symbol = SYMBOLS[comparator]
-    if benchmark == "provincial_average":
-        bar = province.get(code)
-        value_text, bar_text = _pair(code, value, bar)
-        requirement = f"{symbol}{_average_label(province.get('name'))} {bar_text}"
-    elif benchmark == "plan_target":
-        bar, year = plan_bar
-        requirement = f"{symbol}{year}年度目标 {_threshold(code, bar)}" if bar is not None else "无年度目标"
-        value_text = fmt.value(code, value)
-    else:
-        bar = float(part["target"])
-        requirement, value_text = f"{symbol}{_threshold(code, bar)}", fmt.value(code, value)
-    return targets.status(value, comparator, bar), f"{fmt.short(code)} {value_text}（{requirement}）"
-
-
-def _judge_unit(parts: list[dict], figures: dict, province: dict, plan_bar: tuple) -> tuple[str, str]:
-    judged = [_judge_part(p, figures, province, plan_bar) for p in parts]
-    return combine(v for v, _ in judged), "；".join(text for _, text in judged)
+def _part_text(row: dict | None) -> str:
+    if row is None:
+        return "无年度目标"
+    return f"{fmt.short(row['indicator'])}：{targets.describe(row)}"
 
 
 def _apply_city_rule(rule: str, own: tuple[str, str], children: list[tuple[str, str, str]]) -> tuple[str, str]:
@@ -147,15 +106,16 @@ def _apply_city_rule(rule: str, own: tuple[str, str], children: list[tuple[str, 
 def build(con, plan_code: str, region_code: str, quarter: str,
           counting: str = indicators.DEFAULT_COUNTING) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What 评审指标 shows, in one read: (criteria_table, count_checklist), sharing the
-    look-ups (lineage, bound units, the plan's targets, provinces) and one indicator query."""
+    look-ups (lineage, bound units, the plan's targets, provinces) and one indicator query
+    over every quarter the engine reads."""
     with indicators.session(con):
         codes = sorted(u["code"] for u in _units(con, region_code))
         if not codes:
             return criteria_table(con, plan_code, region_code, quarter, counting), \
                 count_checklist(con, plan_code, region_code, quarter, counting)
         provinces = indicators.run_once(con, "provinces_of", region_codes=codes)["province_code"].tolist()
-        years = targets.plan_targets(con, plan_code)["year"].tolist()
-        quarters = {quarter} | {targets.evaluation_quarter(quarter, int(y)) for y in years}
+        years = targets.plan_targets(con, plan_code)["year"].astype(int).tolist() + [int(quarter[:4])]
+        quarters = verdicts.quarters_needed(years, quarter)
         with indicators.prefetch(con, [(set(codes) | set(provinces), quarters)], counting):
             return (criteria_table(con, plan_code, region_code, quarter, counting),
                     count_checklist(con, plan_code, region_code, quarter, counting))
@@ -164,37 +124,46 @@ def build(con, plan_code: str, region_code: str, quarter: str,
 def criteria_table(con, plan_code: str, region_code: str, quarter: str,
                    counting: str = indicators.DEFAULT_COUNTING, criteria: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per (unit, criterion): the region (is_parent) and the counties below it, with
-    verdict, the figures behind it (detail) and the clause. `criteria` defaults to the plan's
-    rows of data/criteria.csv; tests pass their own."""
+    verdict, the unit's own verdict before its city_rule (own_verdict), the figures behind it
+    (detail) and the clause. `criteria` defaults to the plan's rows of data/criteria.csv;
+    tests pass their own."""
     criteria = criteria_for(plan_code) if criteria is None else criteria
     units = _units(con, region_code)
     if criteria.empty or not units:
         return pd.DataFrame(columns=COLUMNS)
-    codes = sorted(u["code"] for u in units)
-    province_of = dict(indicators.run_once(con, "provinces_of", region_codes=codes).itertuples(index=False))
-    frame = indicators.values(con, set(codes) | set(province_of.values()), [quarter], counting, new_slots=False)
-    figures = {code: r for (code, _), r in indicators.rows_by_key(frame).items()}
-    year = int(quarter[:4])
+    codes = [u["code"] for u in units]
+    plan_rows = {c: None for c in codes}
     if (criteria["benchmark"] == "plan_target").any():
         # one look-up of the plan's targets for every unit, not a query per county
-        plan_bars = targets.pick_year_each(targets.applicable_to_each(con, plan_code, codes), "slots_per_1000", year)
-    else:
-        plan_bars = {c: (None, None) for c in codes}
+        plan_rows = {c: targets.pick_row(frame, targets.SLOTS, int(quarter[:4]))
+                     for c, frame in targets.applicable_to_each(con, plan_code, codes).items()}
+    parts = criteria.sort_values(["criterion", "part"]).to_dict("records")
+    pairs, keys = [], []
+    for i, part in enumerate(parts):
+        for u in units:
+            target = _as_target(part, plan_rows[u["code"]])
+            if target is not None:
+                pairs.append((target, u))
+                keys.append((i, u["code"]))
+    judged = dict(zip(keys, targets.judge_pairs(con, pairs, quarter, counting).to_dict("records")))
 
     rows = []
-    for number, parts in criteria.sort_values(["criterion", "part"]).groupby("criterion", sort=True):
-        parts = parts.to_dict("records")
-        head = parts[0]
-        judged = {u["code"]: _judge_unit(parts, figures.get(u["code"], {}),
-                                         figures.get(province_of.get(u["code"]), {}), plan_bars[u["code"]])
-                  for u in units}
-        children = [(u["name"], *judged[u["code"]]) for u in units if not u["is_parent"]]
+    for number in sorted({p["criterion"] for p in parts}):
+        mine = [i for i, p in enumerate(parts) if p["criterion"] == number]
+        head = parts[mine[0]]
+        own = {}
         for u in units:
-            verdict, detail = (_apply_city_rule(head["city_rule"], judged[u["code"]], children)
-                               if u["is_parent"] else judged[u["code"]])
+            found = [judged.get((i, u["code"])) for i in mine]
+            own[u["code"]] = (combine(r["status"] if r else verdicts.NO_DATA for r in found),
+                              "；".join(_part_text(r) for r in found))
+        children = [(u["name"], *own[u["code"]]) for u in units if not u["is_parent"]]
+        for u in units:
+            verdict, detail = (_apply_city_rule(head["city_rule"], own[u["code"]], children)
+                               if u["is_parent"] else own[u["code"]])
             rows.append({"region_code": u["code"], "region_name": u["name"], "is_parent": u["is_parent"],
                          "criterion": int(number), "title": head["title"], "verdict": verdict,
-                         "detail": detail, "source": head["source"], "text": head["text"]})
+                         "own_verdict": own[u["code"]][0], "detail": detail, "source": head["source"],
+                         "text": head["text"]})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -208,54 +177,40 @@ def matrix(table: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index(level="criterion", drop=True)[order].rename_axis(columns=None)
 
 
-def _counts(verdicts: pd.Series) -> str:
-    parts = [f"{(verdicts == v).sum()} 项{v}" for v in (targets.MISSED, targets.NO_DATA) if (verdicts == v).any()]
-    return "、".join(parts)
-
-
 def summary(table: pd.DataFrame) -> str:
-    """One line, e.g. '中卫市 8 项中 5 项达标；所辖县区：海原县 3 项未达标'."""
+    """One line, e.g. '中卫市 8 项：达标2项、未达标6项；所辖县区：海原县 未达标8项' — the
+    region's criteria counted by status, then each unit's that are not 达标 or on course."""
     if table.empty:
         return ""
     parent = table[table["is_parent"]]
-    met = (parent["verdict"] == targets.MET).sum()
-    line = f"{parent['region_name'].iloc[0]} {len(parent)} 项中 {met} 项达标"
-    rest = _counts(parent["verdict"])
-    line += f"、{rest}" if rest else ""
+    line = f"{parent['region_name'].iloc[0]} {len(parent)} 项：{verdicts.count_text(parent['verdict'])}"
     children = table[~table["is_parent"]]
     if children.empty:
         return line
     lagging = []
     for _, rows in children.groupby("region_code", sort=True):
-        counts = _counts(rows["verdict"])
-        if counts:
-            lagging.append(f"{rows['region_name'].iloc[0]} {counts}")
-    return line + "；所辖县区：" + ("，".join(lagging) if lagging else "各项均达标")
-
-
-def _requirement(row: dict) -> str:
-    """'≥ 1 个（2022年）'; a benchmark other than a number is worded."""
-    symbol = SYMBOLS.get(row["comparator"], row["comparator"])
-    unit = indicators.catalogue()[row["indicator"]]["unit"]
-    if row["target"] is None:
-        return f"{targets.COMPARATOR_ZH[row['comparator']]}全省平均（{row['year']}年）"
-    return f"{symbol} {fmt.count(row['target'])} {unit}（{row['year']}年）"
+        bad = [v for v in rows["verdict"] if v not in verdicts.GOOD]
+        if bad:
+            lagging.append(f"{rows['region_name'].iloc[0]} {verdicts.count_text(bad)}")
+    return line + "；所辖县区：" + ("，".join(lagging) if lagging else "各项均达标或预计达标")
 
 
 def count_checklist(con, plan_code: str, region_code: str, quarter: str,
                     counting: str = indicators.DEFAULT_COUNTING) -> pd.DataFrame:
     """The plan's targets on count-type indicators (kind 'count' in data/indicators.csv: 示范机构,
-    用人单位办托 …) for the region and the units its each_child targets bind, as a checklist.
-    A past year's target is judged at that year's end (judged_at), as targets.evaluate does."""
+    用人单位办托 …) for the region and the units its targets bind, as a checklist, each with
+    its verdict (targets.evaluate: judged at its year's Q4 once due) and the reading of a
+    vague quantity beside it."""
     counts = {c for c, info in indicators.catalogue().items() if info["kind"] == "count"}
     evaluated = targets.evaluate(con, plan_code, region_code, quarter, counting, include_children=True)
     evaluated = evaluated[evaluated["indicator"].isin(counts)]
     if evaluated.empty:
         return pd.DataFrame(columns=CHECKLIST_COLUMNS)
     rows = [{"region_code": r["region_code"], "region_name": r["region_name"], "indicator": r["indicator"],
-             "indicator_name": fmt.name(r["indicator"]), "year": r["year"], "requirement": _requirement(r),
-             "value": r["value"], "verdict": r["status"], "judged_at": fmt.period(r["evaluated_quarter"]),
-             "source": r["source"]} for r in evaluated.to_dict("records")]
+             "indicator_name": fmt.name(r["indicator"]), "year": r["year"],
+             "requirement": targets.requirement(r), "value": r["value"], "verdict": r["status"],
+             "judged_at": fmt.period(r["judged_at"]), "detail": targets.describe(r),
+             "reading": r["reading"] or "", "source": r["source"]} for r in evaluated.to_dict("records")]
     out = pd.DataFrame(rows, columns=CHECKLIST_COLUMNS)
     out["value"] = pd.to_numeric(out["value"]).astype("Int64")
     out["_own"] = out["region_code"] != region_code

@@ -1,6 +1,8 @@
 """Everything about one region at one period: the DESIGN §3 indicators, the provincial
-average beside them, the plan's targets with status, slots still needed and the on-track
-projection. The CLI prints it as JSON; 总览 and the briefing read the same dict."""
+average beside them, the plan's targets with their verdicts (DESIGN §4.2: status, the
+quarter and value judged, the projection, 托位 still needed), this year's 每千人口托位数
+target and the next one not yet due, and the targets of regions above it as references.
+The CLI prints it as JSON; 总览 and the briefing read the same dict."""
 
 from . import db, indicators, periods, targets
 
@@ -30,6 +32,15 @@ def _figures(row: dict | None) -> dict:
     return out
 
 
+TARGET_KEYS = ("region_code", "region_name", "indicator", "year", "comparator", "target", "benchmark", "scope",
+               "bar", "bar_name", "value", "status", "due", "judged_at", "projected", "projected_bar",
+               "quarters_left", "slots_needed", "per_quarter", "source", "reading")
+
+
+def _target(row: dict | None) -> dict | None:
+    return None if row is None else {k: row[k] for k in TARGET_KEYS} | {"detail": targets.describe(row)}
+
+
 def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
              counting: str = indicators.DEFAULT_COUNTING) -> dict:
     quarter = periods.quarter_of(periods.parse_period(period))
@@ -38,30 +49,17 @@ def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
         raise UnknownRegion(f"未知区划代码 {region_code}")
     region = lineage.iloc[0].to_dict()
     province = indicators.province_in(lineage)
-    trend_quarters = periods.quarters_back(quarter, 4)
     vals = indicators.values(con, [region_code] + ([province] if province else []),
-                             trend_quarters, counting)
+                             [periods.previous_quarter(quarter), quarter], counting)
     by_key = indicators.rows_by_key(vals)
-    mine = by_key.get((region_code, quarter))
-    figures = _figures(mine)
-    has_reports = bool(mine and mine["n_reported"])
+    figures = _figures(by_key.get((region_code, quarter)))
 
-    target, target_year = (targets.year_target(con, plan_code, region_code, int(quarter[:4]))
-                           if plan_code else (None, None))
-    figures["slots_needed"] = indicators.slots_needed(
-        target, figures["resident_population"], figures["slots"] if has_reports else None)
-
-    series = {q: (by_key.get((region_code, q)) or {}).get("slots_per_1000")
-              for q in trend_quarters}
-    left = indicators.quarters_left_in_year(quarter)
-    needed = figures["slots_needed"]
-    on_track = {
-        "year_end_value": indicators.projection(series, quarter),
-        "target": target,
-        "target_year": target_year,
-        "quarters_left": left,
-        "slots_per_quarter": None if needed is None else -(-needed // max(left, 1)),
-    }
+    # this year's 每千人口托位数 target (or the next step) and the next one not yet due, each
+    # with its verdict (DESIGN §4.2): what 总览's headline and the briefing's first sentence say
+    year = targets.year_verdicts(con, plan_code, [region_code], quarter, counting)[region_code] \
+        if plan_code else None
+    upcoming = targets.next_due(con, plan_code, region_code, quarter, counting) if plan_code else None
+    figures["slots_needed"] = year["slots_needed"] if year else None
 
     province_figures = None
     if province:
@@ -69,13 +67,8 @@ def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
         province_figures["slots_needed"] = None
         province_figures["region_code"] = province
 
-    status_rows = (targets.evaluate(con, plan_code, region_code, quarter, counting)
-                   if plan_code else None)
-    target_list = [] if status_rows is None else [
-        {k: r[k] for k in ("indicator", "year", "comparator", "target", "benchmark", "bar", "value",
-                           "status", "evaluated_quarter", "scope", "source")}
-        for r in status_rows.to_dict("records")]
-
+    status_rows = targets.evaluate(con, plan_code, region_code, quarter, counting) if plan_code else None
+    references = targets.references(con, plan_code, region_code) if plan_code else None
     return {
         "region": {"code": region["code"], "name": region["name"], "level": region["level"]},
         "period": quarter,
@@ -84,8 +77,13 @@ def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
         "plan": plan_code,
         "dataset": dataset_label(con),
         **figures,
-        "previous_quarter_slots_per_1000": series.get(periods.previous_quarter(quarter)),
-        "on_track": on_track,
+        "previous_quarter_slots_per_1000": (by_key.get((region_code, periods.previous_quarter(quarter))) or {})
+        .get("slots_per_1000"),
+        "year_target": _target(year),
+        "next_target": _target(upcoming),
         "provincial_average": province_figures,
-        "targets": target_list,
+        "targets": [] if status_rows is None else [_target(r) for r in status_rows.to_dict("records")],
+        "references": [] if references is None else [
+            {k: r[k] for k in ("indicator", "year", "comparator", "target", "owner_code", "owner_name", "source")}
+            | {"detail": targets.reference_text(r)} for r in references.to_dict("records")],
     }

@@ -11,16 +11,21 @@ class Column:
     zh: str
     kind: str  # text | int | float | date | bool | period
     required: bool = False
+    prose: bool = False  # free text (names, notes): kept as written, 全角 punctuation included
 
 
 def _c(name, zh, kind="text", required=False):
     return Column(name, zh, kind, required)
 
 
+def _p(name, zh, required=False):
+    return Column(name, zh, "text", required, prose=True)
+
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "regions": (
         _c("code", "区划代码", required=True),
-        _c("name", "名称", required=True),
+        _p("name", "名称", required=True),
         _c("level", "级别", required=True),
         _c("parent_code", "上级代码"),
     ),
@@ -33,7 +38,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
     "institutions": (
         _c("institution_id", "机构编码", required=True),
-        _c("name", "机构名称", required=True),
+        _p("name", "机构名称", required=True),
         _c("region_code", "所在县区(或乡镇)代码", required=True),
         _c("type", "类型", required=True),
         _c("ownership", "举办性质", required=True),
@@ -60,7 +65,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("period", "报告期", "period", True),
         _c("indicator", "指标", required=True),
         _c("value", "数值", "float", True),
-        _c("source", "来源"),
+        _p("source", "来源"),
     ),
     "surveys": (
         _c("region_code", "区划代码", required=True),
@@ -73,16 +78,16 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("institution_id", "机构编码", required=True),
         _c("occurred_on", "发生日期", "date", True),
         _c("severity", "事故等级", required=True),
-        _c("summary", "概况"),
+        _p("summary", "概况"),
     ),
     "plans": (
         _c("plan_code", "方案代码", required=True),
-        _c("title", "方案名称", required=True),
+        _p("title", "方案名称", required=True),
         _c("doc_number", "文号"),
-        _c("issuer", "印发单位"),
+        _p("issuer", "印发单位"),
         _c("issued_on", "印发日期", "date"),
         _c("region_code", "区划代码", required=True),
-        _c("source", "来源"),
+        _p("source", "来源"),
     ),
     "targets": (
         _c("plan_code", "方案代码", required=True),
@@ -93,29 +98,31 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("comparator", "比较方式", required=True),
         _c("scope", "适用范围", required=True),
         _c("benchmark", "比较基准"),
-        _c("source", "来源", required=True),
-        _c("note", "说明"),
+        _p("source", "来源", required=True),
+        _p("note", "说明"),
+        _p("reading", "解读"),
     ),
     "phases": (
         _c("plan_code", "方案代码", required=True),
         _c("seq", "序号", "int", True),
-        _c("phase", "阶段", required=True),
+        _p("phase", "阶段", required=True),
         _c("starts_on", "开始日期", "date"),
         _c("ends_on", "截止日期", "date", True),
-        _c("source", "来源", required=True),
+        _p("source", "来源", required=True),
     ),
     "tasks": (
         _c("task_id", "任务编号", required=True),
         _c("plan_code", "方案代码", required=True),
         _c("section", "章节", required=True),
-        _c("title", "任务", required=True),
-        _c("responsible_units", "责任单位", required=True),
+        _p("title", "任务", required=True),
+        _p("responsible_units", "责任单位", required=True),
         _c("due", "完成时限", "date"),
         _c("status", "状态", required=True),
-        _c("progress_note", "进展情况"),
+        _p("progress_note", "进展情况"),
         _c("updated_on", "更新日期", "date"),
         _c("indicators", "关联指标"),
-        _c("source", "来源", required=True),
+        _p("source", "来源", required=True),
+        _p("note", "说明"),
     ),
 }
 
@@ -128,7 +135,7 @@ ALLOWED = {
     ("surveys", "respondent_type"): ("家庭", "机构"),
     ("incidents", "severity"): ("一般", "较大", "重大", "特别重大"),
     ("targets", "comparator"): (">=", ">", "<="),
-    ("targets", "scope"): ("region", "each_child"),
+    ("targets", "scope"): ("region", "each_child", "each_city"),
     ("targets", "benchmark"): ("value", "provincial_average"),
     ("tasks", "status"): ("未开始", "进行中", "已完成", "滞后"),
 }
@@ -139,6 +146,16 @@ LOAD_ORDER = ("regions", "population", "institutions", "reports", "region_indica
 
 # Multi-value separator inside one cell (责任单位, 关联指标): the 、 of the documents.
 LIST_SEP = "、"
+
+
+def split_list(text) -> list[str]:
+    """A multi-value cell as its items, in order (责任单位: the lead unit first). The one
+    split that the ledger, the briefing and the permission check all use."""
+    if text is None or (isinstance(text, float) and text != text):
+        return []
+    if isinstance(text, (list, tuple)):
+        return [str(u).strip() for u in text if str(u).strip()]
+    return [u.strip() for u in str(text).split(LIST_SEP) if u.strip()]
 
 # The columns that identify a row; a second row with the same key in one file is an error,
 # and a later file's row replaces an earlier one's (the base plans, then a data folder).

@@ -1,98 +1,139 @@
-"""Targets of a plan and their status at a period (DESIGN §4): 达标 / 未达标 / 无数据."""
+"""Targets of a plan: which regions each one binds (DESIGN §4.1) and its status at a period,
+judged by the one engine of tuoyu/verdicts.py (DESIGN §4.2). Every page, the briefing, the
+Excel files and the CLI read target statuses from evaluate() or year_verdicts() here.
+
+Bindings by scope:
+- region: the region the target names, only. A target of a region above the one shown
+  (the country's 4.5, a province's 4.5) is a reference for it (references()), never a
+  verdict, never in slots_needed.
+- each_child: every unit one tier down (BOUND_LEVEL): the counties of a city or province,
+  the townships and streets of a county.
+- each_city: every city under the plan's region, and the region itself when it is a city
+  (the 申报城市 requirements of the national and Fujian plans)."""
 
 import pandas as pd
 
-from . import indicators
+from . import fmt, indicators, periods, verdicts
 
-MET, MISSED, NO_DATA = "达标", "未达标", "无数据"
-COMPARATORS = {">=": lambda v, bar: v >= bar, ">": lambda v, bar: v > bar, "<=": lambda v, bar: v <= bar}
+# kept as names: pages and tests compare with them
+MET, MISSED, REACHED, ON_TRACK, AT_RISK, NO_DATA = (verdicts.MET, verdicts.MISSED, verdicts.REACHED,
+                                                    verdicts.ON_TRACK, verdicts.AT_RISK, verdicts.NO_DATA)
 COMPARATOR_ZH = {">=": "不低于", ">": "高于", "<=": "不高于"}
+SLOTS = "slots_per_1000"
 
+# The tier an each_child target binds below a region of each level: "every county" of a
+# province or city, "every township/street" of a county.
+BOUND_LEVEL = {"national": "county", "province": "county", "city": "county", "county": "township"}
 
-def status(value, comparator: str, bar) -> str:
-    if value is None or bar is None or pd.isna(value) or pd.isna(bar):
-        return NO_DATA
-    return MET if COMPARATORS[comparator](value, bar) else MISSED
+COLUMNS = ["region_code", "region_name", "indicator", "year", "comparator", "target", "benchmark", "scope",
+           "bar", "bar_name", "value", "status", "due", "judged_at", "projected", "projected_bar",
+           "quarters_left", "slots_needed", "per_quarter", "source", "note", "reading"]
 
 
 def plan_targets(con, plan_code: str) -> pd.DataFrame:
     return indicators.run_once(con, "plan_targets", plan_code=plan_code)
 
 
-# The tier an each_child target binds below a region of each level: "every county"
-# of a province or city, "every township/street" of a county (DESIGN §4 scope).
-BOUND_LEVEL = {"national": "county", "province": "county", "city": "county", "county": "township"}
-
-
 def bound_units(con, region_code: str, level: str | None) -> pd.DataFrame:
-    """The units an each_child target of this region binds."""
+    """The units an each_child target of this region binds (the tier below it)."""
     if level not in BOUND_LEVEL:
         return pd.DataFrame(columns=["code", "name", "level", "parent_code"])
     return indicators.run_once(con, "bound_units", region_code=region_code, level=BOUND_LEVEL[level])
+
+
+def cities_within(con, region_code: str) -> pd.DataFrame:
+    return indicators.run_once(con, "bound_units", region_code=region_code, level="city")
 
 
 class _Binding:
     """Which units each target of a plan binds, worked out once per plan."""
 
     def __init__(self, con, targets: pd.DataFrame):
-        self.children = {}
-        for code, level in targets[["region_code", "target_region_level"]].drop_duplicates().itertuples(index=False):
-            self.children[code] = set(bound_units(con, code, level)["code"].tolist())
+        self.children, self.cities = {}, {}
+        for t in targets[["region_code", "target_region_level", "scope"]].drop_duplicates().to_dict("records"):
+            code, level = t["region_code"], t["target_region_level"]
+            if t["scope"] == "each_child" and code not in self.children:
+                self.children[code] = set(bound_units(con, code, level)["code"])
+            elif t["scope"] == "each_city" and code not in self.cities:
+                self.cities[code] = set(cities_within(con, code)["code"]) | ({code} if level == "city" else set())
 
     def applies(self, target: dict, unit_code: str) -> bool:
-        """scope region binds the target's own region; each_child the units one tier down
-        (see BOUND_LEVEL). A national plan's region-scope criteria bind whichever city or
-        county is being assessed: 国卫人口发〔2021〕17号 sets the bar for every candidate."""
         if target["scope"] == "each_child":
             return unit_code in self.children.get(target["region_code"], ())
-        return target["region_code"] == unit_code or target["target_region_level"] == "national"
+        if target["scope"] == "each_city":
+            return unit_code in self.cities.get(target["region_code"], ())
+        return target["region_code"] == unit_code
 
 
-def evaluation_quarter(quarter: str, year: int) -> str:
-    """A past year's target is judged at that year's end; this year's and later ones now."""
-    return min(quarter, f"{year}Q4")
+def _candidates(con, region: dict, include_children: bool) -> list[dict]:
+    """The region, and (if asked) the units below it that a target of a plan may bind: the
+    tier below it and, above city level, its cities."""
+    units = [region]
+    if include_children:
+        below = [bound_units(con, region["code"], region["level"])]
+        if region["level"] in ("national", "province"):
+            below.append(cities_within(con, region["code"]))
+        for frame in below:
+            units += [u for u in frame.to_dict("records") if u["code"] != region["code"]]
+    return list({u["code"]: u for u in units}.values())
 
 
 def evaluate(con, plan_code: str, region_code: str, quarter: str,
              counting: str = indicators.DEFAULT_COUNTING, include_children: bool = False) -> pd.DataFrame:
     """One row per (target of the plan, unit it binds) among the region and, if asked, the
-    units below it that each_child targets bind, with value, bar and status at `quarter`."""
-    columns = ["region_code", "region_name", "indicator", "year", "comparator", "target", "benchmark",
-               "scope", "bar", "value", "status", "evaluated_quarter", "source", "note"]
+    units below it, with its verdict at `quarter` (columns COLUMNS)."""
     targets = plan_targets(con, plan_code)
-    units = indicators.lineage(con, region_code).head(1)
-    if targets.empty or units.empty:
-        return pd.DataFrame(columns=columns)
-    if include_children:
-        units = pd.concat([units, bound_units(con, region_code, units["level"].iloc[0])], ignore_index=True)
+    lineage = indicators.lineage(con, region_code).head(1)
+    if targets.empty or lineage.empty:
+        return pd.DataFrame(columns=COLUMNS)
     binding = _Binding(con, targets)
-    target_rows = targets.to_dict("records")
-    pairs = [(t, u, evaluation_quarter(quarter, int(t["year"])))
-             for u in units.to_dict("records") for t in target_rows
-             if binding.applies(t, u["code"])]
-    if not pairs:
-        return pd.DataFrame(columns=columns)
-    unit_codes = sorted({u["code"] for _, u, _ in pairs})
-    province = dict(indicators.run_once(con, "provinces_of", region_codes=unit_codes).itertuples(index=False))
-    vals = indicators.rows_by_key(indicators.values(
-        con, set(unit_codes) | set(province.values()), {q for _, _, q in pairs}, counting,
-        new_slots=any(t["indicator"] == "new_slots" for t, _, _ in pairs)))
-    rows = []
-    for t, u, q in pairs:
-        value = (vals.get((u["code"], q)) or {}).get(t["indicator"])
-        if t["benchmark"] == "provincial_average":
-            bar = (vals.get((province.get(u["code"]), q)) or {}).get(t["indicator"])
-        else:
-            bar = t["target"]
-        rows.append({
-            "region_code": u["code"], "region_name": u["name"], "indicator": t["indicator"],
-            "year": int(t["year"]), "comparator": t["comparator"], "target": t["target"],
-            "benchmark": t["benchmark"], "scope": t["scope"], "bar": bar, "value": value,
-            "status": status(value, t["comparator"], bar), "evaluated_quarter": q,
-            "source": t["source"], "note": t["note"],
-        })
-    return indicators.nulls_as_none(pd.DataFrame(rows, columns=columns))
+    records = targets.to_dict("records")
+    pairs = [(t, u) for u in _candidates(con, lineage.iloc[0].to_dict(), include_children)
+             for t in records if binding.applies(t, u["code"])]
+    return judge_pairs(con, pairs, quarter, counting)
 
+
+def judge_pairs(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> pd.DataFrame:
+    """Each (target, unit) judged at `quarter` on the unit's values over the quarters the
+    engine reads, with the provincial average as the bar where the target says so."""
+    if not pairs:
+        return pd.DataFrame(columns=COLUMNS)
+    codes = sorted({u["code"] for _, u in pairs})
+    province_of = dict(indicators.run_once(con, "provinces_of", region_codes=codes).itertuples(index=False))
+    quarters = verdicts.quarters_needed({int(t["year"]) for t, _ in pairs}, quarter)
+    vals = indicators.rows_by_key(indicators.values(
+        con, set(codes) | set(province_of.values()), quarters, counting,
+        new_slots=any(t["indicator"] == "new_slots" for t, _ in pairs)))
+
+    def series(code, indicator):
+        return {q: (vals.get((code, q)) or {}).get(indicator) for q in quarters}
+
+    rows = []
+    for t, u in pairs:
+        code, indicator = u["code"], t["indicator"]
+        average = t["benchmark"] == "provincial_average"
+        province = province_of.get(code)
+        bar = series(province, indicator) if average else float(t["target"])
+        v = verdicts.judge(t["comparator"], int(t["year"]), quarter, series(code, indicator), bar)
+        needed = None
+        if indicator == SLOTS and not average:
+            at = vals.get((code, v.judged_at)) or {}
+            needed = indicators.slots_needed(t["target"], at.get("resident_population"),
+                                             at.get("slots") if v.value is not None else None)
+        rows.append({
+            "region_code": code, "region_name": u["name"], "indicator": indicator, "year": int(t["year"]),
+            "comparator": t["comparator"], "target": t["target"], "benchmark": t["benchmark"], "scope": t["scope"],
+            "bar": v.bar, "bar_name": (vals.get((province, quarter)) or {}).get("name") if average else None,
+            "value": v.value, "status": v.status, "due": v.due, "judged_at": v.judged_at,
+            "projected": v.projected, "projected_bar": v.projected_bar, "quarters_left": v.quarters_left,
+            "slots_needed": needed, "per_quarter": None if v.is_final else verdicts.per_quarter(needed, v.quarters_left),
+            "source": t["source"], "note": t.get("note"), "reading": t.get("reading"),
+        })
+    # object columns: 托位 stay whole numbers beside None (无数据)
+    return indicators.nulls_as_none(pd.DataFrame(rows, columns=COLUMNS, dtype=object))
+
+
+# ------------------------------------------------------------------ this year's target
 
 def applicable(con, plan_code: str, region_code: str) -> pd.DataFrame:
     """The plan's numeric targets (benchmark 'value') that bind the region, every
@@ -118,47 +159,136 @@ def applicable_to_each(con, plan_code: str, region_codes: list[str]) -> dict[str
     return out
 
 
-def pick_year(applicable_targets: pd.DataFrame, indicator: str, year: int) -> tuple[float | None, int | None]:
-    """That year's target, else the next later one (the step being worked towards), else
-    the last earlier one (the plan's final bar stays the bar). Returns (target, its year)."""
+def pick_row(applicable_targets: pd.DataFrame, indicator: str, year: int) -> dict | None:
+    """That year's target row, else the next later one (the step being worked towards),
+    else the last earlier one (the plan's final bar stays the bar)."""
     rows = applicable_targets[applicable_targets["indicator"] == indicator]
     if rows.empty:
-        return None, None
-    by_year = {int(y): float(t) for y, t in zip(rows["year"], rows["target"])}
-    later = [y for y in by_year if y >= year]
-    chosen = min(later) if later else max(by_year)
-    return by_year[chosen], chosen
+        return None
+    years = [int(y) for y in rows["year"]]
+    later = [y for y in years if y >= year]
+    chosen = min(later) if later else max(years)
+    return rows[rows["year"].astype(int) == chosen].iloc[0].to_dict()
 
 
-def pick_year_each(applicable_targets: dict[str, pd.DataFrame], indicator: str,
-                   year: int) -> dict[str, tuple[float | None, int | None]]:
-    """pick_year for every region of applicable_to_each(), once per distinct frame."""
-    picked = {}
-    out = {}
-    for code, frame in applicable_targets.items():
-        if id(frame) not in picked:
-            picked[id(frame)] = pick_year(frame, indicator, year)
-        out[code] = picked[id(frame)]
-    return out
+def pick_year(applicable_targets: pd.DataFrame, indicator: str, year: int) -> tuple[float | None, int | None]:
+    """(target, its year) of pick_row()."""
+    row = pick_row(applicable_targets, indicator, year)
+    return (None, None) if row is None else (float(row["target"]), int(row["year"]))
 
 
 def year_target(con, plan_code: str, region_code: str, year: int,
-                indicator: str = "slots_per_1000") -> tuple[float | None, int | None]:
+                indicator: str = SLOTS) -> tuple[float | None, int | None]:
     return pick_year(applicable(con, plan_code, region_code), indicator, year)
 
 
-def final_target(con, plan_code: str, region_code: str,
-                 indicator: str = "slots_per_1000") -> tuple[float | None, int | None]:
+def final_target(con, plan_code: str, region_code: str, indicator: str = SLOTS) -> tuple[float | None, int | None]:
     return year_target(con, plan_code, region_code, 10_000, indicator)
 
 
-def requirement(row: dict) -> str:
-    """'≥ 1.2 个/千人（2024年）' or '> 全省平均（2024年）' for a target row."""
-    from . import fmt
+def year_verdicts(con, plan_code: str, region_codes: list[str], quarter: str,
+                  counting: str = indicators.DEFAULT_COUNTING, indicator: str = SLOTS,
+                  year: int | None = None) -> dict[str, dict | None]:
+    """Per region, the verdict row (evaluate()'s columns) of its target for the year (the
+    quarter's year unless given; pick_row), None where the plan sets it none."""
+    year = int(quarter[:4]) if year is None else year
+    names = {}
+    if region_codes:
+        names = dict(zip(*[indicators.run_once(con, "region_names", region_codes=sorted(set(region_codes)))[c]
+                           for c in ("code", "name")]))
+    # units bound by the same targets share one frame (applicable_to_each): pick once per frame
+    by_frame, picked = {}, {}
+    for code, frame in applicable_to_each(con, plan_code, list(region_codes)).items():
+        if id(frame) not in by_frame:
+            by_frame[id(frame)] = pick_row(frame, indicator, year)
+        picked[code] = by_frame[id(frame)]
+    pairs = [(t, {"code": code, "name": names.get(code, code)}) for code, t in picked.items() if t is not None]
+    judged = {r["region_code"]: r for r in judge_pairs(con, pairs, quarter, counting).to_dict("records")}
+    return {code: judged.get(code) for code in region_codes}
 
-    symbol = {">=": "≥", ">": ">", "<=": "≤"}[row["comparator"]]
+
+def next_due(con, plan_code: str, region_code: str, quarter: str, counting: str = indicators.DEFAULT_COUNTING,
+             indicator: str = SLOTS) -> dict | None:
+    """The verdict of the region's earliest target on the indicator not yet due at the
+    quarter (where the trend is heading), None when every one is due."""
+    frame = applicable(con, plan_code, region_code)
+    years = sorted(int(y) for y in frame[frame["indicator"] == indicator]["year"]
+                   if verdicts.due_quarter(int(y)) > quarter)
+    if not years:
+        return None
+    return year_verdicts(con, plan_code, [region_code], quarter, counting, indicator, years[0])[region_code]
+
+
+# ------------------------------------------------------------------ references
+
+def references(con, plan_code: str, region_code: str) -> pd.DataFrame:
+    """The plan's fixed targets of a region above this one (the country's 4.5 for a city),
+    on indicators the plan sets this region no target of its own: shown beside its figures
+    as 参考, never judged for it."""
+    lineage = indicators.lineage(con, region_code)
+    targets = plan_targets(con, plan_code)
+    columns = ["indicator", "year", "comparator", "target", "owner_code", "owner_name", "source", "note"]
+    if targets.empty or len(lineage) < 2:
+        return pd.DataFrame(columns=columns)
+    above = dict(zip(lineage["code"].iloc[1:], lineage["name"].iloc[1:]))
+    own = set(applicable(con, plan_code, region_code)["indicator"])
+    rows = targets[(targets["scope"] == "region") & (targets["benchmark"] == "value")
+                   & targets["region_code"].isin(list(above)) & ~targets["indicator"].isin(list(own))]
+    return pd.DataFrame({"indicator": rows["indicator"], "year": rows["year"].astype(int),
+                         "comparator": rows["comparator"], "target": rows["target"],
+                         "owner_code": rows["region_code"], "owner_name": rows["region_code"].map(above),
+                         "source": rows["source"], "note": rows["note"]}, columns=columns).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ wording
+
+def requirement(row: dict, with_year: bool = True, projected: bool = False, bar_text: str | None = None) -> str:
+    """'≥ 1.20 个/千人（2024年）' or '> 全区平均 0.95 个/千人（2024年）' for a target row;
+    with projected, the average as projected to the due quarter ('> 全区平均预计 1.02 …')."""
+    symbol = verdicts.SYMBOLS[row["comparator"]]
     if row["benchmark"] == "provincial_average":
-        bar = "全省（区）平均" + (f" {fmt.value(row['indicator'], row['bar'])}" if row.get("bar") is not None else "")
+        bar = row.get("projected_bar") if projected else row.get("bar")
+        bar_text = bar_text if bar_text and not projected else fmt.value(row["indicator"], bar)
+        text = fmt.average_label(row.get("bar_name")) + ("预计" if projected else "") \
+            + (f" {bar_text}" if bar is not None else "")
     else:
-        bar = fmt.value(row["indicator"], row["target"])
-    return f"{symbol} {bar}（{row['year']}年）"
+        text = bar_text or fmt.value(row["indicator"], row["target"])
+    return f"{symbol} {text}" + (f"（{row['year']}年）" if with_year else "")
+
+
+def describe(row: dict) -> str:
+    """What a verdict rests on, in words (data/verdicts.toml [detail]): the value judged,
+    the requirement, and the projection, gap and 托位 still needed where they apply."""
+    code, status = row["indicator"], row["status"]
+    projected_requirement = requirement(row, with_year=False, projected=row.get("projected_bar") is not None)
+    gap = None if row["value"] is None or row["bar"] is None else abs(float(row["bar"]) - float(row["value"]))
+    value_text, bar_text = fmt.pair(code, row["value"], row["bar"])
+    fields = {"due_label": periods.label(row["due"]), "value": value_text,
+              "requirement": requirement(row, with_year=False, bar_text=bar_text), "gap": fmt.amount(code, gap),
+              "projected": fmt.value(code, row["projected"]), "slots_needed": row["slots_needed"],
+              "quarters_left": row["quarters_left"], "per_quarter": row["per_quarter"]}
+    slots = "_slots" if row["slots_needed"] else ""
+    if status == MET:
+        key = "met"
+    elif status == MISSED:
+        key = "missed" + slots
+    elif status == REACHED:
+        # still the status the contract gives; the trend that would take it below is said too
+        falling = row["projected"] is not None and verdicts.meets(row["projected"], row["comparator"],
+                                                                   row["projected_bar"]) is False
+        key = "reached_falling" if falling else "reached"
+    elif status == ON_TRACK:
+        key, fields["requirement"] = "on_track", projected_requirement
+    elif status == AT_RISK and row["projected"] is None:
+        key = "at_risk_no_trend" + slots
+    elif status == AT_RISK:
+        key, fields["requirement"] = "at_risk" + (slots if row["per_quarter"] else ""), projected_requirement
+    else:
+        key = "no_data_due" if row["judged_at"] == row["due"] else "no_data_now"
+    return verdicts.text("detail", key, **fields)
+
+
+def reference_text(row: dict) -> str:
+    return verdicts.text(
+        "detail", "reference", owner=row["owner_name"], requirement=f"{verdicts.SYMBOLS[row['comparator']]} "
+                                             f"{fmt.value(row['indicator'], row['target'])}（{row['year']}年）")

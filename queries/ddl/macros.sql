@@ -199,6 +199,8 @@ report_totals as (
         count(*) filter (where is_staffed) as n_staffed,
         count(is_staffed) as n_staffing_known,
         cast(sum(caregivers) as bigint) as caregivers,
+        -- over the reports that give caregivers, so that both sums cover the same institutions
+        cast(sum(caregivers_required) filter (where caregivers is not null) as bigint) as caregivers_required,
         cast(sum(caregivers_certified) as bigint) as caregivers_certified
     from quarter_reports(region_codes, quarter_list, true)
     group by all
@@ -215,7 +217,7 @@ final as (
         coalesce(r.n_standard_known, 0) as n_standard_known,
         coalesce(r.n_staffed, 0) as n_staffed,
         coalesce(r.n_staffing_known, 0) as n_staffing_known,
-        r.caregivers, r.caregivers_certified
+        r.caregivers, r.caregivers_required, r.caregivers_certified
     from status_totals as s
     left join report_totals as r using (region_code, quarter, is_filed)
 )
@@ -272,6 +274,8 @@ institution_totals as (
         cast(coalesce(sum(u.n_staffed) filter (where count_all or u.is_filed), 0) as bigint) as n_staffed,
         cast(coalesce(sum(u.n_staffing_known) filter (where count_all or u.is_filed), 0) as bigint) as n_staffing_known,
         cast(coalesce(sum(u.caregivers) filter (where count_all or u.is_filed), 0) as bigint) as caregivers,
+        cast(coalesce(sum(u.caregivers_required) filter (where count_all or u.is_filed), 0) as bigint)
+            as caregivers_required,
         cast(coalesce(sum(u.caregivers_certified) filter (where count_all or u.is_filed), 0) as bigint)
             as caregivers_certified,
         cast(sum(u.n_demonstration) as bigint) as n_demonstration,
@@ -351,6 +355,7 @@ totals as (
         coalesce(it.n_staffed, 0) as n_staffed,
         coalesce(it.n_staffing_known, 0) as n_staffing_known,
         coalesce(it.caregivers, 0) as caregivers,
+        coalesce(it.caregivers_required, 0) as caregivers_required,
         coalesce(it.caregivers_certified, 0) as caregivers_certified,
         coalesce(it.n_demonstration, 0) as n_demonstration,
         coalesce(it.n_demonstration_puhui, 0) as n_demonstration_puhui,
@@ -379,6 +384,7 @@ final as (
         case when n_active > 0 then n_filed / n_active end as filing_rate,
         case when n_standard_known > 0 then n_meets_standard / n_standard_known end as standard_rate,
         case when n_staffing_known > 0 then n_staffed / n_staffing_known end as staffing_rate,
+        case when caregivers_required > 0 then caregivers / caregivers_required end as staffing_coverage,
         case when caregivers > 0 then caregivers_certified / caregivers end as certified_rate,
         case when slots > 0 then puhui_slots / slots end as puhui_slot_share,
         case when survey_respondents > 0 then survey_satisfied / survey_respondents end as satisfaction,

@@ -111,10 +111,11 @@ create table if not exists targets (
     year        integer not null,
     target      double,
     comparator  text not null check (comparator in ('>=', '>', '<=')),
-    scope       text not null check (scope in ('region', 'each_child')),
+    scope       text not null check (scope in ('region', 'each_child', 'each_city')),
     benchmark   text not null default 'value' check (benchmark in ('value', 'provincial_average')),
     source      text not null,
     note        text,
+    reading     text,   -- how a vague or undated clause was read (原文“多家”，按≥2家计)
     check (benchmark = 'provincial_average' or target is not null),
     primary key (plan_code, region_code, indicator, year, scope, benchmark)
 );
@@ -140,5 +141,11 @@ create table if not exists tasks (
     progress_note     text,
     updated_on        date,
     indicators        text,
-    source            text not null
+    source            text not null,
+    note              text    -- the document's own wording where responsible_units maps it
 );
+
+-- Columns added after a release: a database built by an older version gains them when it is
+-- opened (db.upgrade), so its imported data and task history stay.
+alter table targets add column if not exists reading text;
+alter table tasks add column if not exists note text;

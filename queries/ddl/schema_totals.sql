@@ -32,5 +32,6 @@ create table if not exists unit_quarter_totals (
     n_staffed                   bigint not null,
     n_staffing_known            bigint not null,
     caregivers                  bigint,
+    caregivers_required         bigint,
     caregivers_certified        bigint
 );

@@ -116,12 +116,16 @@ def test_briefing_downloads_word_and_pdf(desktop, writable_server, tmp_path):
 
 
 def test_task_update_shows_in_its_history(desktop, writable_server, editor):
-    # T-1 (TESTPLAN): stored 进行中, due 2024-12-31, so shown 滞后 on the pinned today 2026-11-23
+    # T-1 (TESTPLAN): stored 进行中, due 2024-12-31. The 2024Q3 ledger stands at 2024-09-30 and
+    # offers no form; today's (the pinned 2026-11-23) shows T-1 滞后 and takes the update
     page = desktop
     harness.open_page(page, writable_server.url("/tasks", **TESTPLAN_Q3), "任务台账")
     harness.assert_not_placeholder(page, "任务台账")
     sign_in(page, editor)
     harness.wait_for_chart(page)
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text="更新任务请打开上方的“查看今天的台账”")).to_be_visible()
+    page.get_by_text("查看今天（2026年11月23日）的台账").click()
+    harness.wait_drawn(page)
     form = page.locator('[data-testid="stForm"]')
     harness.select_option(page, "状态", "已完成", within=form)
     form.get_by_role("textbox", name="最新进展", exact=True).fill("新增托位已全部验收（浏览器测试）")

@@ -61,7 +61,7 @@ def test_navigation_keeps_the_selection(desktop, fixture_server):
     page = desktop
     harness.open_page(page, fixture_server.url("/", **TESTPLAN_Q3), "总览")
     harness.select_option(page, "地区", "乙县（990102）")
-    expect(harness.metric_value(page, "距年度目标尚需托位")).to_have_text("75 个")  # ⌈1.5 × 50⌉ − 0
+    expect(harness.metric_value(page, "距2024年目标尚需托位")).to_have_text("75 个")  # ⌈1.5 × 50⌉ − 0
     page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="机构明细").click()
     expect(page.locator("h1").first).to_have_text("机构明细")
     expect(page.locator(harness.CAPTION).first).to_contain_text("乙县 · 2024年第3季度")

@@ -1,0 +1,170 @@
+"""督办通知: one Word notice per county that has something to act on at a period — a target
+of the plan 未达标 or 有风险 (DESIGN §4.2, the verdicts the pages show), or no report at all
+for the period — with its figures against each target, the 托位 it still needs, its
+institutions flagged on 机构明细, the late tasks that name it, and a date to reply by. A county
+with nothing to act on gets none.
+
+`python -m tuoyu notices --plan ZHONGWEI --period 2024Q4 -o DIR` writes them; 简报导出 offers
+them as one zip. The wording is data/briefing.toml [notice]; the layout is the briefing's
+(公文 fonts and margins, tuoyu/briefing.py)."""
+
+import argparse
+import io
+import sys
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from . import briefing, db, fmt, indicators, institutions, periods, targets, totals, verdicts
+from .tables import split_list
+
+ACT_ON = (verdicts.MISSED, verdicts.AT_RISK)
+
+
+def _t(key: str, **fields) -> str:
+    return briefing.templates()["notice"][key].format(**fields)
+
+
+@dataclass
+class Notice:
+    region_code: str
+    region_name: str
+    file_name: str
+    reasons: list[str]            # why it is sent: the targets 未达标/有风险, 本期未报送
+    docx: bytes
+
+
+def _silent(con, region: str, quarter: str) -> set[str]:
+    """Counties under `region` with institutions active but not one report for the quarter."""
+    if not totals.covers(indicators.stored_span(con), [quarter]):
+        return set()
+    return set(db.run(con, "silent_counties", region=region, quarter=quarter)["county_code"])
+
+
+def build(con, plan: str, period: str, counting: str = indicators.DEFAULT_COUNTING,
+          today: date | None = None, region: str | None = None) -> list[Notice]:
+    """The notices for the counties (or townships) below the plan's region — or below
+    `region` — at the period, as of its last day."""
+    quarter = periods.quarter_of(periods.parse_period(period))
+    plan_row = briefing._plan_row(con, plan)
+    top = region or plan_row["region_code"]
+    lineage = indicators.lineage(con, top)
+    if lineage.empty:
+        raise briefing.BriefingError(f"未知区划代码 {top}")
+    as_of = periods.as_of(quarter, today or periods.today())
+    units = targets.bound_units(con, top, lineage["level"].iloc[0])
+    with indicators.session(con):
+        evaluated = targets.evaluate(con, plan, top, quarter, counting, include_children=True)
+        year = targets.year_verdicts(con, plan, units["code"].tolist(), quarter, counting)
+    silent = _silent(con, top, quarter)
+    tasks = briefing.tasks_of(con, plan, as_of)
+    document = briefing.conventions(plan_row, lineage["name"].iloc[0])
+    out = []
+    for code, name in zip(units["code"], units["name"]):
+        rows = evaluated[evaluated["region_code"] == code]
+        lagging = rows[rows["status"].isin(ACT_ON)]
+        if lagging.empty and code not in silent:
+            continue
+        reasons = [f"{fmt.short(r['indicator'])}（{r['year']}年）{r['status']}" for r in lagging.to_dict("records")]
+        if code in silent:
+            reasons.append(_t("silent_reason"))
+        mine = tasks[tasks["is_late"] & tasks["responsible_units"].map(lambda u: any(name in x for x in split_list(u)))]
+        details = institutions.details(con, code, quarter, counting)
+        docx = _docx(plan_row, document, name, quarter, as_of, rows, year.get(code), details, mine, code in silent)
+        out.append(Notice(code, name, _t("file_name", region_name=name, period=quarter), reasons, docx))
+    return out
+
+
+def _docx(plan_row: dict, document: dict, name: str, quarter: str, as_of: date, rows: pd.DataFrame,
+          year: dict | None, details: pd.DataFrame, tasks: pd.DataFrame, silent: bool) -> bytes:
+    from docx import Document
+
+    doc = Document()
+    briefing.setup_document(doc)
+    doc.add_paragraph(_t("title", region_name=name, period_label=periods.label(quarter)), style="简报标题")
+    doc.add_paragraph(_t("addressee", region_name=name), style="简报版记")
+    doc.add_paragraph(_t("opening", plan_title=plan_row["title"], period_label=periods.label(quarter),
+                         as_of=briefing._date_zh(as_of)))
+    number = iter(briefing.CHINESE_NUMERALS)
+
+    doc.add_paragraph(f"{next(number)}、{_t('targets_heading')}", style="简报一级标题")
+    if year is not None:  # this year's 托位 target first, worded as 总览 and the briefing word it
+        from .overview import target_sentence
+        doc.add_paragraph(target_sentence(year))
+    table_rows = [[r["status"], fmt.short(r["indicator"]), targets.requirement(r), targets.describe(r)]
+                  for r in rows.assign(_rank=rows["status"].map(lambda s: verdicts.style(s)["rank"]))
+                  .sort_values(["_rank", "year"]).to_dict("records")]
+    briefing._docx_table(doc, briefing.Table(_t("targets_caption"), ["状态", "指标", "要求", "依据"], table_rows,
+                                             [1.0, 1.4, 2.0, 4.6], "cllll"))
+    if silent:
+        doc.add_paragraph(_t("silent", period_label=periods.label(quarter)))
+
+    flagged = details[details["flags"] != ""] if not details.empty else details
+    if not flagged.empty:
+        doc.add_paragraph(f"{next(number)}、{_t('institutions_heading')}", style="简报一级标题")
+        counts = institutions.summary(details)
+        parts = "、".join(_t("institutions_item", label=institutions.FLAG_LABELS[c], n=counts[c])
+                          for c in institutions.FLAGS["code"] if counts[c])
+        doc.add_paragraph(_t("institutions", n=len(flagged), parts=parts))
+        inst_rows = [[r["name"], r["flags"], fmt.count(r["slots"]) if pd.notna(r["slots"]) else "—",
+                      fmt.percent(r["occupancy"]) if pd.notna(r["occupancy"]) else "—"]
+                     for r in flagged.to_dict("records")]
+        briefing._docx_table(doc, briefing.Table(_t("institutions_caption"), ["机构名称", "问题标记", "托位数", "托收率"],
+                                                 inst_rows, [3.6, 3.0, 1.0, 1.0], "llrr"))
+
+    if not tasks.empty:
+        doc.add_paragraph(f"{next(number)}、{_t('tasks_heading')}", style="简报一级标题")
+        for t in tasks.to_dict("records"):
+            doc.add_paragraph(_t("task", title=t["title"], due=briefing._date_zh(t["due"]), days=t["days_overdue"]))
+
+    reply_by = as_of + timedelta(days=int(briefing.templates()["notice"]["reply_days"]))
+    doc.add_paragraph(_t("closing", reply_by=briefing._date_zh(reply_by), compiler=document["compiler"]))
+    doc.add_paragraph(document["compiler"], style="简报落款")
+    doc.add_paragraph(briefing._date_zh(as_of), style="简报落款")
+    buffer = io.BytesIO()
+    issued = datetime(as_of.year, as_of.month, as_of.day)
+    doc.core_properties.created = doc.core_properties.modified = issued
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def to_zip(notices: list[Notice]) -> bytes:
+    """Every notice in one zip (file names in UTF-8), for the page's download."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for n in notices:
+            z.writestr(n.file_name, n.docx)
+    return out.getvalue()
+
+
+def cmd_notices(args) -> int:
+    con = db.connect(args.db)
+    try:
+        found = build(con, args.plan, args.period, args.counting, region=args.region)
+    except (briefing.BriefingError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    folder = Path(args.output)
+    folder.mkdir(parents=True, exist_ok=True)
+    if not found:
+        print("所辖各地区本期均无需督办（没有未达标、有风险的目标，也没有未报送的）。")
+    for n in found:
+        (folder / n.file_name).write_bytes(n.docx)
+        print(f"已写入 {folder / n.file_name}：{'；'.join(n.reasons)}")
+    return 0
+
+
+def add_commands(subparsers) -> None:
+    p = subparsers.add_parser("notices", help="为有未达标、有风险目标或未报送的县区各生成一份督办通知（Word）")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    p.add_argument("--plan", required=True, help="方案代码，如 ZHONGWEI")
+    p.add_argument("--period", required=True, help="报告期，如 2024Q4")
+    p.add_argument("--region", help="上级地区的区划代码（默认：方案所在地区）")
+    p.add_argument("--counting", choices=sorted(indicators.COUNTING_RULES), default=indicators.DEFAULT_COUNTING)
+    p.add_argument("-o", "--output", required=True, help="输出目录")
+    p.set_defaults(func=cmd_notices)
