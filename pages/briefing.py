@@ -5,7 +5,6 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from tuoyu import app, briefing, periods
-from tuoyu.markup import literal
 
 sel = app.selection()
 app.page_header("简报导出", sel)
@@ -37,7 +36,7 @@ if not stored or stored[0] != wanted:
     st.stop()
 
 files = stored[1]
-st.markdown(f"**{literal(files.headline)}**")
+st.markdown(f"**{files.headline}**")
 for error in files.errors:
     st.warning(error, icon=":material/warning:")
 

@@ -10,6 +10,7 @@ import io
 import re
 import shutil
 import zipfile
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -37,7 +38,8 @@ def hostile_db(tmp_path_factory):
     build_database(path, [data])
     con = db.connect(path)
     try:
-        ledger.update_task(con, "T-1", "进行中", HYPERLINK, by="=cmd|' /C calc'!A0")
+        # dated inside 2024Q3, so that the briefing of that quarter (as of its last day) shows it
+        ledger.update_task(con, "T-1", "进行中", HYPERLINK, by="=cmd|' /C calc'!A0", at=datetime(2024, 9, 1, 10))
     finally:
         con.close()
     return path

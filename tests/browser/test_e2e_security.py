@@ -46,6 +46,13 @@ def watched(desktop):
     return desktop, asked
 
 
+def today_s_ledger(page):
+    """The 2024Q3 ledger stands at 2024-09-30 and takes no update; today's (the pinned
+    2026-11-23) does."""
+    page.get_by_text("查看今天（2026年11月23日）的台账").click()
+    harness.wait_drawn(page)
+
+
 def markdown_found(page, asked, where) -> list[str]:
     """What the page made of the payload at this point, beyond its text: an image, a link,
     a request to the address; or the text missing."""
@@ -85,6 +92,7 @@ def test_typed_text_is_never_markdown(watched, server):
 
     # a task note, in the saved notice, the late-task list and the task's details
     harness.go_to(page, "任务台账")
+    today_s_ledger(page)
     form = page.locator('[data-testid="stForm"]')
     form.get_by_role("textbox", name="最新进展", exact=True).fill(f"附件见{PAYLOAD}")
     form.get_by_role("button", name="保存更新").click()
@@ -172,6 +180,7 @@ def test_init_is_refused_under_a_running_dashboard_which_keeps_what_it_writes(br
         harness.open_page(page, dashboard.url("/tasks", **TESTPLAN_Q3), "任务台账")   # its first session opens the file
         assert cli.main(["--db", str(dashboard.db_path), "init", "--data", str(FIXTURE)]) == 5
         assert f"正被进程 {dashboard.proc.pid} 使用（如正在运行的看板），未重建" in capsys.readouterr().err
+        today_s_ledger(page)
         form = page.locator('[data-testid="stForm"]')
         form.get_by_role("textbox", name="记录人", exact=True).fill("张三")
         form.get_by_role("textbox", name="最新进展", exact=True).fill("重建被拒之后的进展")
