@@ -1,12 +1,13 @@
 """数据上报: collection templates, validated all-or-nothing imports as numbered batches,
 undo, and reporting freshness (issue #4, DESIGN §2 and §7.6).
 
-An upload (one or more files) is read and checked whole with the loader's rules
-(tuoyu.ingest) plus the checks only an upload needs (size limit, empty file, merged cells,
-formulas, region outside the plan's area, one key in two files). Any problem refuses the
-whole upload; nothing is written. A clean upload is written in one transaction, one
-numbered batch per file, recording every row it added and the previous value of every row
-it replaced, so that undo restores exactly the state before the batch.
+An upload (one or more files) is read (tuoyu.upload_read: limits, sheets, merged cells,
+formulas) and checked whole with the loader's rules (tuoyu.ingest) plus the checks only an
+upload needs (region outside the plan's area or the sender's, as sent and as stored; one
+key in two files). Any problem refuses the whole upload; nothing is written. A clean upload
+is written in one transaction, one numbered batch per file (per table sheet of a
+workbook), recording every row it added and the previous value of every row it replaced,
+so that undo restores exactly the state before the batch.
 
 Re-sending: a row whose key (tuoyu.tables.KEYS) is already in the store replaces that row,
 and the batch keeps the old one; an identical row is left alone (an upload that changes
@@ -18,9 +19,11 @@ one report per institution and quarter (the latest period end; at equal ends the
 row, DESIGN §3). For institutions, re-sending an id updates the institution.
 
 Concurrency: the dashboard shares one read-write connection between sessions; every
-import and undo runs on its own cursor in one transaction, and a lock in this module
-serialises them, so two sessions importing at once both land and readers keep reading the
-last committed state."""
+import and undo runs on its own cursor in one transaction. A lock in this module
+serialises the writes only: an import is read, checked and planned without it, against
+the committed state, and planned again if another write landed meanwhile; so two sessions
+importing at once both land, a large file being checked keeps nobody waiting, and readers
+keep reading the last committed state."""
 
 import argparse
 import csv
@@ -33,15 +36,16 @@ import re
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
 from . import auth, db, excel, indicators, periods, totals
 from .ingest import Problem, TableFile, check_files, prepare_rows
 from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES, table_for_name
+# IMPORTABLE, the limits and size_problem are used through this module by the page and the tests
 from .upload_read import IMPORTABLE, MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, read_upload, size_problem  # noqa: F401
 
 TEMPLATE_ROWS = 5000  # rows of the XLSX template that carry the validation lists
