@@ -236,10 +236,11 @@ def test_county_clerk_cannot_take_over_a_neighbours_institution(sample_copy):
 
 
 def test_an_institution_outside_the_plan_area_cannot_be_moved_into_it(sample_copy):
-    moved = INSTITUTIONS_HEADER + "52640104MJ7050755E,搬来的托育点,640522,托育机构,民办,否,2020-01-01,,,否,否\n"
+    # 52640105MJ8258750J: 西夏区 640105 (银川市), no reports, so nothing else stops the move
+    moved = INSTITUTIONS_HEADER + "52640105MJ8258750J,搬来的托育点,640522,托育机构,民办,否,2018-02-06,,,否,否\n"
     result = imports.import_files(sample_copy, [("institutions.csv", moved.encode())], "管理员", plan_region="640500")
     assert [p.message for p in result.problems] == [
-        "机构 52640104MJ7050755E 库中所在区划 640104（兴庆区）不在本方案区域（中卫市）内"]
+        "机构 52640105MJ8258750J 库中所在区划 640105（西夏区）不在本方案区域（中卫市）内"]
 
 
 def test_county_clerk_cannot_undo_another_users_batch(sample_copy):
