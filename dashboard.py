@@ -1,10 +1,14 @@
 """托育示范城市创建监测 — entry: page config, navigation, the shared sidebar."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from tuoyu import app, display
 
-st.set_page_config(page_title="托育示范城市创建监测", page_icon=":material/child_care:", layout="wide")
+# A local file: Streamlit fetches a ":material/…:" page icon from fonts.gstatic.com.
+ICON = Path(__file__).parent / "assets" / "icon.png"
+st.set_page_config(page_title="托育示范城市创建监测", page_icon=str(ICON), layout="wide")
 display.style()
 
 PAGES = [
@@ -18,13 +22,16 @@ PAGES = [
 ]
 
 user = app.current_user()
+app.sign_out_notice()
 if user is None and app.sign_in_required():
     st.title("托育示范城市创建监测")
     st.caption("请登录后查看。")
     app.sign_in_form("sign_in")
     st.stop()
 if user is not None and user.is_admin:
-    PAGES.append(st.Page("pages/admin.py", title="账号与审计", icon=":material/admin_panel_settings:"))
+    # Outside pages/: a fresh server lists that folder's files to whoever asks first.
+    PAGES.append(st.Page("restricted/admin.py", title="账号与审计", icon=":material/admin_panel_settings:",
+                         url_path="admin"))
 
 page = st.navigation(PAGES)
 st.sidebar.markdown("### 托育示范城市创建监测")

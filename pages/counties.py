@@ -4,12 +4,13 @@ county or township among its peers, with its gaps as numbers."""
 import streamlit as st
 
 from tuoyu import app, charts, comparison, maps
+from tuoyu.markup import literal
 
 sel = app.selection()
 app.page_header("县区对比", sel)
 scopes = app.comparison_scopes(sel.path, sel.region, sel.plan_region)
 if not scopes:
-    st.info(f"{sel.region_name}没有下级地区可对比。请在左侧选择市、县区或乡镇（街道）。")
+    st.info(f"{literal(sel.region_name)}没有下级地区可对比。请在左侧选择市、县区或乡镇（街道）。")
     st.stop()
 pick = 0
 if len(scopes) > 1:

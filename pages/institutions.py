@@ -4,13 +4,14 @@ problem flags, filters and an Excel download of what is shown."""
 import streamlit as st
 
 from tuoyu import app, fmt, institutions
+from tuoyu.markup import literal
 
 sel = app.selection()
 app.page_header("机构明细", sel)
 
 frame = app.institution_details(sel.path, sel.region, sel.quarter, sel.counting)
 if frame.empty:
-    st.info(f"{sel.region_name}在{fmt.period(sel.quarter)}末没有在营托育机构。")
+    st.info(f"{literal(sel.region_name)}在{fmt.period(sel.quarter)}末没有在营托育机构。")
     st.stop()
 
 snap = app.snapshot(sel.path, sel.region, sel.quarter, sel.plan, sel.counting)

@@ -4,6 +4,7 @@ what was last reported — the stages on a timeline, and progress updates with t
 import streamlit as st
 
 from tuoyu import app, charts, ledger, periods
+from tuoyu.markup import literal
 
 TABLE = ["task_id", "status", "title", "due", "late_text", "progress_note", "updated_on",
          "responsible_units", "indicator_text"]
@@ -16,7 +17,7 @@ sel = app.selection()
 app.page_header("任务台账", sel)
 flash = st.session_state.pop("tasks_flash", None)
 if flash:
-    st.success(flash, icon=":material/check_circle:")
+    st.success(literal(flash), icon=":material/check_circle:")
 
 # as of the period's last day (DESIGN §4.3); today on request, or while the period runs
 today, as_of = periods.today(), periods.as_of(sel.quarter)
@@ -37,7 +38,7 @@ phase = right.selectbox("阶段（按完成时限所在阶段）", [ledger.ALL] 
                         key="tasks_phase", disabled=phases.empty)
 shown = ledger.filter_tasks(tasks, unit, statuses, phase)
 
-st.markdown(f"**{ledger.summary(shown, unit)}**（截至{ledger.date_zh(as_of)}；超过完成时限仍未完成的任务自动列为滞后）")
+st.markdown(f"**{literal(ledger.summary(shown, unit))}**（截至{ledger.date_zh(as_of)}；超过完成时限仍未完成的任务自动列为滞后）")
 late = ledger.late_lines(shown)
 if late:
     with st.container(border=True):
@@ -74,10 +75,10 @@ pick = st.selectbox("选择任务", list(titles), key="tasks_pick", format_func=
 task = shown.set_index("task_id").loc[pick]
 info, form_col = st.columns([3, 2])
 with info:
-    st.markdown(f"**{task['title']}**（{task['section']}，出处 {app.cite(task['source'])}）")
-    st.markdown(f"责任单位：**{task['lead_unit']}**（牵头）" + "".join(f"、{u}" for u in task["units"][1:]))
+    st.markdown(f"**{literal(task['title'])}**（{literal(task['section'])}，出处 {literal(app.cite(task['source']))}）")
+    st.markdown(f"责任单位：**{literal(task['lead_unit'])}**（牵头）" + "".join(f"、{literal(u)}" for u in task["units"][1:]))
     st.markdown(f"完成时限：{ledger.date_zh(task['due']) or '未规定'} · 状态：**{task['status']}** {task['late_text']}")
-    st.markdown(f"最新进展（{ledger.date_zh(task['updated_on']) or '—'}）：{task['progress_note'] or '尚无进展报告'}")
+    st.markdown(f"最新进展（{ledger.date_zh(task['updated_on']) or '—'}）：{literal(task['progress_note'] or '尚无进展报告')}")
     mine = links[links["indicator"].isin(ledger.units_of(task["indicators"]))]
     for r in mine.to_dict("records"):
         st.caption(f"{r['name']}：{r['value_text']}，{r['detail'] or ledger.NO_TARGET}")
@@ -90,7 +91,7 @@ with form_col:
         app.task_form(pick, task, user, refusal)
 
 changes = ledger.history_table(app.ledger_history(sel.path, sel.plan, as_of.isoformat()), pick)
-with st.expander(f"{pick} 的更新记录（{len(changes)}条）", expanded=True):
+with st.expander(f"{literal(pick)} 的更新记录（{len(changes)}条）", expanded=True):
     if changes.empty:
         st.caption("尚无更新记录。")
     else:

@@ -3,7 +3,8 @@ written), the import history with undo, and which county has not reported yet.""
 
 import streamlit as st
 
-from tuoyu import app, display, imports
+from tuoyu import app, imports
+from tuoyu.markup import literal
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,15 +29,19 @@ if refusal:
     st.info(refusal, icon=":material/lock:")
 elif user is None:
     st.caption(app.OPEN_WRITES_NOTICE)
-files = None if refusal else st.file_uploader(
-    "选择填好的文件（CSV 或 XLSX，可多选）", type=list(display.UPLOAD_TYPES), accept_multiple_files=True,
-    key="upload_files", help=f"单个文件不超过{imports.MAX_UPLOAD_MB}MB；CSV 可为 UTF-8 或 GBK 编码")
+# No type filter: the uploader would refuse an .xls in English; the import says why in Chinese.
+files = None if refusal else st.file_uploader("选择填好的文件（CSV 或 XLSX，可多选）", accept_multiple_files=True,
+                         key="upload_files", help=f"单个文件不超过{imports.MAX_UPLOAD_MB}MB；CSV 可为 UTF-8 或 GBK 编码")
+too_big = [p for p in (imports.size_problem(f.name, f.size) for f in files or []) if p]
+for problem in too_big:
+    st.error(literal(problem), icon=":material/error:")
 who = user.display_name if user else st.text_input(
     "记录人/上报单位", st.session_state.get("upload_who", ""), key="upload_by",
     placeholder="如：沙坡头区卫生健康局 张三", disabled=bool(refusal)).strip()
 st.session_state["upload_who"] = who  # kept when the user visits another page and comes back
 dry_run = st.checkbox("仅检查，不写入", key="upload_dry_run")
-if st.button("检查" if dry_run else "检查并导入", type="primary", disabled=not files or not who, key="upload_go",
+if st.button("检查" if dry_run else "检查并导入", type="primary", disabled=not files or not who or bool(too_big),
+             key="upload_go",
              help=None if files and who else "请先选择文件并填写记录人/上报单位"):
     with st.status("正在检查数据……", expanded=False) as status:
         result = app.import_uploads([(f.name, f.getvalue()) for f in files], who, dry_run, sel.plan_region, user)
@@ -51,22 +56,23 @@ if result is not None and not result.ok:
                                 "行": st.column_config.NumberColumn(width="small")})
 elif result is not None:
     show = st.success if result.batch_ids else st.info
-    show(result.headline() + "\n\n" + "\n".join(f"- {f.sentence()}" for f in result.files), icon=":material/check_circle:")
+    show(result.headline() + "\n\n" + "\n".join(f"- {literal(f.sentence())}" for f in result.files),
+         icon=":material/check_circle:")
 
 st.subheader("3. 导入记录")
 undone = st.session_state.pop("upload_undo_result", None)
 if undone is not None:
-    (st.success if undone.ok else st.error)(undone.message())
+    (st.success if undone.ok else st.error)(literal(undone.message()))
 history = app.import_history(sel.path)
 if history.empty:
     st.caption("尚无导入记录。")
 for row in history.head(10).to_dict("records"):
     text, action = st.columns([6, 1], vertical_alignment="center")
-    line = (f"**第{row['batch_id']}批** · {row['imported_at']:%Y-%m-%d %H:%M} · {row['imported_by']} · "
-            f"{row['file_name']}（{imports.TABLE_ZH[row['table_name']]}）新增{row['rows_added']}行，"
+    line = (f"**第{row['batch_id']}批** · {row['imported_at']:%Y-%m-%d %H:%M} · {literal(row['imported_by'])} · "
+            f"{literal(row['file_name'])}（{imports.TABLE_ZH[row['table_name']]}）新增{row['rows_added']}行，"
             f"替换{row['rows_replaced']}行")
     if row["is_undone"]:
-        text.markdown(f":gray[{line} · **已撤销**（{row['undone_by']}，{row['undone_at']:%Y-%m-%d %H:%M}）]")
+        text.markdown(f":gray[{line} · **已撤销**（{literal(row['undone_by'])}，{row['undone_at']:%Y-%m-%d %H:%M}）]")
         continue
     text.markdown(line)
     with action.popover("撤销", icon=":material/undo:", width="stretch"):

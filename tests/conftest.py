@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tuoyu import db
+from tuoyu import auth, db
 from tuoyu.ingest import build_database
 
 FIXTURE = Path(__file__).parent / "fixture"
@@ -18,6 +18,14 @@ os.environ.setdefault("TUOYU_TODAY", "2026-11-23")
 # The fixture is not the sample, so a real deployment would ask for sign-in; tests about
 # pages read openly, and the sign-in tests switch it on themselves.
 os.environ.setdefault("TUOYU_REQUIRE_SIGNIN", "0")
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_backoff():
+    """The sign-in back-off lives in the process's memory: each test starts without the
+    failures of the tests before it."""
+    auth.BY_NAME.clear()
+    auth.BY_CLIENT.clear()
 
 
 @pytest.fixture(scope="session")

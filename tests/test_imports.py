@@ -102,7 +102,7 @@ def test_bad_file_is_refused_and_nothing_changes(wcon, name, row, column, messag
 
 
 def test_oversized_file_is_refused(wcon):
-    # 20 MB and one byte: the limit is the one Streamlit's uploader enforces too
+    # 20 MB and one byte
     data = (REPORTS_HEADER.encode() + b"A2,2024Q3,40,0,0,35,5,4,0\n" * 900_000)[: imports.MAX_UPLOAD_BYTES + 1]
     assert len(data) == 20 * 1024 * 1024 + 1
     before = state(wcon)
@@ -111,9 +111,11 @@ def test_oversized_file_is_refused(wcon):
     assert state(wcon) == before
 
 
-def test_size_limit_matches_streamlit_config():
+def test_streamlit_accepts_more_than_the_limit_so_that_the_refusal_is_in_chinese():
+    from tuoyu import upload_read
+
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert config["server"]["maxUploadSize"] == imports.MAX_UPLOAD_MB
+    assert config["server"]["maxUploadSize"] == upload_read.TRANSPORT_MB > imports.MAX_UPLOAD_MB
 
 
 def test_one_bad_file_refuses_the_whole_upload(wcon):

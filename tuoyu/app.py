@@ -2,6 +2,7 @@
 loaders, the sidebar selection kept in the URL, and status styling. Pages import this and
 lay out what it returns; they hold no SQL and no formulas."""
 
+import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -9,6 +10,7 @@ from pandas.io.formats.style import Styler
 import streamlit as st
 
 from . import auth, charts, citations, comparison, db, fmt, indicators, overview, periods, review, verdicts
+from .markup import literal
 from .snapshot import snapshot as _snapshot
 
 STATUS_COLOURS = verdicts.colours("background")  # cell backgrounds; the word is always written too
@@ -161,13 +163,21 @@ def definition(code: str) -> str:
 # ------------------------------------------------------------------ accounts
 
 def current_user() -> auth.User | None:
-    """The signed-in user, or None; signs out after SESSION_TIMEOUT_MINUTES idle."""
+    """The signed-in user as the account stands now, or None: signs out after
+    SESSION_TIMEOUT_MINUTES idle, and at once when the account was disabled or given a new
+    password since sign-in (auth.current)."""
     user = st.session_state.get("user")
     if user is None:
         return None
     if auth.session_expired(st.session_state.get("user_last_seen")):
         sign_out("长时间未操作，已自动退出登录，请重新登录。")
         return None
+    try:
+        user = auth.current(con(), user, "session")
+    except auth.SessionEnded as ended:
+        sign_out(str(ended))
+        return None
+    st.session_state["user"] = user
     st.session_state["user_last_seen"] = auth.now()
     return user
 
@@ -179,6 +189,34 @@ def sign_out(reason: str | None = None) -> None:
         st.session_state["sign_out_reason"] = reason
 
 
+def sign_out_notice() -> None:
+    """Why this session was signed out (idle, account disabled, password changed), once,
+    where it is seen whatever the page."""
+    reason = st.session_state.pop("sign_out_reason", None)
+    if reason:
+        st.warning(reason, icon=":material/logout:")
+
+
+def as_signed_in(write):
+    """Run a write made for the signed-in user; when the account has ended the session
+    meanwhile (auth.SessionEnded), sign out with its notice and draw the page again."""
+    try:
+        return write()
+    except auth.SessionEnded as ended:
+        sign_out(str(ended))
+        st.rerun()
+
+
+def client_address() -> str | None:
+    """Where a sign-in comes from, for the back-off by client: the connection's address,
+    or the header a reverse proxy sets when TUOYU_CLIENT_HEADER names it (behind a proxy
+    every connection comes from the proxy)."""
+    header = os.environ.get("TUOYU_CLIENT_HEADER")
+    if header and st.context.headers.get(header):
+        return st.context.headers.get(header).split(",")[0].strip()
+    return st.context.ip_address
+
+
 def _oidc_configured() -> bool:
     try:
         return "auth" in st.secrets
@@ -188,9 +226,6 @@ def _oidc_configured() -> bool:
 
 def sign_in_form(key: str) -> None:
     """Username and password (or the deployment's identity provider, when configured)."""
-    reason = st.session_state.pop("sign_out_reason", None)
-    if reason:
-        st.info(reason)
     if _oidc_configured():
         if getattr(st.user, "is_logged_in", False):
             _sign_in_oidc()
@@ -201,11 +236,11 @@ def sign_in_form(key: str) -> None:
         password = st.text_input("密码", type="password", key=f"{key}_password")
         if st.form_submit_button("登录", type="primary"):
             try:
-                st.session_state["user"] = auth.sign_in(con(), username, password)
+                st.session_state["user"] = auth.sign_in(con(), username, password, client=client_address())
                 st.session_state["user_last_seen"] = auth.now()
                 st.rerun()
             except auth.AuthError as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
 
 
 def _sign_in_oidc() -> None:
@@ -214,7 +249,7 @@ def _sign_in_oidc() -> None:
     try:
         user = auth.get_user(con(), email)
     except auth.AuthError:
-        st.error(f"{email} 尚未开通账号，请联系管理员。")
+        st.error(f"{literal(email)} 尚未开通账号，请联系管理员。")
         return
     auth.audit(con(), user, "sign_in", "统一身份认证")
     st.session_state["user"] = user
@@ -227,7 +262,7 @@ def account_sidebar(user: auth.User | None) -> None:
         with st.sidebar.expander("登录（上报数据、更新任务需登录）"):
             sign_in_form("side_sign_in")
         return
-    st.sidebar.caption(f"已登录：{user.label()}")
+    st.sidebar.caption(f"已登录：{literal(user.label())}")
     if st.sidebar.button("退出登录", key="sign_out"):
         auth.audit(con(), user, "sign_out")
         sign_out()
@@ -238,7 +273,7 @@ def users_table() -> pd.DataFrame:
     return auth.list_users(con()).rename(columns={
         "username": "用户名", "display_name": "显示名", "role": "角色", "region_codes": "负责区划",
         "department": "所在单位", "is_disabled": "已停用", "failed_attempts": "连续失败次数",
-        "locked_until": "锁定至", "created_at": "创建时间", "password_changed_at": "改密时间"})
+        "created_at": "创建时间", "password_changed_at": "改密时间"})
 
 
 def audit_table() -> pd.DataFrame:
@@ -248,10 +283,10 @@ def audit_table() -> pd.DataFrame:
 
 def run_admin_action(action, success: str) -> None:
     try:
-        action()
+        as_signed_in(action)
         st.success(success)
     except auth.AuthError as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
 
 
 OPEN_WRITES_NOTICE = ("尚未开通任何账号，任何人填写姓名即可写入。管理员开通账号后，"
@@ -309,7 +344,7 @@ def sidebar() -> Selection | None:
     def from_url(key: str, allowed: list, label: str):
         wanted = params.get(key)
         if wanted is not None and wanted not in allowed:
-            notices.append(f"链接中的{label}“{wanted}”无效，已改为默认值。")
+            notices.append(f"链接中的{label}“{literal(wanted)}”无效，已改为默认值。")
             return None
         return wanted
 
@@ -354,7 +389,7 @@ def sidebar() -> Selection | None:
     unit = units.set_index("code").loc[region]
     label = dataset_label(path)
     if label:
-        st.sidebar.caption(f"当前数据：**{label}**")
+        st.sidebar.caption(f"当前数据：**{literal(label)}**")
     return Selection(plan, plan_row["title"], plan_row["region_code"], region, unit["name"],
                      unit["level"], quarter, counting)
 
@@ -378,8 +413,8 @@ def page_header(title: str, sel: Selection) -> None:
     """Title, what is shown (region, period, plan, 示例数据), and how fresh the data is."""
     st.title(title)
     label = dataset_label(sel.path)
-    tag = f" · :orange-badge[{label}]" if label else ""
-    st.caption(f"{sel.region_name} · {periods.label(sel.quarter)} · {sel.plan_title}{tag}")
+    tag = f" · :orange-badge[{literal(label)}]" if label else ""
+    st.caption(f"{literal(sel.region_name)} · {periods.label(sel.quarter)} · {literal(sel.plan_title)}{tag}")
     st.caption(freshness_line(data_updated(sel.path)))
 
 
@@ -471,7 +506,7 @@ def update_task(task_id: str, status: str | None, note: str | None, by: str,
     """A write, so not cached; on success the ledger's caches are cleared for every session.
     Raises tuoyu.ledger.LedgerError (Chinese) when refused (also for a task outside the
     signed-in user's department)."""
-    change = _ledger.update_task(con(), task_id, status, note, by, user=user)
+    change = as_signed_in(lambda: _ledger.update_task(con(), task_id, status, note, by, user=user))
     ledger_tasks.clear()
     ledger_history.clear()
     return change
@@ -537,7 +572,8 @@ def import_uploads(files: list[tuple[str, bytes]], by: str, dry_run: bool, plan_
     """A write, so not cached. After a batch is written every cached figure is cleared, so
     that all pages and sessions show the new data. Rows outside a signed-in user's regions
     refuse the whole upload."""
-    result = _imports.import_files(con(), files, by, dry_run=dry_run, plan_region=plan_region, user=user)
+    result = as_signed_in(lambda: _imports.import_files(con(), files, by, dry_run=dry_run,
+                                                        plan_region=plan_region, user=user))
     if result.batch_ids:
         st.cache_data.clear()
     return result
@@ -545,7 +581,7 @@ def import_uploads(files: list[tuple[str, bytes]], by: str, dry_run: bool, plan_
 
 def undo_batch(batch_id: int, by: str, user: auth.User | None = None) -> "_imports.UndoResult":
     """Undo one import batch; on success every cached figure is cleared."""
-    result = _imports.undo(con(), batch_id, by, user=user)
+    result = as_signed_in(lambda: _imports.undo(con(), batch_id, by, user=user))
     if result.ok:
         st.cache_data.clear()
     return result

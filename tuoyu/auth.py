@@ -6,29 +6,40 @@ their department; 管理员 does everything. The checks live here and are called
 import and task code themselves, so hiding a button is never the only guard. The command
 line acts as a local administrator and says so in the audit log."""
 
+import hashlib
 import os
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from . import db
+from .backoff import Backoff
 from .tables import LIST_SEP, split_list
 
 ROLES = ("查看", "县区填报", "责任单位", "管理员")
-MAX_FAILED_ATTEMPTS = 5            # then the account is locked …
-LOCK_MINUTES = 15                  # … for this long
 SESSION_TIMEOUT_MINUTES = 30       # idle time after which the dashboard signs a user out
 MIN_PASSWORD_LENGTH = 8
 SAMPLE_LABEL = "示例数据"
+# Failed sign-ins: 5 free per typed name and 10 per client, then a wait of 2, 4, 8 …
+# seconds (at most 30 for a name, 60 for a client), forgotten after 15 quiet minutes.
+BY_NAME = Backoff(free=5, first_seconds=2, max_seconds=30, forget=timedelta(minutes=15))
+BY_CLIENT = Backoff(free=10, first_seconds=2, max_seconds=60, forget=timedelta(minutes=15))
+WRONG = "用户名或密码错误"
 
 _hasher = PasswordHasher()
 
 
 class AuthError(Exception):
     """A refused sign-in or action; the message is Chinese and shown as it is."""
+
+
+class SessionEnded(AuthError):
+    """The account behind a signed-in session was disabled, removed or given a new
+    password since sign-in: the session must end (the message says why, in Chinese)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,8 @@ class User:
     role: str
     region_codes: tuple[str, ...] = field(default=())
     department: str | None = None
+    # A digest of the password hash read at sign-in: a new password (a new salt) differs.
+    credential: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_admin(self) -> bool:
@@ -85,9 +98,14 @@ def audit_events(con, limit: int = 500):
 
 # ------------------------------------------------------------------ accounts
 
+def _credential(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()
+
+
 def _user_from_row(row: dict) -> User:
     regions = tuple(c for c in (row.get("region_codes") or "").split(LIST_SEP) if c)
-    return User(row["username"], row["display_name"], row["role"], regions, row.get("department") or None)
+    return User(row["username"], row["display_name"], row["role"], regions, row.get("department") or None,
+                _credential(row["password_hash"]))
 
 
 def _check_password(password: str) -> None:
@@ -102,6 +120,7 @@ def _require_admin(actor: User) -> None:
 
 def add_user(con, username: str, display_name: str, password: str, role: str,
              region_codes=(), department: str | None = None, actor: User = LOCAL_ADMIN) -> User:
+    actor = current(con, actor, "user_add")
     _require_admin(actor)
     username = (username or "").strip()
     if not username:
@@ -134,6 +153,7 @@ def get_user(con, username: str) -> User:
 
 
 def set_password(con, username: str, password: str, actor: User = LOCAL_ADMIN) -> None:
+    actor = current(con, actor, "user_passwd")
     if actor.username != username:
         _require_admin(actor)
     get_user(con, username)
@@ -143,6 +163,7 @@ def set_password(con, username: str, password: str, actor: User = LOCAL_ADMIN) -
 
 
 def set_disabled(con, username: str, disabled: bool, actor: User = LOCAL_ADMIN) -> None:
+    actor = current(con, actor, "user_disable" if disabled else "user_enable")
     _require_admin(actor)
     get_user(con, username)
     db.run(con, "user_set_disabled", username=username, is_disabled=disabled)
@@ -155,38 +176,76 @@ def list_users(con):
 
 # ------------------------------------------------------------------ sign-in
 
-def sign_in(con, username: str, password: str, at: datetime | None = None) -> User:
-    """The user, or AuthError with a Chinese reason. Failed attempts count towards a lock;
-    an unknown name and a wrong password get the same answer."""
-    at = at or now()
-    rows = db.run(con, "user_by_name", username=(username or "").strip())
-    if rows.empty:
-        audit(con, username, "sign_in_failed", "未知用户名", ok=False, at=at)
-        raise AuthError("用户名或密码错误")
-    row = rows.iloc[0].to_dict()
-    if row["is_disabled"]:
-        audit(con, username, "sign_in_failed", "账号已停用", ok=False, at=at)
-        raise AuthError("该账号已停用，请联系管理员")
-    locked_until = row["locked_until"] if pd.notna(row["locked_until"]) else None
-    if locked_until is not None and locked_until > at:
-        audit(con, username, "sign_in_failed", "账号锁定中", ok=False, at=at)
-        raise AuthError(f"连续输错密码次数过多，账号已锁定至 {locked_until:%H:%M}，请稍后再试或联系管理员")
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash no password matches, verified for an unknown name so that it costs what a
+    known one does."""
+    return _hasher.hash(secrets.token_urlsafe(24))
+
+
+def _verified(password_hash: str, password: str) -> bool:
     try:
-        _hasher.verify(row["password_hash"], password or "")
+        return _hasher.verify(password_hash, password or "")
     except (VerificationError, InvalidHashError):
-        failures = int(row["failed_attempts"] or 0) + 1
-        lock = at + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILED_ATTEMPTS else None
-        db.run(con, "user_sign_in_result", username=row["username"],
-               failed_attempts=0 if lock else failures, locked_until=lock)
-        audit(con, username, "sign_in_failed", "密码错误" + ("，账号已锁定" if lock else ""), ok=False, at=at)
-        if lock:
-            raise AuthError(f"连续{MAX_FAILED_ATTEMPTS}次密码错误，账号已锁定{LOCK_MINUTES}分钟")
-        raise AuthError("用户名或密码错误")
-    db.run(con, "user_sign_in_result", username=row["username"], failed_attempts=0, locked_until=None)
+        return False
+
+
+def sign_in(con, username: str, password: str, at: datetime | None = None, client: str | None = None) -> User:
+    """The user, or AuthError with a Chinese reason. An unknown name costs the same work
+    (one argon2 verification) and gets the same answers as a known one; repeated failures
+    make that name, and that client, wait a few seconds (BY_NAME, BY_CLIENT); that an
+    account is disabled is said only to whoever gives its password. A name that does not
+    exist is never written to the audit log."""
+    at = at or now()
+    dummy = _dummy_hash()
+    name = (username or "").strip()
+    name_key, client_key = "name:" + name.casefold(), "client:" + (client or "本机")
+    rows = db.run(con, "user_by_name", username=name)
+    row = None if rows.empty else rows.iloc[0].to_dict()
+    known = row["username"] if row else None
+    wait = max(BY_NAME.wait(name_key, at), BY_CLIENT.wait(client_key, at))
+    if wait:
+        audit(con, known, "sign_in_failed", "尝试过于频繁，须等待" + ("" if known else "（用户名不存在）"),
+              ok=False, at=at)
+        raise AuthError(f"尝试次数过多，请{wait}秒后再试")
+    if not _verified(row["password_hash"] if row else dummy, password):
+        BY_NAME.failed(name_key, at)
+        BY_CLIENT.failed(client_key, at)
+        if row:
+            db.run(con, "user_sign_in_result", username=known, failed_attempts=int(row["failed_attempts"] or 0) + 1)
+        audit(con, known, "sign_in_failed", "密码错误" if known else "用户名不存在", ok=False, at=at)
+        raise AuthError(WRONG)
+    BY_NAME.succeeded(name_key)
+    if row["is_disabled"]:
+        audit(con, known, "sign_in_failed", "账号已停用", ok=False, at=at)
+        raise AuthError("该账号已停用，请联系管理员")
+    db.run(con, "user_sign_in_result", username=known, failed_attempts=0)
     if _hasher.check_needs_rehash(row["password_hash"]):
-        db.run(con, "user_set_password", username=row["username"], password_hash=_hasher.hash(password))
-    audit(con, row["username"], "sign_in", "", at=at)
+        db.run(con, "user_set_password", username=known, password_hash=_hasher.hash(password))
+        row = db.run(con, "user_by_name", username=known).iloc[0].to_dict()
+    audit(con, known, "sign_in", "", at=at)
     return _user_from_row(row)
+
+
+def current(con, user: User, action: str) -> User:
+    """The account of a signed-in session as it is stored now, read again before every
+    write (`action` names the write for the audit log): SessionEnded when it has been
+    disabled, removed or given a new password since sign-in; otherwise the user with the
+    role and regions as they are now. The command line acts as the local administrator."""
+    if user == LOCAL_ADMIN:
+        return user
+    rows = db.run(con, "user_by_name", username=user.username)
+    row = None if rows.empty else rows.iloc[0].to_dict()
+    if row is None:
+        reason = "您的账号已被删除，已退出登录。"
+    elif row["is_disabled"]:
+        reason = "您的账号已被停用，已退出登录；如有疑问请联系管理员。"
+    elif _credential(row["password_hash"]) != user.credential:
+        reason = "您的密码已被更改，已退出登录，请用新密码重新登录。"
+    else:
+        return _user_from_row(row)
+    audit(con, user, action, "会话已结束：" + reason.split("，")[0], ok=False)
+    raise SessionEnded(reason)
 
 
 def session_expired(last_seen: datetime | None, at: datetime | None = None) -> bool:

@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 import tomllib
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import charts, comparison, db, fmt, indicators, institutions, maps, overview, periods, review, targets, verdicts
+from . import charts, comparison, db, excel, fmt, indicators, institutions, maps, overview, periods, review, targets, verdicts
 
 log = logging.getLogger(__name__)
 
@@ -1184,52 +1183,48 @@ def to_pdf(briefing: Briefing, html: str | None = None) -> bytes:
 
 # ------------------------------------------------------------------ Excel
 
-def _cell_width(value) -> int:
-    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def to_excel(briefing: Briefing) -> bytes:
     """Every table of the pages in one workbook, one sheet each: Chinese headers, numbers
     as numbers (rates in %, as the pages show them), dates as dates, header row frozen."""
+    from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in briefing.sheets.items():
-            frame = frame.copy()
-            for column in frame.columns:
-                if frame[column].dtype == object:
-                    values = [v for v in frame[column] if v is not None and not (isinstance(v, float) and pd.isna(v))]
-                    if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-                        frame[column] = pd.to_numeric(frame[column])
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
-            sheet.freeze_panes = "A2"
-            for index, column in enumerate(frame.columns, start=1):
-                letter = get_column_letter(index)
-                cells = sheet[letter][1:]
-                if pd.api.types.is_datetime64_any_dtype(frame[column]) or any(
-                        isinstance(v, date) for v in frame[column].head(5)):
-                    for cell in cells:
-                        cell.number_format = "yyyy-mm-dd"
-                    width = 10
-                else:
-                    width = max([_cell_width(column)] + [_cell_width(c.value) for c in cells])
-                    # per-row digits where the sheet says (the pages' digits), else two decimals
-                    row_formats = briefing.formats.get(name, {}).get(column)
-                    for i, cell in enumerate(cells):
-                        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                            if row_formats is not None:
-                                cell.number_format = row_formats[i]
-                            elif isinstance(cell.value, float):
-                                cell.number_format = "0.00"
-                sheet.column_dimensions[letter].width = min(width + 2, 60)
-        issued = datetime(briefing.issued.year, briefing.issued.month, briefing.issued.day)
-        props = writer.book.properties
-        props.title, props.creator = f"{briefing.title}{briefing.subtitle}（数据表）", "托育示范城市创建监测"
-        props.created = props.modified = issued
-    return buffer.getvalue()
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in briefing.sheets.items():
+        frame = frame.copy()
+        for column in frame.columns:
+            if frame[column].dtype == object:
+                values = [v for v in frame[column] if v is not None and not (isinstance(v, float) and pd.isna(v))]
+                if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                    frame[column] = pd.to_numeric(frame[column])
+        sheet = book.create_sheet(name[:31])
+        excel.write_frame(sheet, frame)
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(frame.columns, start=1):
+            letter = get_column_letter(index)
+            cells = sheet[letter][1:]
+            if pd.api.types.is_datetime64_any_dtype(frame[column]) or any(
+                    isinstance(v, date) for v in frame[column].head(5)):
+                for cell in cells:
+                    cell.number_format = "yyyy-mm-dd"
+                width = 10
+            else:
+                width = max([excel.display_width(column)] + [excel.display_width(c.value) for c in cells])
+                # per-row digits where the sheet says (the pages' digits), else two decimals
+                row_formats = briefing.formats.get(name, {}).get(column)
+                for i, cell in enumerate(cells):
+                    if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                        if row_formats is not None:
+                            cell.number_format = row_formats[i]
+                        elif isinstance(cell.value, float):
+                            cell.number_format = "0.00"
+            sheet.column_dimensions[letter].width = min(width + 2, 60)
+    issued = datetime(briefing.issued.year, briefing.issued.month, briefing.issued.day)
+    props = book.properties
+    props.title, props.creator = f"{briefing.title}{briefing.subtitle}（数据表）", "托育示范城市创建监测"
+    props.created = props.modified = issued
+    return excel.save(book)
 
 
 # ------------------------------------------------------------------ one call for the page and the CLI

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import db, indicators, periods
+from . import auth, db, indicators, periods, rebuild
 from .ingest import ImportRefused, build_database
 from .snapshot import UnknownRegion, snapshot
 
@@ -28,14 +28,26 @@ def cmd_init(args) -> int:
     path = db.db_path(args.db)
     folders = [db.BASE_DATA, Path(args.data) if args.data else db.SAMPLE_DATA]
     try:
+        backup = rebuild.prepare(path, args.force)
+        if backup:
+            print(f"已将原数据库备份为 {backup}")
         counts = build_database(path, folders, progress=lambda t: print(f"  写入 {t} …", file=sys.stderr))
+    except rebuild.RebuildRefused as refused:
+        print(refused, file=sys.stderr)
+        return 5
     except ImportRefused as refused:
         print(refused, file=sys.stderr)
         print(f"数据库未改动：{path}", file=sys.stderr)
         return 1
+    con = db.connect(path)
+    try:
+        auth.audit(con, auth.LOCAL_ADMIN, "init", "重建数据库（数据目录 " + "、".join(map(str, folders))
+                   + (f"；原库备份为 {backup}" if backup else "") + "）")
+    finally:
+        con.close()
     print(f"已建立数据库 {path}")
     for table, n in counts.items():
-        print(f"  {table:<18} {n:>9,} 行")
+        print(f"  {table:<18} {n:>9,} 行" + ("（原库保留）" if table in dict(rebuild.KEPT_TABLES) else ""))
     return 0
 
 
@@ -83,9 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help="数据库文件（默认 $TUOYU_DB 或 var/tuoyu.duckdb）")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("init", help="从数据目录（默认：示例数据）重建数据库")
+    p = sub.add_parser("init", help="从数据目录（默认：示例数据）重建数据库；账号和审计日志保留")
     p.add_argument("--db", default=argparse.SUPPRESS)
     p.add_argument("--data", help="交换格式文件所在目录（默认 data/sample）")
+    p.add_argument("--force", action="store_true",
+                   help="库中有导入批次或任务进展记录时也重建（先把原文件复制为带日期的备份）")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("indicators", help="某地区某报告期的全部指标")

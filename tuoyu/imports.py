@@ -1,12 +1,13 @@
 """数据上报: collection templates, validated all-or-nothing imports as numbered batches,
 undo, and reporting freshness (issue #4, DESIGN §2 and §7.6).
 
-An upload (one or more files) is read and checked whole with the loader's rules
-(tuoyu.ingest) plus the checks only an upload needs (size limit, empty file, merged cells,
-formulas, region outside the plan's area, one key in two files). Any problem refuses the
-whole upload; nothing is written. A clean upload is written in one transaction, one
-numbered batch per file, recording every row it added and the previous value of every row
-it replaced, so that undo restores exactly the state before the batch.
+An upload (one or more files) is read (tuoyu.upload_read: limits, sheets, merged cells,
+formulas) and checked whole with the loader's rules (tuoyu.ingest) plus the checks only an
+upload needs (region outside the plan's area or the sender's, as sent and as stored; one
+key in two files). Any problem refuses the whole upload; nothing is written. A clean upload
+is written in one transaction, one numbered batch per file (per table sheet of a
+workbook), recording every row it added and the previous value of every row it replaced,
+so that undo restores exactly the state before the batch.
 
 Re-sending: a row whose key (tuoyu.tables.KEYS) is already in the store replaces that row,
 and the batch keeps the old one; an identical row is left alone (an upload that changes
@@ -18,9 +19,11 @@ one report per institution and quarter (the latest period end; at equal ends the
 row, DESIGN §3). For institutions, re-sending an id updates the institution.
 
 Concurrency: the dashboard shares one read-write connection between sessions; every
-import and undo runs on its own cursor in one transaction, and a lock in this module
-serialises them, so two sessions importing at once both land and readers keep reading the
-last committed state."""
+import and undo runs on its own cursor in one transaction. A lock in this module
+serialises the writes only: an import is read, checked and planned without it, against
+the committed state, and planned again if another write landed meanwhile; so two sessions
+importing at once both land, a large file being checked keeps nobody waiting, and readers
+keep reading the last committed state."""
 
 import argparse
 import csv
@@ -32,24 +35,24 @@ import math
 import re
 import sys
 import threading
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
-from . import auth, db, indicators, periods, totals
-from .ingest import Problem, TableFile, check_files, decode_csv_bytes, prepare_rows, read_table_file
+from . import auth, db, excel, indicators, periods, totals
+from .ingest import Problem, TableFile, check_files, prepare_rows
 from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES, table_for_name
+# IMPORTABLE, the limits and size_problem are used through this module by the page and the tests
+from .upload_read import IMPORTABLE, MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, read_upload, size_problem  # noqa: F401
 
-# The tables county staff send. Regions and the plan tables are loaded with `init` only.
-IMPORTABLE = ("reports", "institutions", "population", "region_indicators", "surveys", "incidents")
-MAX_UPLOAD_MB = 20  # .streamlit/config.toml server.maxUploadSize: keep the two equal
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 TEMPLATE_ROWS = 5000  # rows of the XLSX template that carry the validation lists
 
-_LOCK = threading.Lock()  # one import or undo at a time per process
+_LOCK = threading.Lock()  # one import or undo writes at a time per process
+_written = 0  # imports and undos this process has committed: a plan made before the last one is stale
+_REPLANS = 3
 _TYPE_NAME = re.compile(r"^[A-Z][A-Z0-9_ ]*$")
 
 # Per column of the template: an example value and the 口径 in a sentence.
@@ -182,131 +185,6 @@ class Freshness:
         return periods.label(self.expected_quarter) if self.expected_quarter else ""
 
 
-# ------------------------------------------------------------------ reading an upload
-
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-
-
-def _xlsx_sheets(data: bytes) -> list[tuple[str, str]]:
-    """(sheet name, part path) of each sheet of an XLSX, in workbook order."""
-    import xml.etree.ElementTree as ET
-
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        book = ET.fromstring(z.read("xl/workbook.xml"))
-        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
-    out = []
-    for sheet in book.find("m:sheets", _NS) or []:
-        target = targets.get(sheet.get(_R_ID), "")
-        out.append((sheet.get("name"), target.lstrip("/") if target.startswith("/") else "xl/" + target))
-    return out
-
-
-def _xlsx_merged(data: bytes, table: str) -> list[tuple[int, str]]:
-    """(first row, range) of every merged range on the sheet the loader reads."""
-    sheets = _xlsx_sheets(data)
-    part = next((p for n, p in sheets if table_for_name(n) == table), sheets[0][1] if sheets else None)
-    if part is None:
-        return []
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        xml = z.read(part)
-    out = []
-    for m in _MERGE.finditer(xml):
-        first = f"{m.group(1).decode()}{m.group(2).decode()}"
-        span = f"{first}:{m.group(3).decode()}{m.group(4).decode()}" if m.group(3) else first
-        out.append((int(m.group(2)), span))
-    return sorted(out)
-
-
-def _header_cells(name: str, data: bytes) -> list[str]:
-    if name.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
-        book = load_workbook(io.BytesIO(data), read_only=True)
-        try:
-            row = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
-        finally:
-            book.close()
-        return [str(v).strip() for v in row if v is not None]
-    line = decode_csv_bytes(data.split(b"\n", 1)[0]).splitlines()[:1]
-    return [c.strip() for c in next(csv.reader(line), [])]
-
-
-def guess_table(name: str, data: bytes) -> str | None:
-    """The table a file holds: by its name (机构报表.xlsx, reports_2024Q3.csv), else by a
-    sheet's name, else by its header (all required columns present, most columns known)."""
-    stem = Path(name).name.rpartition(".")[0] or name
-    table = table_for_name(stem)
-    if table:
-        return table
-    xlsx = name.lower().endswith((".xlsx", ".xlsm"))
-    if xlsx:
-        for sheet, _ in _xlsx_sheets(data):
-            if table_for_name(sheet):
-                return table_for_name(sheet)
-    header = {h.translate(str.maketrans("（）", "()")) for h in _header_cells(name, data)}
-    best, best_score = None, 0
-    for candidate in IMPORTABLE:
-        names = {c.name: {c.name, c.zh} for c in TABLES[candidate]}
-        present = {col for col, aliases in names.items() if aliases & header}
-        required = {c.name for c in TABLES[candidate] if c.required}
-        if required <= present and len(present) > best_score:
-            best, best_score = candidate, len(present)
-    return best
-
-
-def _read_upload(name: str, data: bytes) -> tuple[TableFile | None, list[Problem], set]:
-    """One uploaded file: the checks that come before the loader, then the loader's reading,
-    then formula cells. Returns the file, its problems and the (row, column) of formulas."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        return None, [Problem(name, None, None, f"文件大小{len(data) / 1024 / 1024:.1f}MB，超过{MAX_UPLOAD_MB}MB上限，"
-                                                "请分成几个文件上报")], set()
-    if not data.strip():
-        return None, [Problem(name, None, None, "文件为空")], set()
-    ext = name.rpartition(".")[2].lower()
-    if ext not in ("csv", "xlsx", "xlsm"):
-        hint = "（.xls 请在 Excel 中另存为 .xlsx）" if ext == "xls" else ""
-        return None, [Problem(name, None, None, f"只接受 CSV 或 XLSX 文件{hint}")], set()
-    try:
-        table = guess_table(name, data)
-        merged = _xlsx_merged(data, table) if ext != "csv" and table else []
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
-        if ext != "csv":
-            return None, [Problem(name, None, None, "不是有效的 XLSX 文件，请在 Excel 中另存为 .xlsx 后再上传")], set()
-        table, merged = None, []
-    if table is None:
-        return None, [Problem(name, None, None, "无法识别文件对应的数据表：请使用模板，文件名或工作表名用表名"
-                                                "（如 机构报表.xlsx），并保留模板的列名")], set()
-    if table not in IMPORTABLE:
-        allowed = "、".join(TABLE_ZH[t] for t in IMPORTABLE)
-        return None, [Problem(name, None, None, f"“{TABLE_ZH[table]}”不通过数据上报导入；可上报：{allowed}")], set()
-    if merged:
-        problems = []
-        for row, span in merged:
-            if row <= 2:
-                text = f"表头有合并单元格（{span}）：请删除标题行并取消合并，第1行应为列名（可对照模板）"
-            else:
-                text = f"有合并单元格（{span}）：请取消合并，每行填写完整"
-            problems.append(Problem(name, row, None, text))
-        return None, problems, set()
-    tf, problems = read_table_file(name, data, table)
-    if tf is None:
-        return None, problems, set()
-    formulas = set()
-    zh = {c.name: c.zh for c in TABLES[table]}
-    for column in tf.raw.columns:
-        mask = tf.raw[column].str.startswith("=")
-        for idx in tf.raw.index[mask]:
-            row = int(tf.rows[idx])
-            formulas.add((row, zh[column]))
-            problems.append(Problem(name, row, zh[column], f"“{tf.raw.at[idx, column]}”是公式：请改为数值"
-                                                           "（复制后“选择性粘贴 → 数值”）"))
-    return tf, problems, formulas
-
-
 # ------------------------------------------------------------------ checks against the store
 
 def _q(cur, name: str, **params) -> pd.DataFrame:
@@ -319,46 +197,71 @@ def _reference(cur, plan_region: str | None) -> pd.DataFrame:
     return _q(cur, "known_keys", region=plan_region)
 
 
+class RowRegion(NamedTuple):
+    file: str
+    row: int
+    column: str
+    code: str
+    institution: str | None  # the row's institution, when the region is the institution's
+    stored: bool             # the institution's region in the store, which the row would change
+
+
 def _row_regions(files: list[TableFile], ref: pd.DataFrame):
-    """(file, row, column label, region code, institution id or None) for every row: its
-    own region, or its institution's (from the database or from this upload)."""
-    institutions = ref[ref["table_name"] == "institutions"].set_index("key")["region_code"].to_dict()
+    """Every region a row writes for: its own (or its institution's) region as sent, and,
+    where the row changes an institution already stored, the region the store holds for
+    it. Both must be allowed: an institution re-sent by another county's clerk with their
+    own code would otherwise move into their county (issue 16)."""
+    stored = ref[ref["table_name"] == "institutions"].set_index("key")["region_code"].to_dict()
+    sent = {}
     for tf in files:
         if tf.table == "institutions":
-            institutions.update(zip(tf.typed["institution_id"], tf.typed["region_code"]))
+            sent.update(zip(tf.typed["institution_id"], tf.typed["region_code"]))
     for tf in files:
         zh = {c.name: c.zh for c in TABLES[tf.table]}
-        if "region_code" in tf.typed:
+        if tf.table == "institutions":
+            for row, inst, code in zip(tf.rows, tf.typed["institution_id"], tf.typed["region_code"]):
+                yield RowRegion(tf.file, int(row), zh["region_code"], code, None, False)
+                if stored.get(inst) not in (None, code):
+                    yield RowRegion(tf.file, int(row), zh["region_code"], stored[inst], inst, True)
+        elif "region_code" in tf.typed:  # the region is part of the key: the stored row's is the same
             for row, code in zip(tf.rows, tf.typed["region_code"]):
-                yield tf.file, int(row), zh["region_code"], code, None
+                yield RowRegion(tf.file, int(row), zh["region_code"], code, None, False)
         elif "institution_id" in tf.typed:
             for row, inst in zip(tf.rows, tf.typed["institution_id"]):
-                yield tf.file, int(row), zh["institution_id"], institutions.get(inst), inst
+                for code in dict.fromkeys(c for c in (sent.get(inst), stored.get(inst)) if c is not None):
+                    yield RowRegion(tf.file, int(row), zh["institution_id"], code, inst, False)
+
+
+def _whose(r: RowRegion, place: str) -> str:
+    if r.stored:
+        return f"机构 {r.institution} 库中所在{place}"
+    return f"机构 {r.institution} 所在{place}" if r.institution else place
 
 
 def _area_problems(files: list[TableFile], ref: pd.DataFrame, plan_region: str) -> list[Problem]:
-    """Rows whose region (or whose institution's region) lies outside the plan's area."""
+    """Rows whose region (or whose institution's region, as sent or as stored) lies
+    outside the plan's area."""
     regions = ref[ref["table_name"] == "regions"].set_index("key")
     area_name = regions["name"].get(plan_region, plan_region)
     in_area = set(regions.index[regions["is_in_area"].astype(bool)])
     out = []
-    for file, row, column, code, inst in _row_regions(files, ref):
-        if code is None or code not in regions.index or code in in_area:
+    for r in _row_regions(files, ref):
+        if r.code not in regions.index or r.code in in_area:
             continue
-        place = f"区划 {code}（{regions.at[code, 'name']}）"
-        what = f"机构 {inst} 所在{place}" if inst else place
-        out.append(Problem(file, row, column, f"{what}不在本方案区域（{area_name}）内"))
+        place = f"区划 {r.code}（{regions.at[r.code, 'name']}）"
+        out.append(Problem(r.file, r.row, r.column, f"{_whose(r, place)}不在本方案区域（{area_name}）内"))
     return out
 
 
 def _permission_problems(con, files: list[TableFile], ref: pd.DataFrame, user: auth.User) -> list[Problem]:
-    """Rows outside the regions the signed-in user may write for (issue 9): the whole
-    upload is refused, naming each row."""
-    rows = [r for r in _row_regions(files, ref) if r[3] is not None]
-    outside = auth.regions_outside(con, user, [r[3] for r in rows])
+    """Rows outside the regions the signed-in user may write for (issue 9), by the region
+    sent and by the region stored (issue 16): the whole upload is refused, naming each row."""
+    rows = list(_row_regions(files, ref))
+    outside = auth.regions_outside(con, user, [r.code for r in rows])
     scope = "、".join(user.region_codes) or "无"
-    return [Problem(file, row, column, f"区划 {code} 不在您负责的范围（{scope}）内，无权上报")
-            for file, row, column, code, _ in rows if code in outside]
+    return [Problem(r.file, r.row, r.column,
+                    f"{_whose(r, f'区划 {r.code}')} 不在您负责的范围（{scope}）内，无权" + ("修改" if r.stored else "上报"))
+            for r in rows if r.code in outside]
 
 
 def _cross_file_duplicates(files: list[TableFile]) -> list[Problem]:
@@ -572,17 +475,22 @@ def _rollback_quietly(cur) -> None:
 
 
 def _order(problems: list[Problem], names: list[str]) -> list[Problem]:
-    rank = {n: i for i, n in enumerate(names)}
-    return sorted(problems, key=lambda p: (rank.get(p.file, len(rank)), p.row or 0))
+    """By file as sent (a sheet's problems with its workbook), then by row."""
+    def rank(p: Problem) -> int:
+        return next((i for i, n in enumerate(names) if p.file == n or p.file.startswith(n + "（")), len(names))
+    return sorted(problems, key=lambda p: (rank(p), p.row or 0))
 
 
 def import_files(con, files: list[tuple[str, bytes]], by: str, dry_run: bool = False,
                  plan_region: str | None = None, user: auth.User | None = None) -> ImportResult:
     """Check every file, then (unless dry_run or any problem) write each as a numbered batch,
     all in one transaction. `files` are (file name, bytes); `by` is who sends them. With a
-    signed-in `user`, only rows within their regions are accepted (a 县区填报 account), the
-    batch is recorded under their user name, and the attempt goes to the audit log."""
+    signed-in `user`, the account is read again first (auth.current: SessionEnded if it was
+    disabled or its password changed), only rows within their regions are accepted (a
+    县区填报 account), the batch is recorded under their user name, and the attempt goes to
+    the audit log."""
     if user is not None:
+        user = auth.current(con, user, "import")
         if not auth.may_import(user):
             auth.audit(con, user, "import", "角色无上报权限", ok=False)
             return ImportResult(problems=[Problem("", None, None, f"{user.role}账号不能上报数据")], dry_run=dry_run)
@@ -597,6 +505,10 @@ def import_files(con, files: list[tuple[str, bytes]], by: str, dry_run: bool = F
 
 
 def _import_files(con, files, by, dry_run, plan_region, user) -> ImportResult:
+    """Read, then check and plan against the committed state, then write: only the write
+    holds the import lock, so a large upload being read or checked keeps nobody waiting.
+    A plan made before another import or undo committed is checked and made again (the
+    last of _REPLANS tries under the lock, so that a busy server cannot starve it)."""
     by = (by or "").strip()
     if not by:
         raise ValueError("请填写记录人/上报单位")
@@ -604,66 +516,105 @@ def _import_files(con, files, by, dry_run, plan_region, user) -> ImportResult:
     if len(set(names)) < len(names):
         return ImportResult(problems=[Problem(n, None, None, "同名文件上传了两次") for n in sorted(
             {n for n in names if names.count(n) > 1})], dry_run=dry_run)
-    problems, parsed, formulas = [], [], {}
-    for name, data in files:
-        tf, found, cells = _read_upload(name, data)
-        problems += found
-        formulas[name] = cells
-        if tf is not None:
-            parsed.append((tf, data))
-    if not files:
-        problems.append(Problem("", None, None, "没有选择文件"))
+    uploads = [read_upload(name, data) for name, data in files]
+    read = _Read([(tf, data) for u, (_, data) in zip(uploads, files) for tf in u.files],
+                 [p for u in uploads for p in u.problems] or ([] if files else [Problem("", None, None, "没有选择文件")]),
+                 {label: cells for u in uploads for label, cells in u.formulas.items()}, names)
+    for _ in range(_REPLANS):
+        seen = _written
+        planned = _check_and_plan(con, read, plan_region, user)
+        if dry_run or not _to_write(planned):
+            return _unwritten(planned, dry_run)
+        with _LOCK:
+            if _written == seen:
+                return _write_plans(con, planned, by)
+        # another import or undo committed while this one was checked: check it again
+    with _LOCK:  # others keep writing: check and write without letting them in between
+        planned = _check_and_plan(con, read, plan_region, user)
+        return _write_plans(con, planned, by) if _to_write(planned) else _unwritten(planned, dry_run)
 
-    with _LOCK:
-        cur = con.cursor()
-        try:
-            cur.begin()
-            tfs = [tf for tf, _ in parsed]
-            ref = _reference(cur, plan_region)
-            known = {t: set(ref.loc[ref["table_name"] == t, "key"]) for t in ("regions", "institutions", "plans")}
-            checked = check_files(tfs, known)
-            # a formula cell is named once, as a formula, not again as a bad number
-            problems += [p for p in checked if (p.row, p.column) not in formulas.get(p.file, set())]
-            typed = [tf for tf in tfs if tf.typed is not None]
-            if plan_region:
-                problems += _area_problems(typed, ref, plan_region)
-            if user is not None:
-                problems += _permission_problems(con, typed, ref, user)
-            problems += _cross_file_duplicates(typed)
-            if problems:
-                cur.rollback()
-                return ImportResult(problems=_order(problems, names), dry_run=dry_run)
-            parsed.sort(key=lambda item: LOAD_ORDER.index(item[0].table))  # institutions before reports
-            plans = [_plan(cur, tf, data) for tf, data in parsed]
-            problems = [p for plan in plans for p in _plan_problems(cur, plan)]
-            if problems:
-                cur.rollback()
-                return ImportResult(problems=_order(problems, names), dry_run=dry_run)
-            outcomes = [FileOutcome(p.tf.file, p.tf.table, len(p.added), len(p.replaced), p.unchanged)
-                        for p in plans]
-            if dry_run:
-                cur.rollback()
-                return ImportResult(files=outcomes, dry_run=True)
-            batch_id = int(_q(cur, "next_batch_id")["batch_id"].iloc[0])
-            at = datetime.now().replace(microsecond=0)
-            touched = set()
-            for plan, outcome in zip(plans, outcomes):
-                if plan.added or plan.replaced:
-                    rows = [r for _, r in plan.added] + [new for _, _, new in plan.replaced]
-                    touched |= _units(cur, plan.tf.table, rows)
-                    _commit_plan(cur, plan, batch_id, by, at)
-                    touched |= _units(cur, plan.tf.table, rows)
-                    outcome.batch_id = batch_id
-                    batch_id += 1
-            if any(o.batch_id is not None for o in outcomes):
-                totals.refresh(cur, touched)
-            cur.commit()
-            return ImportResult(files=outcomes)
-        except Exception:
-            _rollback_quietly(cur)
-            raise
-        finally:
-            cur.close()
+
+def _to_write(planned) -> bool:
+    return isinstance(planned, list) and any(p.added or p.replaced for p in planned)
+
+
+def _unwritten(planned, dry_run: bool) -> ImportResult:
+    """The answer to an upload that writes nothing: its problems, or what it would write."""
+    if isinstance(planned, ImportResult):
+        planned.dry_run = dry_run
+        return planned
+    return ImportResult(files=[_outcome(p) for p in planned], dry_run=dry_run)
+
+
+@dataclass
+class _Read:
+    parsed: list[tuple[TableFile, bytes]]  # each table read, with the bytes of its file
+    problems: list[Problem]                # found while reading
+    formulas: dict[str, set]               # (row, column) of formula cells, by table file
+    names: list[str]                       # the files as sent, in order
+
+
+def _outcome(plan: "_Plan") -> FileOutcome:
+    return FileOutcome(plan.tf.file, plan.tf.table, len(plan.added), len(plan.replaced), plan.unchanged)
+
+
+def _check_and_plan(con, read: _Read, plan_region, user) -> "list[_Plan] | ImportResult":
+    """The checks against the store and what each file would write, on one snapshot of
+    it (a transaction that is rolled back): the plans, or the refusal."""
+    cur = con.cursor()
+    try:
+        cur.begin()
+        tfs = [tf for tf, _ in read.parsed]
+        ref = _reference(cur, plan_region)
+        known = {t: set(ref.loc[ref["table_name"] == t, "key"]) for t in ("regions", "institutions", "plans")}
+        # a formula cell is named once, as a formula, not again as a bad number
+        problems = list(read.problems) + [p for p in check_files(tfs, known)
+                                          if (p.row, p.column) not in read.formulas.get(p.file, set())]
+        typed = [tf for tf in tfs if tf.typed is not None]
+        if plan_region:
+            problems += _area_problems(typed, ref, plan_region)
+        if user is not None:
+            problems += _permission_problems(con, typed, ref, user)
+        problems += _cross_file_duplicates(typed)
+        if problems:
+            return ImportResult(problems=_order(problems, read.names))
+        parsed = sorted(read.parsed, key=lambda item: LOAD_ORDER.index(item[0].table))  # institutions first
+        plans = [_plan(cur, tf, data) for tf, data in parsed]
+        problems = [p for plan in plans for p in _plan_problems(cur, plan)]
+        return ImportResult(problems=_order(problems, read.names)) if problems else plans
+    finally:
+        _rollback_quietly(cur)
+        cur.close()
+
+
+def _write_plans(con, plans: "list[_Plan]", by: str) -> ImportResult:
+    """Write each plan that changes something as a numbered batch, in one transaction;
+    the caller holds the import lock."""
+    global _written
+    outcomes = [_outcome(p) for p in plans]
+    cur = con.cursor()
+    try:
+        cur.begin()
+        batch_id = int(_q(cur, "next_batch_id")["batch_id"].iloc[0])
+        at = datetime.now().replace(microsecond=0)
+        touched = set()
+        for plan, outcome in zip(plans, outcomes):
+            if plan.added or plan.replaced:
+                rows = [r for _, r in plan.added] + [new for _, _, new in plan.replaced]
+                touched |= _units(cur, plan.tf.table, rows)
+                _commit_plan(cur, plan, batch_id, by, at)
+                touched |= _units(cur, plan.tf.table, rows)
+                outcome.batch_id = batch_id
+                batch_id += 1
+        totals.refresh(cur, touched)
+        cur.commit()
+        _written += 1
+        return ImportResult(files=outcomes)
+    except Exception:
+        _rollback_quietly(cur)
+        raise
+    finally:
+        cur.close()
 
 
 # ------------------------------------------------------------------ history and undo
@@ -705,6 +656,7 @@ def undo(con, batch_id: int, by: str, user: auth.User | None = None) -> UndoResu
     replaced. Refused (with the reasons) when a later batch depends on it or a row it wrote
     has changed since; with a signed-in `user`, also unless it is theirs or they administer."""
     if user is not None:
+        user = auth.current(con, user, "undo")
         batch = db.run(con, "import_batch", batch_id=int(batch_id))
         owner = None if batch.empty else batch["imported_by"].iloc[0]
         if not batch.empty and not auth.may_undo(user, owner):
@@ -757,6 +709,8 @@ def _undo(con, batch_id: int, by: str) -> UndoResult:
             cur.execute(db.query_text("mark_batch_undone"), {
                 "batch_id": batch_id, "undone_at": datetime.now().replace(microsecond=0), "undone_by": by})
             cur.commit()
+            global _written
+            _written += 1
             return UndoResult(batch_id, True, rows_removed=int(added.sum()), rows_restored=int((~added).sum()))
         except Exception:
             _rollback_quietly(cur)
@@ -966,9 +920,7 @@ def template_bytes(table: str, kind: str = "xlsx", con=None, region: str | None 
         for r in frame.to_dict("records"):
             sheet.append([r["key"], r["name"], r["region_code"]][:len(headers)])
         sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 24, 36
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    return excel.save(book)
 
 
 # ------------------------------------------------------------------ command line

@@ -19,6 +19,7 @@ import pandas as pd
 from . import periods
 from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES, table_for_name
 
+NO_DATA_ROWS = "文件没有数据行"
 MAX_ENROLMENT_OVER_SLOTS = 1.5  # DESIGN §2: 在托人数超过托位数的 150% is an error
 EARLIEST_PERIOD_YEAR = 2019
 
@@ -94,13 +95,14 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, table_hint: str | None) -> pd.DataFrame:
+def _read_xlsx(data: bytes, table_hint: str | None, sheet_name: str | None = None) -> pd.DataFrame:
+    """The named sheet, else the one named for the table, else the first."""
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     sheet = book.worksheets[0]
     for ws in book.worksheets:
-        if table_hint and table_for_name(ws.title) == table_hint:
+        if ws.title == sheet_name or (not sheet_name and table_hint and table_for_name(ws.title) == table_hint):
             sheet = ws
             break
     values = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
@@ -116,8 +118,10 @@ def _read_xlsx(data: bytes, table_hint: str | None) -> pd.DataFrame:
     return frame.loc[:, [h != "" for h in header]]
 
 
-def read_table_file(name: str, data: bytes, table: str | None = None) -> tuple[TableFile | None, list[Problem]]:
-    """Parse one uploaded or on-disk file into raw text rows with English column names."""
+def read_table_file(name: str, data: bytes, table: str | None = None,
+                    sheet: str | None = None) -> tuple[TableFile | None, list[Problem]]:
+    """Parse one uploaded or on-disk file (of an XLSX, `sheet`, else the sheet named for
+    the table, else the first) into raw text rows with English column names."""
     stem, _, ext = name.rpartition(".")
     ext = ext.lower()
     table = table or table_for_name(Path(stem).name)
@@ -130,7 +134,7 @@ def read_table_file(name: str, data: bytes, table: str | None = None) -> tuple[T
         if ext == "csv":
             frame = _read_csv(data)
         elif ext in ("xlsx", "xlsm"):
-            frame = _read_xlsx(data, table)
+            frame = _read_xlsx(data, table, sheet)
         else:
             return None, [Problem(name, None, None, "只接受 CSV 或 XLSX 文件")]
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as exc:
@@ -169,7 +173,7 @@ def read_table_file(name: str, data: bytes, table: str | None = None) -> tuple[T
     rows = pd.Series(range(2, len(frame) + 2), index=frame.index)[keep]
     frame = frame[keep]
     if frame.empty:
-        return None, [Problem(name, None, None, "文件没有数据行")]
+        return None, [Problem(name, None, None, NO_DATA_ROWS)]
     return TableFile(table, name, frame.reset_index(drop=True), rows.reset_index(drop=True)), []
 
 
@@ -651,10 +655,12 @@ def _fast_load_all(con, fast: dict[str, Path], files: list[TableFile]) -> dict[s
 def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[str, int]:
     """(Re)build the database at db_path from the folders, later folders overriding
     earlier ones. The new database is written beside the old one and swapped in only when
-    complete, so a refused folder or a crash leaves an existing database as it was.
+    complete, so a refused folder or a crash leaves an existing database as it was. An
+    existing database is replaced only while no other process holds it, and its accounts
+    and audit log are carried into the new one (tuoyu.rebuild).
     A large CSV of institutions or reports is checked in DuckDB first (fast_load); if any
     file is not plainly clean, every file is read and checked the usual way instead."""
-    from . import db, ledger  # late: db imports this module for its first-run build
+    from . import db, ledger, rebuild  # late: db imports this module for its first-run build
 
     deferred: dict[str, list[Path]] = {}
     files, meta, problems = _read_folders(folders, _defer_large(deferred))
@@ -666,6 +672,10 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
 
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    rebuild.clean_leftovers(db_path)
+    replacing = db_path.exists()
+    if replacing:
+        rebuild.ensure_free(db_path)
     building = db_path.with_name(db_path.name + f".building-{os.getpid()}")
     for leftover in (building, Path(str(building) + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -698,17 +708,24 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
         counts["task_history"] = ledger.apply_sample_updates(con, folders)
         # when the data was loaded: pages show it as 数据更新于 until an import changes it
         meta = meta | {"built_at": datetime.now().isoformat(sep=" ", timespec="seconds")}
+        # what the build itself recorded, so that later changes can be told apart (rebuild.work_in)
+        con.execute("insert or replace into meta values ('task_changes_at_build', ?)", [str(counts["task_history"])])
         for key, value in sorted(meta.items()):
             con.execute("insert into meta values (?, ?)", [key, value])
         con.execute("commit")
+        if replacing:
+            counts.update(rebuild.carry_over(con, db_path))
         con.execute("checkpoint")
-    except Exception:
+        con.close()
+        con = None
+        if replacing:  # again: a dashboard may have started on the old file meanwhile
+            rebuild.ensure_free(db_path)
+    except BaseException:  # an interrupted build (Ctrl-C) removes its file too
         if con is not None:
             con.close()
         building.unlink(missing_ok=True)
         Path(str(building) + ".wal").unlink(missing_ok=True)
         raise
-    con.close()
     os.replace(building, db_path)
     Path(str(db_path) + ".wal").unlink(missing_ok=True)
     return counts

@@ -7,14 +7,13 @@ module restates none of them. The flags' labels, thresholds, 口径 and sources 
 data/flags.csv; only the rule each code names lives here."""
 
 import csv
-import io
-import unicodedata
 
 import numpy as np
 import pandas as pd
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from . import db, indicators, periods
+from . import db, excel, indicators, periods
 from .tables import ALLOWED, TABLES
 
 
@@ -204,35 +203,29 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _width(value) -> int:
-    # CJK characters take two columns in a spreadsheet cell
-    text = "" if value is None or value is pd.NA else str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def to_excel(frame: pd.DataFrame) -> bytes:
     """An .xlsx of the given rows: sheet 机构明细, Chinese headers, numbers as numbers
     (托收率 as a 0.0% fraction), dates as dates, booleans as 是/否, header row frozen."""
     table = _chinese(frame)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name=SHEET, index=False)
-        sheet = writer.sheets[SHEET]
-        sheet.freeze_panes = "A2"
-        for index, header in enumerate(table.columns, start=1):
-            letter = get_column_letter(index)
-            cells = sheet[letter][1:]
-            if header in PERCENT_HEADERS:
-                for cell in cells:
-                    cell.number_format = "0.0%"
-            if header in DATE_HEADERS:
-                for cell in cells:
-                    cell.number_format = "yyyy-mm-dd"
-                width = 10
-            else:
-                width = max([_width(header)] + [_width(cell.value) for cell in cells])
-            sheet.column_dimensions[letter].width = min(width + 2, 50)
-    return buffer.getvalue()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    excel.write_frame(sheet, table)
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(table.columns, start=1):
+        letter = get_column_letter(index)
+        cells = sheet[letter][1:]
+        if header in PERCENT_HEADERS:
+            for cell in cells:
+                cell.number_format = "0.0%"
+        if header in DATE_HEADERS:
+            for cell in cells:
+                cell.number_format = "yyyy-mm-dd"
+            width = 10
+        else:
+            width = max([excel.display_width(header)] + [excel.display_width(cell.value) for cell in cells])
+        sheet.column_dimensions[letter].width = min(width + 2, 50)
+    return excel.save(book)
 
 
 def excel_name(region_name: str, quarter: str) -> str:

@@ -8,7 +8,6 @@ and every change is kept in task_history with who, when and old → new."""
 import argparse
 import csv
 import getpass
-import io
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,7 +16,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import auth, db, fmt, indicators, periods, tables, targets, verdicts
+from . import auth, db, excel, fmt, indicators, periods, tables, targets, verdicts
+from .markup import literal
 
 STATUSES = tables.ALLOWED[("tasks", "status")]
 NOT_STARTED, IN_PROGRESS, DONE, LATE = STATUSES
@@ -163,13 +163,14 @@ def summary(tasks: pd.DataFrame, department: str | None = None) -> str:
 
 
 def late_lines(tasks: pd.DataFrame) -> list[str]:
-    """For each late task, what the meeting asks: since when, who leads, what was last reported."""
+    """For each late task, what the meeting asks: since when, who leads, what was last
+    reported; as Markdown, the stored text shown as typed (tuoyu.markup)."""
     lines = []
     for r in tasks[tasks["status"].eq(LATE)].to_dict("records"):
-        last = (f"最近报告（{date_zh(r['updated_on'])}）：{r['progress_note']}" if r["progress_note"]
+        last = (f"最近报告（{date_zh(r['updated_on'])}）：{literal(r['progress_note'])}" if r["progress_note"]
                 else "尚无进展报告")
-        lines.append(f"**{r['task_id']}** {r['title']} — {r['late_text'] or '已标记滞后'}，"
-                     f"牵头单位{r['lead_unit']}。{last}")
+        lines.append(f"**{literal(r['task_id'])}** {literal(r['title'])} — {r['late_text'] or '已标记滞后'}，"
+                     f"牵头单位{literal(r['lead_unit'])}。{last}")
     return lines
 
 
@@ -315,9 +316,12 @@ def update_task(con, task_id: str, status: str | None = None, note: str | None =
     """Set a task's status and/or progress note, keeping the change in its history, in one
     transaction on its own cursor. Raises LedgerError (Chinese) for an unknown task, an
     unknown status, a missing name or no change; nothing is written then. With a signed-in
-    `user`, only a task whose 责任单位 names their department (or any, for an administrator)
-    may be changed; the change is recorded under their name and in the audit log."""
+    `user`, the account is read again first (auth.SessionEnded if it was disabled or its
+    password changed), then only a task whose 责任单位 names their department (or any, for
+    an administrator) may be changed; the change is recorded under their name and in the
+    audit log."""
     if user is not None:
+        user = auth.current(con, user, "task_update")
         task = db.run(con, "task_row", task_id=(task_id or "").strip())
         if not task.empty and not auth.may_update_task(user, task["responsible_units"].iloc[0]):
             auth.audit(con, user, "task_update", f"{task_id}：不在本单位责任范围", ok=False)
@@ -418,9 +422,7 @@ def to_excel(tasks: pd.DataFrame, department_list: list[str] | None = None, titl
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             if r["status"] == LATE:
                 ws.cell(ws.max_row, columns.index("status") + 1).font = late_font
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return excel.save(wb)
 
 
 def _cell(value):

@@ -25,36 +25,7 @@ BAD_ROWS = [["Z9", "2024Q3", "10", "0", "0", "5", "2", "1", "是"],       # not 
 
 
 def sign_in(page, editor):
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stExpander"]').filter(has_text="登录").locator("summary").click()
-    sidebar.get_by_role("textbox", name="用户名", exact=True).fill(editor["username"])
-    sidebar.get_by_label("密码", exact=True).fill(editor["password"])
-    sidebar.get_by_role("button", name="登录").click()
-    expect(sidebar).to_contain_text(f"已登录：{editor['display_name']}")
-    harness.wait_drawn(page)
-
-
-def go_to(page, title):
-    page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title).click()
-    expect(page.locator("h1").first).to_have_text(title)
-    harness.wait_drawn(page)
-    harness.assert_no_exception(page)
-
-
-def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def upload(page, name: str, data: bytes) -> None:
-    uploader = page.locator('[data-testid="stFileUploader"]')
-    with page.expect_file_chooser() as chooser:
-        uploader.locator('[data-testid="stFileUploaderDropzone"] button').click()
-    chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
-    expect(uploader).to_contain_text(name)
+    harness.sign_in(page, editor["username"], editor["password"], editor["display_name"])
 
 
 def test_upload_moves_the_figure_and_undo_moves_it_back(desktop, writable_server, editor, tmp_path):
@@ -62,7 +33,7 @@ def test_upload_moves_the_figure_and_undo_moves_it_back(desktop, writable_server
     harness.open_page(page, writable_server.url("/", **TESTPLAN_Q3), "总览")
     expect(harness.metric_value(page, HEADLINE)).to_have_text("1.07个")
     sign_in(page, editor)
-    go_to(page, "数据上报")
+    harness.go_to(page, "数据上报")
     harness.assert_not_placeholder(page, "数据上报")
 
     # 1. the template, as a person downloads it (the default table is 机构报表)
@@ -74,17 +45,17 @@ def test_upload_moves_the_figure_and_undo_moves_it_back(desktop, writable_server
     assert header[:3] == ["机构编码", "报告期", "托位数"], header
 
     # 2. filled in and sent
-    upload(page, "乙县2024Q3报表.csv", csv_bytes(header, [B1_Q3]))
+    harness.upload(page, "乙县2024Q3报表.csv", harness.csv_bytes(header, [B1_Q3]))
     page.get_by_role("button", name="检查并导入").click()       # signed in: the account is the 记录人
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="导入成功")).to_contain_text("第1批")
     harness.wait_drawn(page)
     harness.assert_no_exception(page)
 
-    go_to(page, "总览")
+    harness.go_to(page, "总览")
     expect(harness.metric_value(page, HEADLINE)).to_have_text("1.40个")
 
     # 3. undone from the import history
-    go_to(page, "数据上报")
+    harness.go_to(page, "数据上报")
     batch_line = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="乙县2024Q3报表.csv").first
     expect(batch_line).to_contain_text("第1批")                   # the import history
     page.locator('[data-testid="stPopover"]').filter(has_text="撤销").first.click()
@@ -93,7 +64,7 @@ def test_upload_moves_the_figure_and_undo_moves_it_back(desktop, writable_server
     harness.wait_drawn(page)
     harness.assert_no_exception(page)
 
-    go_to(page, "总览")
+    harness.go_to(page, "总览")
     expect(harness.metric_value(page, HEADLINE)).to_have_text("1.07个")
 
 
@@ -104,7 +75,7 @@ def test_bad_file_lists_its_problems_in_chinese_and_writes_nothing(desktop, writ
     sign_in(page, editor)
     header = ["机构编码", "报告期", "托位数", "乳儿班在托", "托小班在托", "托大班在托", "保育人员数",
               "持证保育人员数", "是否达标"]
-    upload(page, "有错误的报表.csv", csv_bytes(header, BAD_ROWS))
+    harness.upload(page, "有错误的报表.csv", harness.csv_bytes(header, BAD_ROWS))
     page.get_by_role("button", name="检查并导入").click()
     alert = page.locator('[data-testid="stAlert"]').filter(has_text="未写入任何数据")
     expect(alert).to_contain_text("问题")
@@ -115,7 +86,7 @@ def test_bad_file_lists_its_problems_in_chinese_and_writes_nothing(desktop, writ
     expect(problems).to_contain_text("150%")
     harness.assert_no_exception(page)
 
-    go_to(page, "总览")
+    harness.go_to(page, "总览")
     expect(harness.metric_value(page, HEADLINE)).to_have_text("1.07个")
 
 

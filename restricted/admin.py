@@ -3,6 +3,7 @@
 import streamlit as st
 
 from tuoyu import app, auth
+from tuoyu.markup import literal
 
 user = app.current_user()
 st.title("账号与审计")
@@ -25,7 +26,7 @@ with st.form("admin_add_user", clear_on_submit=True):
     if st.form_submit_button("创建"):
         app.run_admin_action(lambda: auth.add_user(app.con(), username, name, password, role,
                                                    tuple(filter(None, regions.split(","))), department or None,
-                                                   actor=user), f"已创建账号 {username}")
+                                                   actor=user), f"已创建账号 {literal(username)}")
 
 with st.form("admin_manage_user"):
     st.markdown("**停用 / 启用 / 重设密码**")
@@ -33,12 +34,12 @@ with st.form("admin_manage_user"):
     new_password = st.text_input("新密码（重设时填写）", type="password", key="admin_new_password")
     c1, c2, c3 = st.columns(3)
     if c1.form_submit_button("停用"):
-        app.run_admin_action(lambda: auth.set_disabled(app.con(), target, True, actor=user), f"已停用 {target}")
+        app.run_admin_action(lambda: auth.set_disabled(app.con(), target, True, actor=user), f"已停用 {literal(target)}")
     if c2.form_submit_button("启用"):
-        app.run_admin_action(lambda: auth.set_disabled(app.con(), target, False, actor=user), f"已启用 {target}")
+        app.run_admin_action(lambda: auth.set_disabled(app.con(), target, False, actor=user), f"已启用 {literal(target)}")
     if c3.form_submit_button("重设密码"):
         app.run_admin_action(lambda: auth.set_password(app.con(), target, new_password, actor=user),
-                             f"已重设 {target} 的密码")
+                             f"已重设 {literal(target)} 的密码")
 
 st.subheader("审计日志")
 st.dataframe(app.audit_table(), hide_index=True, width="stretch")
