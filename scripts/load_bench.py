@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser import harness  # noqa: E402
-from tuoyu import db  # noqa: E402
+from tuoyu import paths  # noqa: E402
 from tuoyu.ingest import build_database  # noqa: E402
 
 # page (its URL path; "" is 总览) → selections: the sample's city, a county, a province
@@ -181,7 +181,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tuoyu-load-") as tmp:
         tmp = Path(tmp)
         database = tmp / "sample.duckdb"
-        build_database(database, [db.BASE_DATA, db.SAMPLE_DATA])
+        build_database(database, [paths.BASE_DATA, paths.SAMPLE_DATA])
         minimal = tmp / "minimal_app.py"
         minimal.write_text(MINIMAL_APP, encoding="utf-8")
         app = AppServer(database, tmp / "app.log").start()

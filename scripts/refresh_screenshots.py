@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.browser import harness  # noqa: E402
-from tuoyu import db  # noqa: E402
+from tuoyu import paths  # noqa: E402
 from tuoyu.ingest import build_database  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -39,7 +39,7 @@ PRINTED_PAGES = 3
 
 
 def sample_as_of() -> str:
-    with open(db.SAMPLE_DATA / "dataset.csv", encoding="utf-8-sig", newline="") as f:
+    with open(paths.SAMPLE_DATA / "dataset.csv", encoding="utf-8-sig", newline="") as f:
         return {row["key"]: row["value"] for row in csv.DictReader(f)}["as_of"]
 
 
@@ -86,7 +86,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tuoyu-screenshots-") as tmp:
         database = Path(tmp) / "sample.duckdb"
-        build_database(database, [db.BASE_DATA, db.SAMPLE_DATA])
+        build_database(database, [paths.BASE_DATA, paths.SAMPLE_DATA])
         server = harness.Server(database, Path(tmp) / "streamlit.log")
         try:
             server.start()

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tuoyu import briefing, db  # noqa: E402
+from tuoyu import briefing, database, paths  # noqa: E402
 from tuoyu.ingest import build_database  # noqa: E402
 
 PLAN, REGION, PERIOD = "ZHONGWEI", "640500", "2024Q4"
@@ -32,8 +32,8 @@ def main() -> int:
     out = Path(args.out)
     with tempfile.TemporaryDirectory(prefix="tuoyu-preview-") as tmp:
         path = Path(tmp) / "sample.duckdb"
-        build_database(path, [db.BASE_DATA, db.SAMPLE_DATA])
-        con = db.connect(path)
+        build_database(path, [paths.BASE_DATA, paths.SAMPLE_DATA])
+        con = database.open_database(path)
         try:
             files = briefing.generate(con, PLAN, REGION, PERIOD, formats=(".pdf",))
         finally:

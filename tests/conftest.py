@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tuoyu import auth, db
+from tuoyu import auth, db, paths
 from tuoyu.ingest import build_database
 
 FIXTURE = Path(__file__).parent / "fixture"
@@ -55,7 +55,7 @@ def con(fixture_db_path):
 @pytest.fixture(scope="session")
 def sample_db_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
-    build_database(path, [db.BASE_DATA, db.SAMPLE_DATA])
+    build_database(path, [paths.BASE_DATA, paths.SAMPLE_DATA])
     return path
 
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tuoyu import auth, db
+from tuoyu import auth, db, tasks
 
 
 @pytest.fixture
@@ -191,8 +191,7 @@ def test_reading_open_shows_pages_without_sign_in(monkeypatch, fixture_db_path):
 
 # ------------------------------------------------------------------ enforcement in the shared package
 
-from tuoyu import imports, ledger  # noqa: E402
-
+from tuoyu import imports  # noqa: E402
 
 REPORTS_2020 = ("institution_id,period,slots,enrolled_infant,enrolled_toddler,enrolled_preschool,caregivers,"
                 "caregivers_certified,meets_standard\n")
@@ -257,11 +256,11 @@ def test_county_clerk_cannot_undo_another_users_batch(sample_copy):
 def test_task_updates_only_within_ones_department(sample_copy):
     edu = auth.add_user(sample_copy, "edu", "市教育局联络员", "password-ed", "责任单位", department="市教育局")
     clerk = auth.add_user(sample_copy, "haiyuan", "海原县填报员", "password-hy", "县区填报", ("640522",))
-    with pytest.raises(ledger.LedgerError, match="无权更新"):
-        ledger.update_task(sample_copy, "ZHONGWEI-05", "进行中", "x", user=edu)     # 市人力资源社会保障局 only
-    with pytest.raises(ledger.LedgerError, match="无权更新"):
-        ledger.update_task(sample_copy, "ZHONGWEI-01", "进行中", "x", user=clerk)
-    change = ledger.update_task(sample_copy, "ZHONGWEI-01", "进行中", "教育局已完成摸底", user=edu)
+    with pytest.raises(tasks.LedgerError, match="无权更新"):
+        tasks.update_task(sample_copy, "ZHONGWEI-05", "进行中", "x", user=edu)     # 市人力资源社会保障局 only
+    with pytest.raises(tasks.LedgerError, match="无权更新"):
+        tasks.update_task(sample_copy, "ZHONGWEI-01", "进行中", "x", user=clerk)
+    change = tasks.update_task(sample_copy, "ZHONGWEI-01", "进行中", "教育局已完成摸底", user=edu)
     assert change.changed_by == "市教育局联络员" and change.new_status == "进行中"
 
 
@@ -272,7 +271,7 @@ def test_every_write_is_in_the_audit_log(sample_copy):
     done = imports.import_files(sample_copy, [("population.csv", b"region_code,year,resident_population\n"
                                                                  b"640522,2026,330000\n")], "x", user=clerk)
     imports.undo(sample_copy, done.batch_ids[0], "x", user=clerk)
-    ledger.update_task(sample_copy, "ZHONGWEI-01", "进行中", "摸底", user=edu)
+    tasks.update_task(sample_copy, "ZHONGWEI-01", "进行中", "摸底", user=edu)
     events = auth.audit_events(sample_copy).iloc[::-1]
     assert list(zip(events["username"], events["action"], events["ok"])) == [
         ("cli", "user_add", True), ("cli", "user_add", True),
@@ -308,7 +307,7 @@ def test_a_session_ends_at_its_next_write_once_its_account_changed(sample_copy, 
     expected = "已被停用" if change == "disabled" else "密码已被更改"
     writes = [lambda: imports.import_files(sample_copy, [population_csv("640522")], "x", user=clerk),
               lambda: imports.undo(sample_copy, batch, "x", user=clerk),
-              lambda: ledger.update_task(sample_copy, "ZHONGWEI-01", "进行中", "摸底", user=edu),
+              lambda: tasks.update_task(sample_copy, "ZHONGWEI-01", "进行中", "摸底", user=edu),
               lambda: auth.add_user(sample_copy, "new", "new", "password-new", "查看", actor=boss),
               lambda: auth.set_disabled(sample_copy, "haiyuan", False, actor=boss)]
     for write in writes:

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import FIXTURE
-from tuoyu import briefing, cli, db, imports, institutions, ledger
+from tuoyu import briefing, cli, db, imports, institutions, ledger, tasks
 from tuoyu.ingest import build_database
 
 HYPERLINK = '=HYPERLINK("http://127.0.0.1:9999/x","点击查看附件")'
@@ -39,7 +39,7 @@ def hostile_db(tmp_path_factory):
     con = db.connect(path)
     try:
         # dated inside 2024Q3, so that the briefing of that quarter (as of its last day) shows it
-        ledger.update_task(con, "T-1", "进行中", HYPERLINK, by="=cmd|' /C calc'!A0", at=datetime(2024, 9, 1, 10))
+        tasks.update_task(con, "T-1", "进行中", HYPERLINK, by="=cmd|' /C calc'!A0", at=datetime(2024, 9, 1, 10))
     finally:
         con.close()
     return path
@@ -104,9 +104,9 @@ def test_a_tab_led_note_stays_text(hostile_db, tmp_path):
     shutil.copyfile(hostile_db, copy)
     con = db.connect(copy)
     try:
-        ledger.update_task(con, "T-1", "进行中", TAB_NOTE.strip() + "（附件）", by="测试")
-        tasks = ledger.load_tasks(con, "TESTPLAN").assign(progress_note=TAB_NOTE)
+        tasks.update_task(con, "T-1", "进行中", TAB_NOTE.strip() + "（附件）", by="测试")
+        ledger_rows = ledger.load_tasks(con, "TESTPLAN").assign(progress_note=TAB_NOTE)
     finally:
         con.close()
-    cells = {c.value: c for _, c in text_cells(ledger.to_excel(tasks))}
+    cells = {c.value: c for _, c in text_cells(ledger.to_excel(ledger_rows))}
     assert cells[TAB_NOTE].data_type == "s" and cells[TAB_NOTE].quotePrefix

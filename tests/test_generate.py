@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tuoyu import bench, cli, db, generate, indicators, ingest, sample
+from tuoyu import bench, cli, db, generate, indicators, ingest, paths, sample
 from tuoyu.ingest import ImportRefused, build_database
 
 FIXTURE = Path(__file__).parent / "fixture"
@@ -41,11 +41,11 @@ def test_same_seed_same_files(scale2, tmp_path):
 
 def test_scale_2_adds_synthetic_units_to_the_sample(scale2):
     # the sample comes first, unchanged, in every file it has
-    for path in db.SAMPLE_DATA.glob("*.csv"):
+    for path in paths.SAMPLE_DATA.glob("*.csv"):
         if path.name != "dataset.csv":
             assert (scale2 / path.name).read_bytes().startswith(path.read_bytes()), path.name
     regions = pd.read_csv(scale2 / "regions.csv", dtype=str)
-    sample_codes = set(pd.read_csv(db.SAMPLE_DATA / "regions.csv", dtype=str)["code"])
+    sample_codes = set(pd.read_csv(paths.SAMPLE_DATA / "regions.csv", dtype=str)["code"])
     synthetic = regions[~regions["code"].isin(sample_codes)]
     # one sample's worth: about 150 counties in 1 province; invented codes, marked names
     assert len(synthetic[synthetic["level"] == "county"]) == generate.COUNTIES_PER_SCALE
@@ -53,7 +53,7 @@ def test_scale_2_adds_synthetic_units_to_the_sample(scale2):
     assert not set(synthetic["code"].str[:2].astype(int)) & generate.REAL_PREFIXES
     assert synthetic["name"].str.startswith("合成").all()
     assert dict(pd.read_csv(scale2 / "dataset.csv", dtype=str).values)["label"] == "示例数据（合成）"
-    sample_n = csv_rows(db.SAMPLE_DATA / "institutions.csv")
+    sample_n = csv_rows(paths.SAMPLE_DATA / "institutions.csv")
     assert 0.7 * sample_n < csv_rows(scale2 / "institutions.csv") - sample_n < 1.3 * sample_n
 
 
@@ -68,7 +68,7 @@ def test_national_preset_has_the_published_counts():
 
 
 def test_generated_data_passes_the_import_checks(scale2, tmp_path):
-    counts = build_database(tmp_path / "g.duckdb", [db.BASE_DATA, scale2])
+    counts = build_database(tmp_path / "g.duckdb", [paths.BASE_DATA, scale2])
     for table in ("institutions", "reports", "population", "surveys", "incidents"):
         assert counts[table] == csv_rows(scale2 / f"{table}.csv"), table
     con = db.connect(tmp_path / "g.duckdb")
@@ -85,9 +85,9 @@ def test_generated_data_passes_the_import_checks(scale2, tmp_path):
 def test_scale_1_is_the_sample_and_gives_its_indicators(sample_db_path, tmp_path):
     folder = tmp_path / "one"
     generate.generate(folder, 1)
-    for path in sorted(db.SAMPLE_DATA.glob("*.csv")):
+    for path in sorted(paths.SAMPLE_DATA.glob("*.csv")):
         assert filecmp.cmp(path, folder / path.name, shallow=False), path.name
-    build_database(tmp_path / "one.duckdb", [db.BASE_DATA, folder])
+    build_database(tmp_path / "one.duckdb", [paths.BASE_DATA, folder])
     codes = ["640000", "640500", "640522", "350000", "350582", "410481", "330205"]
     quarters = ["2022Q4", "2024Q3", "2024Q4", "2026Q3"]
     generated, shipped = db.connect(tmp_path / "one.duckdb"), db.connect(sample_db_path)
@@ -124,7 +124,7 @@ def build_both(monkeypatch, folders, tmp_path):
 
 
 def test_fast_path_builds_the_same_database(monkeypatch, tmp_path):
-    fast, slow = build_both(monkeypatch, [db.BASE_DATA, db.SAMPLE_DATA], tmp_path)
+    fast, slow = build_both(monkeypatch, [paths.BASE_DATA, paths.SAMPLE_DATA], tmp_path)
     assert fast[0] == slow[0] == "ok"
     assert fast[1] == slow[1]
 
@@ -236,7 +236,7 @@ def test_fast_path_takes_chinese_headers_and_gbk_goes_to_pandas(plain, monkeypat
 
 def test_pandas_baseline_gives_the_duckdb_figures(sample_con):
     # 2024Q3 has month reports (the latest month wins), 2026Q3 a county that sent nothing
-    frames = bench.load_frames(db.SAMPLE_DATA)
+    frames = bench.load_frames(paths.SAMPLE_DATA)
     codes = ["640000", "640500", "640502", "640521", "640522", "640422", "350000", "350582", "410481001"]
     quarters = ["2021Q1", "2024Q3", "2026Q3"]
     assert bench._same(bench.pandas_values(frames, codes, quarters),

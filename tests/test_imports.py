@@ -20,7 +20,7 @@ from hypothesis import strategies as hs
 from openpyxl import load_workbook
 
 from tests.apptest import metric, run_app
-from tuoyu import cli, db, imports, indicators, ingest, periods
+from tuoyu import cli, db, freshness, imports, indicators, ingest, periods
 
 BAD = Path(__file__).parent / "bad_files"
 ROOT = Path(__file__).resolve().parent.parent
@@ -361,14 +361,14 @@ def test_xlsx_template_has_instructions_and_validation_lists(wcon):
 
 
 def test_freshness_by_county(wcon):
-    fresh = imports.freshness(wcon, AREA)
+    fresh = freshness.freshness(wcon, AREA)
     assert fresh.expected_quarter == "2024Q3"
     # 甲县 at 2024Q3's end: A1, A2, A4 active (A3 closed on 2024-09-30), all reported;
     # 乙县: B1 and B2 active, only B2 reported
     assert fresh.counties[["县区", "应报机构", "已报", "未报", "情况"]].values.tolist() == [
         ["甲县", 3, 3, 0, "已报齐"], ["乙县", 2, 1, 1, "未报齐（缺1家）"]]
     assert fresh.missing.values.tolist() == [["乙县", "B1", "乙县工业园职工托育室"]]
-    assert imports.freshness_notice(wcon, AREA, "2024Q3") is None
+    assert freshness.notice(wcon, AREA, "2024Q3") is None
 
 
 # ------------------------------------------------------------------ the page

@@ -24,7 +24,6 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-
 from tests.apptest import run_app
 from tuoyu import institutions
 

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from tests.apptest import run_app
-from tuoyu import charts, cli, db, ledger
+from tuoyu import charts, cli, db, ledger, paths, tasks
 from tuoyu.ingest import ImportRefused
 
-SEED = next((db.BASE_DATA / "seeds").glob("000_*.txt"))
+SEED = next((paths.BASE_DATA / "seeds").glob("000_*.txt"))
 
 
 def seed_units() -> dict[str, list[str]]:
@@ -36,7 +36,7 @@ def with_sample_history(con) -> None:
     """The sample's recorded updates, unless the build has already replayed them."""
     if con.execute("select count(*) from task_history").fetchone()[0] == 0:
         con.execute("begin")
-        ledger.apply_sample_updates(con, [db.BASE_DATA, db.SAMPLE_DATA])
+        tasks.apply_sample_updates(con, [paths.BASE_DATA, paths.SAMPLE_DATA])
         con.execute("commit")
 
 
@@ -95,7 +95,7 @@ def test_done_is_never_late_and_late_ones_come_first():
         "status": ["已完成", "未开始", "进行中", "未开始"], "progress_note": None, "updated_on": None,
         "indicators": None,
     })
-    out = ledger.derive(stored, date(2024, 6, 1)).set_index("task_id")
+    out = tasks.derive(stored, date(2024, 6, 1)).set_index("task_id")
     assert out.loc["A", "status"] == "已完成" and out.loc["B", "status"] == "滞后"
     assert out.loc["C", "status"] == "进行中" and out.loc["D", "status"] == "未开始"
     assert out.index[0] == "B"
@@ -131,9 +131,9 @@ def test_update_is_kept_in_history_old_to_new(db_copy):
     con = db.connect(db_copy)
     try:
         at = datetime(2025, 3, 1, 9, 30)
-        change = ledger.update_task(con, "T-1", "已完成", "已新增托位60个", "张三", at=at)
+        change = tasks.update_task(con, "T-1", "已完成", "已新增托位60个", "张三", at=at)
         assert "进行中 → 已完成" in change.describe()
-        ledger.update_task(con, "T-1", None, "验收资料已归档", "李四", at=datetime(2025, 3, 2, 10, 0))
+        tasks.update_task(con, "T-1", None, "验收资料已归档", "李四", at=datetime(2025, 3, 2, 10, 0))
         h = ledger.history(con, "TESTPLAN")
         assert h[["changed_by", "old_status", "new_status", "old_note", "new_note"]].values.tolist() == [
             ["李四", "已完成", "已完成", "已新增托位60个", "验收资料已归档"],
@@ -155,8 +155,8 @@ def test_update_is_kept_in_history_old_to_new(db_copy):
 def test_invalid_updates_refused_in_chinese(db_copy, args, message):
     con = db.connect(db_copy)
     try:
-        with pytest.raises(ledger.LedgerError, match=message):
-            ledger.update_task(con, *args)
+        with pytest.raises(tasks.LedgerError, match=message):
+            tasks.update_task(con, *args)
         assert con.execute("select count(*) from task_history").fetchone()[0] == 0
         assert con.execute("select status from tasks where task_id = 'T-1'").fetchone()[0] == "进行中"
     finally:
@@ -166,7 +166,7 @@ def test_invalid_updates_refused_in_chinese(db_copy, args, message):
 def test_history_table_is_idempotent_and_refuses_a_blank_name(db_copy):
     con = db.connect(db_copy)
     try:
-        con.execute(db._schema_text())                                # applied again: no error
+        con.execute(db.schema_text())                                # applied again: no error
         with pytest.raises(duckdb.ConstraintException):
             con.execute("insert into task_history (task_id, changed_at, changed_by, new_status) "
                         "values ('T-1', now(), ' ', '进行中')")
@@ -195,7 +195,7 @@ def test_sample_updates_tell_a_story(sample_history_copy):
 def test_a_bad_updates_file_refuses_with_file_and_row(db_copy, tmp_path):
     folder = tmp_path / "data"
     (folder / "ledger").mkdir(parents=True)
-    (folder / ledger.SAMPLE_UPDATES).write_text(
+    (folder / tasks.SAMPLE_UPDATES).write_text(
         "task_id,changed_at,changed_by,new_status,new_note\n"
         "T-1,2025-01-05 10:00:00,王五,已完成,完成\n"
         "T-404,2025-01-06 10:00:00,王五,已完成,完成\n", encoding="utf-8")
@@ -203,10 +203,10 @@ def test_a_bad_updates_file_refuses_with_file_and_row(db_copy, tmp_path):
     try:
         con.execute("begin")
         with pytest.raises(ImportRefused, match="task_updates.csv 第3行：未找到任务“T-404”"):
-            ledger.apply_sample_updates(con, [folder])
+            tasks.apply_sample_updates(con, [folder])
         con.execute("rollback")
         assert con.execute("select count(*) from task_history").fetchone()[0] == 0
-        assert ledger.apply_sample_updates(con, [tmp_path / "nowhere"]) == 0
+        assert tasks.apply_sample_updates(con, [tmp_path / "nowhere"]) == 0
     finally:
         con.close()
 

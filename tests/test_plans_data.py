@@ -7,14 +7,14 @@ import re
 
 import pytest
 
-from tuoyu import db, indicators
+from tuoyu import indicators, paths
 from tuoyu.tables import ALLOWED, TABLES
 
-SEEDS = db.BASE_DATA / "seeds"
+SEEDS = paths.BASE_DATA / "seeds"
 
 
 def rows(table):
-    with open(db.BASE_DATA / f"{table}.csv", encoding="utf-8") as f:
+    with open(paths.BASE_DATA / f"{table}.csv", encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 
@@ -143,7 +143,7 @@ def test_contract_of_plan_data():
     for t in tasks:
         assert all(code in known for code in filter(None, t["indicators"].split("、")))
     for table in ("plans", "targets", "phases", "tasks"):
-        with open(db.BASE_DATA / f"{table}.csv", encoding="utf-8") as f:
+        with open(paths.BASE_DATA / f"{table}.csv", encoding="utf-8") as f:
             assert next(csv.reader(f)) == [c.name for c in TABLES[table]]
 
 
@@ -190,7 +190,7 @@ def test_criteria_that_are_also_targets_share_year_and_bar():
     """A criterion part with a fixed or average bar is a ZHONGWEI target row of the same year,
     indicator, comparator and bar (DESIGN §5): the two places are judged alike."""
     import csv as _csv
-    with open(db.DATA / "criteria.csv", encoding="utf-8") as f:
+    with open(paths.DATA / "criteria.csv", encoding="utf-8") as f:
         parts = [p for p in _csv.DictReader(f) if p["benchmark"] != "plan_target"]
     assert parts
     for p in parts:

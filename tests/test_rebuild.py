@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from tests.conftest import FIXTURE
-from tuoyu import auth, cli, db, imports, ledger
+from tuoyu import auth, cli, db, imports, tasks
 
 REPORT = ("reports.csv", b"institution_id,period,slots,enrolled_infant,enrolled_toddler,enrolled_preschool,"
                          b"caregivers,caregivers_certified,meets_standard\nB1,2024Q3,50,5,15,20,8,6,\xe6\x98\xaf\n")
@@ -83,7 +83,7 @@ def test_a_rebuild_that_would_drop_batches_or_task_changes_needs_force_and_backs
     con = db.connect(db_copy)
     try:
         (batch,) = imports.import_files(con, [REPORT], "甲县卫健局").batch_ids
-        ledger.update_task(con, "T-1", "已完成", "验收完毕", by="张三")
+        tasks.update_task(con, "T-1", "已完成", "验收完毕", by="张三")
     finally:
         con.close()
     assert init(db_copy) == 5
@@ -111,7 +111,7 @@ def test_build_files_of_an_interrupted_init_are_removed(db_copy, monkeypatch):
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
-    monkeypatch.setattr(ledger, "apply_sample_updates", interrupted)
+    monkeypatch.setattr(tasks, "apply_sample_updates", interrupted)
     with pytest.raises(KeyboardInterrupt):
         init(db_copy)
     assert leftovers(db_copy) == []

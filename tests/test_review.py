@@ -25,9 +25,9 @@ Satisfaction is by survey year, so the 2023 quarters carry it too: 甲县 家庭
 import pandas as pd
 import pytest
 
-
 from tests.apptest import run_app
-from tuoyu import db, indicators, review, verdicts as engine
+from tuoyu import indicators, paths, review
+from tuoyu import verdicts as engine
 
 MET, MISSED, NO_DATA = "达标", "未达标", "无数据"
 REACHED, ON_TRACK, AT_RISK = "已达到（未到期）", "预计达标", "有风险"
@@ -177,7 +177,7 @@ def test_count_checklist_on_guidance_centres(con):
 
 # ------------------------------------------------------------------ the criteria as data
 
-SEED = next((db.BASE_DATA / "seeds").glob("000_*.txt"))
+SEED = next((paths.BASE_DATA / "seeds").glob("000_*.txt"))
 
 
 def test_criteria_file_is_consistent():

@@ -6,12 +6,12 @@ latest quarter)."""
 import filecmp
 import json
 
-from tuoyu import cli, db, indicators, sample, targets
+from tuoyu import cli, indicators, paths, sample, targets
 
 
 def test_generator_reproduces_the_shipped_files(tmp_path):
     sample.generate(tmp_path)
-    for path in sorted(db.SAMPLE_DATA.glob("*.csv")):
+    for path in sorted(paths.SAMPLE_DATA.glob("*.csv")):
         assert filecmp.cmp(path, tmp_path / path.name, shallow=False), path.name
 
 

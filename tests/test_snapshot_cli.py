@@ -7,8 +7,8 @@ import shutil
 import duckdb
 import pytest
 
-from tuoyu import cli, db
 from tests.conftest import FIXTURE
+from tuoyu import cli, db
 
 
 def run_cli(capsys, *args):

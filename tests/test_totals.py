@@ -10,7 +10,7 @@ report) to 2024Q3.
 
 import pytest
 
-from tuoyu import db, imports, indicators, periods, totals
+from tuoyu import database, db, imports, indicators, periods, totals
 
 REGIONS = ["990000", "990100", "990101", "990101001", "990102", "990200"]
 REPORTS_HEADER = ("institution_id,period,slots,enrolled_infant,enrolled_toddler,enrolled_preschool,"
@@ -106,7 +106,7 @@ def test_a_database_without_stored_totals_gets_them_on_open(db_copy):
     con.execute("delete from unit_quarter_totals")
     con.execute("delete from meta where key in ('unit_totals_from', 'unit_totals_to', 'macros_sha256')")
     con.close()
-    con = db.connect(db_copy)  # an older database: upgrade() makes them
+    con = database.open_database(db_copy)  # an older database: opening upgrades it
     try:
         assert totals.coverage(con) == ("2023Q1", "2024Q3")
         r = indicators.row_dict(indicators.values(con, ["990101"], ["2024Q3"]), "990101", "2024Q3")

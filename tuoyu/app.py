@@ -6,10 +6,10 @@ import os
 from dataclasses import dataclass
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 import streamlit as st
+from pandas.io.formats.style import Styler
 
-from . import auth, charts, citations, comparison, db, fmt, indicators, overview, periods, review, verdicts
+from . import auth, charts, citations, comparison, database, db, fmt, freshness, indicators, overview, periods, review, verdicts
 from .markup import literal
 from .snapshot import snapshot as _snapshot
 
@@ -22,7 +22,7 @@ CACHE = dict(max_entries=256, show_spinner=False)
 def _connection(path: str):
     # One read-write connection for the whole server (DuckDB allows one mode per file
     # and process); sessions are threads, so each query runs on its own cursor (db.run).
-    return db.connect(path)
+    return database.open_database(path)
 
 
 def con():
@@ -460,6 +460,7 @@ def institution_details(path: str, region: str, quarter: str, counting: str) -> 
 # ------------------------------------------------------------------ 任务台账 (tuoyu.ledger)
 
 from . import ledger as _ledger  # noqa: E402  (beside the loaders it serves)
+from . import tasks as _tasks  # noqa: E402
 
 TASK_STATUS_COLOURS = {"已完成": "#d8f0dd", "滞后": "#f8d7da", "进行中": "#dbe7f6", "未开始": "#e9ecef"}
 
@@ -502,11 +503,11 @@ def ledger_view(sel: Selection, as_of) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def update_task(task_id: str, status: str | None, note: str | None, by: str,
-                user: auth.User | None = None) -> "_ledger.Change":
+                user: auth.User | None = None) -> "_tasks.Change":
     """A write, so not cached; on success the ledger's caches are cleared for every session.
     Raises tuoyu.ledger.LedgerError (Chinese) when refused (also for a task outside the
     signed-in user's department)."""
-    change = as_signed_in(lambda: _ledger.update_task(con(), task_id, status, note, by, user=user))
+    change = as_signed_in(lambda: _tasks.update_task(con(), task_id, status, note, by, user=user))
     ledger_tasks.clear()
     ledger_history.clear()
     return change
@@ -531,7 +532,7 @@ def task_form(pick: str, task, user: auth.User | None, refusal: str | None) -> N
     if submitted:
         try:
             change = update_task(pick, status, note, by, user)
-        except _ledger.LedgerError as exc:
+        except _tasks.LedgerError as exc:
             st.error(str(exc))
         else:
             st.session_state["tasks_flash"] = change.describe()
@@ -555,10 +556,10 @@ def import_history(path: str) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
-def report_freshness(path: str, region: str) -> "_imports.Freshness":
+def report_freshness(path: str, region: str) -> "freshness.Freshness":
     """Per county under the plan's region: latest period reported and who has not reported
     it; cleared after each write."""
-    return _imports.freshness(con(), region)
+    return freshness.freshness(con(), region)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

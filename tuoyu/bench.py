@@ -16,7 +16,6 @@ Also registers `generate` (tuoyu.generate): python -m tuoyu generate --scale N -
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import math
@@ -30,6 +29,8 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+
+from . import database, paths
 
 WORK = Path("/tmp/tuoyu-bench")
 BARS = {"page_ms": 100, "build_s": 15, "ratio": 10, "rss_mb": 1536, "apptest_s": 1.5}
@@ -128,20 +129,18 @@ def page_calls(sel: dict) -> dict:
 # ---------------------------------------------------------------- stages (each in its own process)
 
 def stage_build(args: dict) -> dict:
-    from . import db
     from .ingest import build_database
 
     started = time.perf_counter()
-    counts = build_database(Path(args["db"]), [db.BASE_DATA, Path(args["data"])])
+    counts = build_database(Path(args["db"]), [paths.BASE_DATA, Path(args["data"])])
     return {"wall_s": round(time.perf_counter() - started, 2), "rows": counts,
             "db_mb": round(Path(args["db"]).stat().st_size / 2**20, 1), **_usage()}
 
 
 def stage_queries(args: dict) -> dict:
-    from . import db
 
     path, reps = Path(args["db"]), args["reps"]
-    con = db.connect(path)
+    con = database.open_database(path)
     sel = selections(con)
     out = {"selection": sel, "pages": {}}
     for label, (page, fn) in page_calls(sel).items():
@@ -152,7 +151,7 @@ def stage_queries(args: dict) -> dict:
         warm = _timed(lambda: fn(con), reps, warm=False, cpu=warm_cpu)
         cold = []
         for _ in range(max(1, reps // 2)):
-            fresh = db.connect(path)
+            fresh = database.open_database(path)
             cold += _timed(lambda: fn(fresh), 1, warm=False)
             fresh.close()
         out["pages"][label] = {"page": page, "queries": counter.n, "query_ms": counter.ms, "warm_ms": _median_ms(warm),
@@ -198,10 +197,9 @@ def _apptest_run(db_path: Path, page: str, params: dict) -> tuple[float, float]:
 
 
 def stage_apptest(args: dict) -> dict:
-    from . import db
 
     path = Path(args["db"])
-    con = db.connect(path)
+    con = database.open_database(path)
     sel = selections(con)
     con.close()
     q = sel["quarter"]
@@ -223,12 +221,11 @@ def stage_apptest(args: dict) -> dict:
 
 
 def stage_import(args: dict) -> dict:
-    from . import db
     from .imports import import_files
 
     source, copy = Path(args["db"]), Path(args["work"]) / "import-copy.duckdb"
     shutil.copyfile(source, copy)
-    con = db.connect(copy)
+    con = database.open_database(copy)
     try:
         quarter = con.execute("select max(quarter) from reports").fetchone()[0]
         rows = con.execute("""
@@ -259,13 +256,12 @@ def load_frames(data: Path) -> dict:
     numbers), then prepare()d."""
     import pandas as pd
 
-    from . import db
 
     def read(folder: Path, name: str) -> pd.DataFrame:
         path = folder / f"{name}.csv"
         return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame()
 
-    regions = pd.concat([read(db.BASE_DATA, "regions"), read(data, "regions")]).drop_duplicates("code", keep="last")
+    regions = pd.concat([read(paths.BASE_DATA, "regions"), read(data, "regions")]).drop_duplicates("code", keep="last")
     population = read(data, "population")
     for column in ("year", "resident_population", "under3_population"):
         population[column] = pd.to_numeric(population[column])
@@ -359,9 +355,9 @@ def _same(pandas_frame, duckdb_frame) -> int:
 
 
 def stage_pandas(args: dict) -> dict:
-    from . import db, indicators, periods
+    from . import indicators, periods
 
-    con = db.connect(Path(args["db"]))
+    con = database.open_database(Path(args["db"]))
     sel = selections(con)
     q, reps = sel["quarter"], args["reps"]
     all_quarters = sorted(r[0] for r in con.execute("select distinct quarter from reports").fetchall())
@@ -432,12 +428,12 @@ def machine() -> dict:
 def ensure_data(scale, data: str | None, work: Path, seed: int) -> tuple[Path, float | None]:
     """The folder to build from: --data, the shipped sample at scale 1, else a generated
     folder under /tmp (kept between runs: the national one takes about a minute)."""
-    from . import db, generate
+    from . import generate
 
     if data:
         return Path(data), None
     if scale in (1, 1.0):
-        return db.SAMPLE_DATA, None
+        return paths.SAMPLE_DATA, None
     folder = work / f"data-{scale}-{seed}"
     if (folder / "dataset.csv").exists() and (folder / "reports.csv").exists():
         meta = dict(line.rstrip("\n").split(",", 1) for line in open(folder / "dataset.csv", encoding="utf-8"))

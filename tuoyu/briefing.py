@@ -10,7 +10,6 @@ PDF) and Excel (every table the pages show, numbers as numbers).
 The same data gives the same briefing: the .docx has fixed core properties and zip
 timestamps, so two runs give identical files; only late tasks depend on the day."""
 
-import argparse
 import base64
 import html as html_lib
 import io
@@ -19,7 +18,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import tomllib
@@ -31,11 +29,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import charts, comparison, db, excel, fmt, indicators, institutions, maps, overview, periods, review, targets, verdicts
+from . import charts, comparison, db, excel, fmt, indicators, institutions, maps, overview, paths, periods, review, targets, tasks, verdicts
+from .errors import BriefingError
 
 log = logging.getLogger(__name__)
 
-TEMPLATES_FILE = db.DATA / "briefing.toml"
+TEMPLATES_FILE = paths.DATA / "briefing.toml"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_MIME = "application/pdf"
 XLSX_MIME = institutions.EXCEL_MIME
@@ -59,10 +58,6 @@ FONT_SUBSTITUTES = {"仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体", "方�
 MARGINS_CM = {"top": 3.7, "bottom": 3.5, "left": 2.8, "right": 2.6}
 TEXT_WIDTH_CM = 21.0 - MARGINS_CM["left"] - MARGINS_CM["right"]
 RED = "C00000"
-
-
-class BriefingError(RuntimeError):
-    """A problem the user can act on, worded in Chinese."""
 
 
 # ------------------------------------------------------------------ templates
@@ -153,11 +148,6 @@ def _names(names) -> str:
     return "、".join(names)
 
 
-def _date_zh(d) -> str:
-    d = pd.Timestamp(d)
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
 def _scope(region_name: str) -> str:
     """全市 / 全县 / 全区 … from the name's ending (data/briefing.toml [scope])."""
     for suffix in sorted(templates()["scope"], key=len, reverse=True):
@@ -179,9 +169,7 @@ TASK_COLUMNS = ["task_id", "section", "title", "responsible_units", "lead_unit",
 def tasks_of(con, plan: str, as_of: date) -> pd.DataFrame:
     """Every task of the plan as it stood at the end of `as_of` (tuoyu/ledger.py, as 任务台账
     shows it), late first: status as recorded, is_late, whole days overdue, the lead unit."""
-    from . import ledger
-
-    t = ledger.load_tasks(con, plan, as_of)
+    t = tasks.load_tasks(con, plan, as_of)
     frame = pd.DataFrame({
         "task_id": t["task_id"], "section": t["section"], "title": t["title"],
         "responsible_units": t["responsible_units"], "lead_unit": t["lead_unit"], "due": t["due"],
@@ -434,7 +422,7 @@ class _Builder:
         if self.tasks.empty:
             return None
         late = self.tasks[self.tasks["is_late"]]
-        today = _date_zh(self.as_of)
+        today = fmt.date_zh(self.as_of)
         if late.empty:
             return Section(heading, [Paragraph(_t("tasks_none_late", today=today, n=len(self.tasks)))])
         leads = late["lead_unit"].tolist()
@@ -448,8 +436,8 @@ class _Builder:
             title = t["title"]
             if t["progress_note"]:
                 title += _t("tasks_progress", note=t["progress_note"],
-                            on=_date_zh(t["updated_on"]) if not pd.isna(t["updated_on"]) else "")
-            due = _date_zh(t["due"]) if not pd.isna(t["due"]) else "—"
+                            on=fmt.date_zh(t["updated_on"]) if not pd.isna(t["updated_on"]) else "")
+            due = fmt.date_zh(t["due"]) if not pd.isna(t["due"]) else "—"
             rows.append([str(i), title, t["responsible_units"], due, t["status"], overdue])
         return Section(heading, [
             Paragraph(_t("tasks_late", today=today, n=len(self.tasks), late=len(late), leads=lead_text)),
@@ -517,7 +505,7 @@ class _Builder:
     # -- 附：口径说明
     def notes_section(self) -> Section:
         counting = templates()["counting"][self.counting]
-        notes = [_t("note_source", period_end=_date_zh(self.as_of), counting=counting)]
+        notes = [_t("note_source", period_end=fmt.date_zh(self.as_of), counting=counting)]
         catalogue = indicators.catalogue()
         for code in templates()["overview"]["notes"]:
             notes.append(_t("note_indicator", name=catalogue[code]["name_zh"],
@@ -529,7 +517,7 @@ class _Builder:
         if not self.criteria.empty:
             notes.append(_t("note_criteria"))
         if not self.tasks.empty:
-            notes.append(_t("note_tasks", today=_date_zh(self.as_of)))
+            notes.append(_t("note_tasks", today=fmt.date_zh(self.as_of)))
         return Section(templates()["heading"]["notes"],
                        [Paragraph(f"{i}. {n}", "note") for i, n in enumerate(notes, start=1)], "notes")
 
@@ -650,7 +638,7 @@ class _Builder:
         return Briefing(
             title=_t("title", region_name=self.region_name),
             subtitle=_t("subtitle", period_label=self.period_label),
-            byline=_t("byline", plan_title=self.plan_row["title"], period_end=_date_zh(self.as_of)),
+            byline=_t("byline", plan_title=self.plan_row["title"], period_end=fmt.date_zh(self.as_of)),
             marker=_t("marker", dataset=dataset) if dataset else None,
             headline=sections[0].blocks[0].text,
             sections=sections, sheets=sheets,
@@ -1033,7 +1021,7 @@ def to_docx(briefing: Briefing) -> bytes:
 def issue_line(briefing: Briefing) -> tuple[str, str]:
     """('中卫市卫生健康委员会编', '2024年12月31日'): the 编印单位 on the left and the 印发日期
     on the right of the line under the title."""
-    return _t("compiler", compiler=briefing.compiler) if briefing.compiler else "", _date_zh(briefing.issued)
+    return _t("compiler", compiler=briefing.compiler) if briefing.compiler else "", fmt.date_zh(briefing.issued)
 
 
 def colophon(briefing: Briefing) -> list[str]:
@@ -1273,75 +1261,3 @@ def generate(con, plan: str, region: str, period: str, counting: str = indicator
     files.seconds = time.perf_counter() - started
     step(1.0, f"完成，用时 {files.seconds:.1f} 秒")
     return files
-
-
-# ------------------------------------------------------------------ command line
-
-def _latest_quarter(con) -> str:
-    quarters = db.run(con, "report_quarters")["quarter"].tolist()
-    return quarters[0] if quarters else periods.latest_complete_quarter()
-
-
-def _write(files: Files, outputs: list[Path]) -> list[str]:
-    missing = []
-    for path in outputs:
-        data = {".docx": files.docx, ".pdf": files.pdf, ".xlsx": files.xlsx,
-                ".html": files.html.encode("utf-8") if files.html else None}[path.suffix.lower()]
-        if data is None:
-            missing.append(str(path))
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        print(f"已写入 {path}（{len(data) / 1024:.0f} KB）")
-    return missing
-
-
-def cmd_briefing(args) -> int:
-    outputs = [Path(o) for o in args.output]
-    wrong = [str(p) for p in outputs if p.suffix.lower() not in SUFFIXES]
-    if wrong:
-        print(f"错误：不支持的输出格式 {'、'.join(wrong)}（可用 {' / '.join(SUFFIXES)}）", file=sys.stderr)
-        return 2
-    con = db.connect(args.db)
-    try:
-        period = args.period or _latest_quarter(con)
-        files = generate(con, args.plan, args.region, period, args.counting,
-                         formats={p.suffix.lower() for p in outputs},
-                         progress=lambda f, text: print(f"  {text}", file=sys.stderr),
-                         issued=getattr(args, "issued", None))
-    except BriefingError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    finally:
-        con.close()
-    print(files.headline)
-    missing = _write(files, outputs)
-    for error in files.errors:
-        print(f"注意：{error}", file=sys.stderr)
-    return 3 if missing else 0
-
-
-def cmd_export_excel(args) -> int:
-    args.output = [args.output if args.output.lower().endswith(".xlsx") else args.output + ".xlsx"]
-    return cmd_briefing(args)
-
-
-def add_commands(subparsers) -> None:
-    def common(p):
-        p.add_argument("--db", default=argparse.SUPPRESS)
-        p.add_argument("--plan", required=True, help="方案代码，如 ZHONGWEI")
-        p.add_argument("--region", required=True, help="区划代码，如 640500")
-        p.add_argument("--period", help="报告期，如 2024Q3（默认：有数据的最新季度）")
-        p.add_argument("--counting", choices=sorted(indicators.COUNTING_RULES), default=indicators.DEFAULT_COUNTING)
-
-    p = subparsers.add_parser("briefing", help="生成联席会议简报（Word / PDF，另可导出 Excel、HTML）")
-    common(p)
-    p.add_argument("--issued", type=date.fromisoformat, help="印发日期，如 2025-01-10（默认：数据截至日）")
-    p.add_argument("-o", "--output", action="append", required=True,
-                   help="输出文件，按扩展名决定格式：.docx、.pdf、.xlsx、.html；可重复给出")
-    p.set_defaults(func=cmd_briefing)
-
-    p = subparsers.add_parser("export-excel", help="把各页面的表格导出为一个 Excel 工作簿（每表一个工作表）")
-    common(p)
-    p.add_argument("-o", "--output", required=True, help="输出的 .xlsx 文件")
-    p.set_defaults(func=cmd_export_excel)

@@ -1,6 +1,7 @@
 """Numbers as a Chinese government report writes them: 1.05 个/千人, 82.3%, 2024年第3季度."""
 
-from . import indicators, periods
+from . import periods
+from .catalogue import catalogue
 
 NO_DATA = "无数据"
 
@@ -26,7 +27,7 @@ def percent(value, digits: int = 1) -> str:
 def scale_digits(code: str) -> tuple[int, int]:
     """How value() prints an indicator: (scale, decimals) — rates ×100 to one decimal,
     counts whole, ratios to two decimals. The Excel exports use it to show the same digits."""
-    info = indicators.catalogue().get(code, {})
+    info = catalogue().get(code, {})
     if info.get("unit") == "%":
         return 100, 1
     if info.get("kind") == "count":
@@ -44,7 +45,7 @@ def value(code: str, v, with_unit: bool = True) -> str:
     """An indicator's value in its unit (from data/indicators.csv)."""
     if v is None:
         return NO_DATA
-    info = indicators.catalogue().get(code, {})
+    info = catalogue().get(code, {})
     unit = info.get("unit", "")
     if unit == "%":
         return percent(v)
@@ -59,7 +60,7 @@ def delta(code: str, v) -> str | None:
     without a sign ('0.00'), so that it shows flat."""
     if v is None:
         return None
-    unit = indicators.catalogue().get(code, {}).get("unit", "")
+    unit = catalogue().get(code, {}).get("unit", "")
     text = f"{v * 100:+.1f}" if unit == "%" else f"{v:+.2f}"
     if float(text) == 0:
         text = text[1:]
@@ -76,7 +77,7 @@ def amount(code: str, v) -> str:
     '0.15 个/千人', '3.2个百分点'."""
     if v is None:
         return NO_DATA
-    if indicators.catalogue().get(code, {}).get("unit") == "%":
+    if catalogue().get(code, {}).get("unit") == "%":
         return f"{abs(v) * 100:.1f}个百分点"
     return value(code, abs(v))
 
@@ -86,10 +87,10 @@ def pair(code: str, a, b) -> tuple[str, str]:
     when the usual rounding would print two different numbers alike."""
     shown = value(code, a), value(code, b)
     if shown[0] == shown[1] and a is not None and b is not None and a != b:
-        unit = indicators.catalogue().get(code, {}).get("unit", "")
+        unit = catalogue().get(code, {}).get("unit", "")
         if unit == "%":
             return percent(a, 2), percent(b, 2)
-        if indicators.catalogue().get(code, {}).get("kind") != "count":
+        if catalogue().get(code, {}).get("kind") != "count":
             return f"{number(a, 3)} {unit}".strip(), f"{number(b, 3)} {unit}".strip()
     return shown
 
@@ -98,6 +99,16 @@ def average_label(province_name: str | None) -> str:
     """全区平均 for an autonomous region (宁夏回族自治区), else 全省平均 (DESIGN §3 provincial
     average: the province's own ratio)."""
     return "全区平均" if (province_name or "").endswith("自治区") else "全省平均"
+
+
+def date_zh(value) -> str:
+    """2023年10月1日 (empty for no date): the one Chinese date format."""
+    import pandas as pd
+
+    if value is None or pd.isna(value):
+        return ""
+    value = pd.Timestamp(value)
+    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def date_time(ts) -> str:
@@ -110,12 +121,12 @@ def period(p: str) -> str:
 
 
 def name(code: str) -> str:
-    return indicators.catalogue()[code]["name_zh"]
+    return catalogue()[code]["name_zh"]
 
 
 def short(code: str) -> str:
-    return indicators.catalogue()[code]["short_zh"]
+    return catalogue()[code]["short_zh"]
 
 
 def definition(code: str) -> str:
-    return indicators.catalogue()[code]["definition"]
+    return catalogue()[code]["definition"]

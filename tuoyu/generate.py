@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
-import random
 import time
 from datetime import date, timedelta
 from pathlib import Path

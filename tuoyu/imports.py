@@ -25,28 +25,32 @@ the committed state, and planned again if another write landed meanwhile; so two
 importing at once both land, a large file being checked keeps nobody waiting, and readers
 keep reading the last committed state."""
 
-import argparse
 import csv
-import getpass
 import hashlib
 import io
 import json
 import math
 import re
-import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
-from . import auth, db, excel, indicators, periods, totals
-from .ingest import Problem, TableFile, check_files, prepare_rows
-from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES, table_for_name
+from . import auth, db, excel, indicators, totals
+from .errors import Problem
+from .ingest import TableFile, check_files, prepare_rows
+from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES
+
 # IMPORTABLE, the limits and size_problem are used through this module by the page and the tests
-from .upload_read import IMPORTABLE, MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, read_upload, size_problem  # noqa: F401
+from .upload_read import (  # noqa: F401
+    IMPORTABLE,
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_MB,
+    read_upload,
+    size_problem,
+)
 
 TEMPLATE_ROWS = 5000  # rows of the XLSX template that carry the validation lists
 
@@ -172,17 +176,6 @@ class UndoResult:
             return (f"已撤销第{self.batch_id}批：删除新增的{self.rows_removed}行，"
                     f"恢复被替换的{self.rows_restored}行。")
         return f"不能撤销第{self.batch_id}批：" + "；".join(self.reasons)
-
-
-@dataclass
-class Freshness:
-    expected_quarter: str | None
-    counties: pd.DataFrame      # display-ready, one row per county
-    missing: pd.DataFrame       # display-ready, the institutions that have not reported
-
-    @property
-    def expected_label(self) -> str:
-        return periods.label(self.expected_quarter) if self.expected_quarter else ""
 
 
 # ------------------------------------------------------------------ checks against the store
@@ -719,67 +712,6 @@ def _undo(con, batch_id: int, by: str) -> UndoResult:
             cur.close()
 
 
-# ------------------------------------------------------------------ freshness
-
-def freshness(con, region: str, quarter: str | None = None) -> Freshness:
-    """Per county under `region`: its latest reported quarter and, for the expected quarter
-    (`quarter`, else the latest any institution in the region reported), how many active
-    institutions reported it and which did not."""
-    frame = db.run(con, "report_freshness", region=region, quarter=quarter)
-    expected = frame["expected_quarter"].dropna()
-    expected = expected.iloc[0] if not expected.empty else None
-    has_report = frame["has_report"].astype("boolean")
-    frame = frame.assign(is_reported=has_report.eq(True).fillna(False).astype(bool),
-                         is_missing=has_report.eq(False).fillna(False).astype(bool))
-    rows, missing = [], frame[frame["is_missing"]]
-    for (code, name), group in frame.groupby(["county_code", "county_name"], sort=True):
-        latest = group["latest_quarter"].iloc[0]
-        active = int(group["institution_id"].notna().sum())
-        reported = int(group["is_reported"].sum())
-        if active == 0:
-            state = "无应报机构"
-        elif reported == 0:
-            state = "本期未报送" + (f"（最新为{periods.label(latest)}）" if isinstance(latest, str) else "（从未报送）")
-        elif reported < active:
-            state = f"未报齐（缺{active - reported}家）"
-        else:
-            state = "已报齐"
-        rows.append({"县区": name, "区划代码": code,
-                     "最新报告期": periods.label(latest) if isinstance(latest, str) else "无报表",
-                     "应报机构": active, "已报": reported, "未报": active - reported, "情况": state})
-    # the county and how it stands first (on a phone they stay on screen), the code last
-    counties = pd.DataFrame(rows, columns=["县区", "情况", "未报", "已报", "应报机构", "最新报告期", "区划代码"])
-    missing = pd.DataFrame({"县区": missing["county_name"], "机构编码": missing["institution_id"],
-                            "机构名称": missing["institution_name"]}).reset_index(drop=True)
-    return Freshness(expected, counties, missing)
-
-
-def freshness_notice(con, region: str, quarter: str) -> str | None:
-    """For 总览: the counties under `region` with active institutions but no report at all
-    in `quarter` (a whole county missing, which the count of unreported institutions does
-    not show)."""
-    if totals.covers(indicators.stored_span(con), [quarter]):
-        silent = db.run(con, "silent_counties", region=region, quarter=quarter)
-    else:  # a quarter the stored totals do not hold: from the reports themselves
-        frame = db.run(con, "report_freshness", region=region, quarter=quarter)
-        counties = frame.groupby(["county_code", "county_name"], sort=True).agg(
-            latest_quarter=("latest_quarter", "first"), active=("institution_id", "count"),
-            reported=("has_report", lambda s: int(s.astype("boolean").eq(True).sum()))).reset_index()
-        silent = counties[(counties["active"] > 0) & (counties["reported"] == 0)]
-    if silent.empty:
-        return None
-    names = []
-    for name, latest in zip(silent["county_name"], silent["latest_quarter"]):
-        if not isinstance(latest, str):
-            names.append(f"{name}（从未报送）")
-        elif latest < quarter:
-            names.append(f"{name}（最新为{periods.label(latest)}）")
-        else:
-            names.append(name)
-    return (f"{'、'.join(names)}没有{periods.label(quarter)}的机构报表，本期数字未包含其机构的报表数据"
-            f"（报送情况见“数据上报”）。")
-
-
 # ------------------------------------------------------------------ templates
 
 def template_name(table: str, kind: str) -> str:
@@ -921,108 +853,3 @@ def template_bytes(table: str, kind: str = "xlsx", con=None, region: str | None 
             sheet.append([r["key"], r["name"], r["region_code"]][:len(headers)])
         sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 24, 36
     return excel.save(book)
-
-
-# ------------------------------------------------------------------ command line
-
-def _table_arg(text: str) -> str:
-    table = table_for_name(text)
-    if table not in IMPORTABLE:
-        raise argparse.ArgumentTypeError(f"可选：{'、'.join(f'{t}（{TABLE_ZH[t]}）' for t in IMPORTABLE)}")
-    return table
-
-
-def _cmd_template(args) -> int:
-    output = Path(args.output or template_name(args.table, "xlsx"))
-    kind = "csv" if output.suffix.lower() == ".csv" else "xlsx"
-    con = db.connect(args.db) if args.region else None
-    if args.region and con is None:
-        return 1
-    try:
-        output.write_bytes(template_bytes(args.table, kind, con, args.region))
-    finally:
-        if con is not None:
-            con.close()
-    print(f"已写出模板 {output}")
-    return 0
-
-
-def _cmd_import(args) -> int:
-    files = []
-    for name in args.files:
-        path = Path(name)
-        if not path.is_file():
-            print(f"文件不存在：{path}", file=sys.stderr)
-            return 2
-        files.append((path.name, path.read_bytes()))
-    con = db.connect(args.db)
-    try:
-        result = import_files(con, files, args.by, dry_run=args.dry_run, plan_region=args.region)
-    finally:
-        con.close()
-    stream = sys.stdout if result.ok else sys.stderr
-    print(result.headline(), file=stream)
-    for p in result.problems[:500]:
-        print(f"  {p}", file=stream)
-    if len(result.problems) > 500:
-        print(f"  ……另有{len(result.problems) - 500}处问题", file=stream)
-    for f in result.files:
-        print(f"  {f.sentence()}", file=stream)
-    return 0 if result.ok else 1
-
-
-def _cmd_batches(args) -> int:
-    con = db.connect(args.db)
-    try:
-        frame = batches(con)
-    finally:
-        con.close()
-    if frame.empty:
-        print("尚无导入批次")
-        return 0
-    for row in history_table(frame.head(args.limit)).to_dict("records"):
-        print(f"第{row['批次']}批  {row['导入时间']}  {row['记录人/上报单位']}  {row['文件']}（{row['数据表']}）"
-              f"  新增{row['新增']}  替换{row['替换']}  {row['状态']}")
-    return 0
-
-
-def _cmd_undo(args) -> int:
-    con = db.connect(args.db)
-    try:
-        result = undo(con, args.batch, args.by)
-    finally:
-        con.close()
-    print(result.message(), file=sys.stdout if result.ok else sys.stderr)
-    return 0 if result.ok else 1
-
-
-def add_commands(sub) -> None:
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):
-        user = "命令行"
-    p = sub.add_parser("template", help="写出数据上报模板（XLSX 或 CSV，按文件扩展名）")
-    p.add_argument("--db", default=argparse.SUPPRESS)
-    p.add_argument("table", type=_table_arg, help="表名，如 reports 或 机构报表")
-    p.add_argument("-o", "--output", help="输出文件（.xlsx 或 .csv；默认 <表名>_模板.xlsx）")
-    p.add_argument("--region", help="附上该区划内的机构名单和区划代码供选择（读取数据库）")
-    p.set_defaults(func=_cmd_template)
-
-    p = sub.add_parser("import", help="检查并导入数据文件：全部通过才写入，每个文件一个批次")
-    p.add_argument("--db", default=argparse.SUPPRESS)
-    p.add_argument("files", nargs="+", help="CSV（UTF-8 或 GBK）或 XLSX 文件")
-    p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
-    p.add_argument("--by", default=user, help=f"记录人/上报单位（默认 {user}）")
-    p.add_argument("--region", help="方案区域的区划代码：区域外的数据视为错误")
-    p.set_defaults(func=_cmd_import)
-
-    p = sub.add_parser("batches", help="导入批次记录（最新在前）")
-    p.add_argument("--db", default=argparse.SUPPRESS)
-    p.add_argument("--limit", type=int, default=50)
-    p.set_defaults(func=_cmd_batches)
-
-    p = sub.add_parser("undo", help="撤销一个导入批次（恢复导入前的数据）")
-    p.add_argument("--db", default=argparse.SUPPRESS)
-    p.add_argument("batch", type=int, help="批次号")
-    p.add_argument("--by", default=user, help=f"操作人（默认 {user}）")
-    p.set_defaults(func=_cmd_undo)

@@ -5,15 +5,14 @@ one query per question and shapes the result. Pages, the briefing, the CLI and t
 all come through here."""
 
 import contextvars
-import csv
 import math
 from contextlib import contextmanager
 from decimal import Decimal
-from functools import lru_cache
 
 import pandas as pd
 
 from . import db, totals
+from .catalogue import catalogue  # noqa: F401  (re-exported: indicators.catalogue() is how the domain reads it)
 
 COUNTING_RULES = {"filed": False, "all": True}  # rule name → count_all
 DEFAULT_COUNTING = "filed"
@@ -27,13 +26,6 @@ REPORTED = ("health_management_rate", "parenting_knowledge_rate", "newborn_guida
 COUNTS = ("n_demonstration", "n_demonstration_puhui", "n_public_kindergarten_tuoban",
           "n_puhui_kindergarten_tuoban", "n_workplace", "n_guidance_center", "n_public_private",
           "n_new_institutions", "new_slots")
-
-
-@lru_cache(maxsize=1)
-def catalogue() -> dict[str, dict]:
-    """Indicator names, units and 口径 from data/indicators.csv."""
-    with open(db.DATA / "indicators.csv", encoding="utf-8") as f:
-        return {row["code"]: row for row in csv.DictReader(f)}
 
 
 def count_all(counting: str) -> bool:

@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import periods
-from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES, table_for_name
+from .errors import ImportRefused, Problem
+from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLES, table_for_name
 
 NO_DATA_ROWS = "文件没有数据行"
 MAX_ENROLMENT_OVER_SLOTS = 1.5  # DESIGN §2: 在托人数超过托位数的 150% is an error
@@ -29,32 +30,6 @@ _FALSE = {"否", "n", "no", "false", "f", "0", "×", "✗"}
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$")
 _INT = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"第{self.row}行")
-        if self.column:
-            where.append(f"“{self.column}”列")
-        return f"{' '.join(where)}：{self.message}"
-
-
-class ImportRefused(Exception):
-    """Raised with every problem found; nothing has been written."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"数据有 {len(problems)} 处问题，未写入任何数据：\n"
-                         + "\n".join(str(p) for p in problems[:50])
-                         + ("\n……" if len(problems) > 50 else ""))
 
 
 @dataclass
@@ -660,7 +635,7 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
     and audit log are carried into the new one (tuoyu.rebuild).
     A large CSV of institutions or reports is checked in DuckDB first (fast_load); if any
     file is not plainly clean, every file is read and checked the usual way instead."""
-    from . import db, ledger, rebuild  # late: db imports this module for its first-run build
+    from . import db, rebuild, tasks, totals
 
     deferred: dict[str, list[Path]] = {}
     files, meta, problems = _read_folders(folders, _defer_large(deferred))
@@ -704,8 +679,8 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
                     progress(table)
                 counts[table] = (_fast_insert(con, table) if table in fast
                                  else insert_frame(con, table, prepare_rows(table, frames[table])))
-        db.refresh_derived(con)
-        counts["task_history"] = ledger.apply_sample_updates(con, folders)
+        totals.refresh_derived(con)
+        counts["task_history"] = tasks.apply_sample_updates(con, folders)
         # when the data was loaded: pages show it as 数据更新于 until an import changes it
         meta = meta | {"built_at": datetime.now().isoformat(sep=" ", timespec="seconds")}
         # what the build itself recorded, so that later changes can be told apart (rebuild.work_in)

@@ -13,12 +13,12 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from . import db, excel, indicators, periods
+from . import db, excel, indicators, paths, periods
 from .tables import ALLOWED, TABLES
 
 
 def _load_flags() -> pd.DataFrame:
-    with open(db.DATA / "flags.csv", encoding="utf-8") as f:
+    with open(paths.DATA / "flags.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     for row in rows:
         row["threshold"] = float(row["threshold"]) if row["threshold"] else None

@@ -8,17 +8,14 @@ with nothing to act on gets none.
 them as one zip. The wording is data/briefing.toml [notice]; the layout is the briefing's
 (公文 fonts and margins, tuoyu/briefing.py)."""
 
-import argparse
 import io
-import sys
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pandas as pd
 
-from . import briefing, db, fmt, indicators, institutions, periods, targets, totals, verdicts
+from . import briefing, fmt, freshness, indicators, institutions, periods, targets, verdicts
 from .tables import split_list
 
 ACT_ON = (verdicts.MISSED, verdicts.AT_RISK)
@@ -37,13 +34,6 @@ class Notice:
     docx: bytes
 
 
-def _silent(con, region: str, quarter: str) -> set[str]:
-    """Counties under `region` with institutions active but not one report for the quarter."""
-    if not totals.covers(indicators.stored_span(con), [quarter]):
-        return set()
-    return set(db.run(con, "silent_counties", region=region, quarter=quarter)["county_code"])
-
-
 def build(con, plan: str, period: str, counting: str = indicators.DEFAULT_COUNTING,
           today: date | None = None, region: str | None = None) -> list[Notice]:
     """The notices for the counties (or townships) below the plan's region — or below
@@ -59,7 +49,7 @@ def build(con, plan: str, period: str, counting: str = indicators.DEFAULT_COUNTI
     with indicators.session(con):
         evaluated = targets.evaluate(con, plan, top, quarter, counting, include_children=True)
         year = targets.year_verdicts(con, plan, units["code"].tolist(), quarter, counting)
-    silent = _silent(con, top, quarter)
+    silent = freshness.silent_codes(con, top, quarter)
     tasks = briefing.tasks_of(con, plan, as_of)
     document = briefing.conventions(plan_row, lineage["name"].iloc[0])
     out = []
@@ -87,7 +77,7 @@ def _docx(plan_row: dict, document: dict, name: str, quarter: str, as_of: date, 
     doc.add_paragraph(_t("title", region_name=name, period_label=periods.label(quarter)), style="简报标题")
     doc.add_paragraph(_t("addressee", region_name=name), style="简报版记")
     doc.add_paragraph(_t("opening", plan_title=plan_row["title"], period_label=periods.label(quarter),
-                         as_of=briefing._date_zh(as_of)))
+                         as_of=fmt.date_zh(as_of)))
     number = iter(briefing.CHINESE_NUMERALS)
 
     doc.add_paragraph(f"{next(number)}、{_t('targets_heading')}", style="简报一级标题")
@@ -118,12 +108,12 @@ def _docx(plan_row: dict, document: dict, name: str, quarter: str, as_of: date, 
     if not tasks.empty:
         doc.add_paragraph(f"{next(number)}、{_t('tasks_heading')}", style="简报一级标题")
         for t in tasks.to_dict("records"):
-            doc.add_paragraph(_t("task", title=t["title"], due=briefing._date_zh(t["due"]), days=t["days_overdue"]))
+            doc.add_paragraph(_t("task", title=t["title"], due=fmt.date_zh(t["due"]), days=t["days_overdue"]))
 
     reply_by = as_of + timedelta(days=int(briefing.templates()["notice"]["reply_days"]))
-    doc.add_paragraph(_t("closing", reply_by=briefing._date_zh(reply_by), compiler=document["compiler"]))
+    doc.add_paragraph(_t("closing", reply_by=fmt.date_zh(reply_by), compiler=document["compiler"]))
     doc.add_paragraph(document["compiler"], style="简报落款")
-    doc.add_paragraph(briefing._date_zh(as_of), style="简报落款")
+    doc.add_paragraph(fmt.date_zh(as_of), style="简报落款")
     buffer = io.BytesIO()
     issued = datetime(as_of.year, as_of.month, as_of.day)
     doc.core_properties.created = doc.core_properties.modified = issued
@@ -138,33 +128,3 @@ def to_zip(notices: list[Notice]) -> bytes:
         for n in notices:
             z.writestr(n.file_name, n.docx)
     return out.getvalue()
-
-
-def cmd_notices(args) -> int:
-    con = db.connect(args.db)
-    try:
-        found = build(con, args.plan, args.period, args.counting, region=args.region)
-    except (briefing.BriefingError, ValueError) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    finally:
-        con.close()
-    folder = Path(args.output)
-    folder.mkdir(parents=True, exist_ok=True)
-    if not found:
-        print("所辖各地区本期均无需督办（没有未达标、有风险的目标，也没有未报送的）。")
-    for n in found:
-        (folder / n.file_name).write_bytes(n.docx)
-        print(f"已写入 {folder / n.file_name}：{'；'.join(n.reasons)}")
-    return 0
-
-
-def add_commands(subparsers) -> None:
-    p = subparsers.add_parser("notices", help="为有未达标、有风险目标或未报送的县区各生成一份督办通知（Word）")
-    p.add_argument("--db", default=argparse.SUPPRESS)
-    p.add_argument("--plan", required=True, help="方案代码，如 ZHONGWEI")
-    p.add_argument("--period", required=True, help="报告期，如 2024Q4")
-    p.add_argument("--region", help="上级地区的区划代码（默认：方案所在地区）")
-    p.add_argument("--counting", choices=sorted(indicators.COUNTING_RULES), default=indicators.DEFAULT_COUNTING)
-    p.add_argument("-o", "--output", required=True, help="输出目录")
-    p.set_defaults(func=cmd_notices)

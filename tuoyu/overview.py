@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import citations, db, fmt, indicators, periods, review, targets, verdicts
+from . import citations, db, fmt, freshness, indicators, periods, review, targets, verdicts
 from .snapshot import snapshot
 
 HEADLINE = ("slots_per_1000", "enrolment_rate", "occupancy_mean", "filing_rate", "puhui_slot_share")
@@ -244,8 +244,8 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
     notices = []
     if snap["n_not_reported"]:
         notices.append(f"本期有{snap['n_not_reported']}家计入机构未报送报表，相关数字可能偏低（详见“机构明细”）。")
-    from .imports import freshness_notice  # a whole county missing, which the count above does not say
-    notices += [n for n in [freshness_notice(con, region, quarter)] if n]
+    # a whole county missing, which the count above does not say
+    notices += [n for n in [freshness.notice(con, region, quarter)] if n]
     return View(
         snapshot=snap, headline=headline,
         headline_status=(snap["year_target"] or {}).get("status"),

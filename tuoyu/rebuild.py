@@ -22,17 +22,10 @@ from pathlib import Path
 import duckdb
 
 from . import db
+from .errors import DatabaseInUse, RebuildRefused
 
 KEPT_TABLES = (("users", None), ("audit_log", "audit_event_seq"))  # (table, the sequence its ids come from)
 _BUILDING = re.compile(r"\.building-(\d+)(\.wal)?$")
-
-
-class RebuildRefused(Exception):
-    """Why the database was left as it is, in Chinese."""
-
-
-class DatabaseInUse(RebuildRefused):
-    """Another process holds the file: refused whatever the options."""
 
 
 def ensure_free(path: Path) -> None:

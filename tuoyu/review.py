@@ -22,9 +22,9 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import citations, db, fmt, indicators, targets, verdicts
+from . import citations, fmt, indicators, paths, targets, verdicts
 
-CRITERIA_FILE = db.DATA / "criteria.csv"
+CRITERIA_FILE = paths.DATA / "criteria.csv"
 CITY_RULES = ("self", "self_and_children", "children")
 BENCHMARKS = ("value", "provincial_average", "plan_target")
 COLUMNS = ["region_code", "region_name", "is_parent", "criterion", "title", "verdict", "own_verdict", "detail",

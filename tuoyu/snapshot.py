@@ -5,10 +5,7 @@ target and the next one not yet due, and the targets of regions above it as refe
 The CLI prints it as JSON; 总览 and the briefing read the same dict."""
 
 from . import db, indicators, periods, targets
-
-
-class UnknownRegion(ValueError):
-    pass
+from .errors import UnknownRegion
 
 
 def dataset_label(con) -> str | None:

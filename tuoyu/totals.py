@@ -9,13 +9,12 @@ quarters indicators.values() computes the same rows on the spot, so a figure nev
 on whether it was stored.
 
 The table is derived data: whatever writes institutions or reports calls refresh() in the
-same transaction (the build, an import, an undo), and db.upgrade() refreshes it when the
+same transaction (the build, an import, an undo), and tuoyu.database.upgrade() refreshes it when the
 formulas change. Only the units whose institutions changed are recomputed, unless the span
 of quarters moved (a new latest quarter), which recomputes everything."""
 
 from . import db
 from .periods import quarter_range
-
 
 
 def _exec(cur, name: str, **params):
@@ -62,6 +61,14 @@ def refresh(cur, units=None) -> None:
     _exec(cur, "region_values_fill", quarters=quarters)
     for key, value in (("unit_totals_from", wanted and wanted[0]), ("unit_totals_to", wanted and wanted[1])):
         _exec(cur, "meta_set", key=key, value=value)
+
+
+def refresh_derived(con) -> None:
+    """Rebuild every derived table (the region closure, then the stored totals) inside the
+    caller's transaction: after a build, or whatever rewrote regions."""
+    con.execute("delete from region_tree")
+    con.execute((db.DDL / "region_tree.sql").read_text(encoding="utf-8"))
+    refresh(con)
 
 
 def units_of(cur, institution_ids) -> set[str]:

@@ -21,7 +21,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ingest import NO_DATA_ROWS, Problem, TableFile, decode_csv_bytes, read_table_file
+from .errors import Problem
+from .ingest import NO_DATA_ROWS, TableFile, decode_csv_bytes, read_table_file
 from .tables import TABLE_ZH, TABLES, table_for_name
 
 # The tables county staff send. Regions and the plan tables are loaded with `init` only.

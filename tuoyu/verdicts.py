@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import periods
-from .db import DATA
+from .paths import DATA
 
 VERDICTS_FILE = DATA / "verdicts.toml"
 

@@ -29,7 +29,7 @@ import duckdb
 from playwright.sync_api import expect, sync_playwright
 
 from tests.browser import harness
-from tuoyu import auth, db
+from tuoyu import auth, db, paths, totals
 from tuoyu.ingest import build_database
 
 os.environ.setdefault("TUOYU_TODAY", "2026-11-23")   # the tests' day: 2026Q3 is over, 2026Q4 is not
@@ -61,7 +61,7 @@ class Soak:
     # ---------------------------------------------------------------- setup
 
     def prepare(self) -> None:
-        build_database(self.db_path, [db.BASE_DATA, db.SAMPLE_DATA])
+        build_database(self.db_path, [paths.BASE_DATA, paths.SAMPLE_DATA])
         con = db.connect(self.db_path)
         try:
             auth.add_user(con, ADMIN[0], ADMIN[2], ADMIN[1], "管理员")
@@ -322,7 +322,7 @@ class Soak:
         con = db.connect(refreshed)
         try:
             con.execute("begin")
-            db.refresh_derived(con)
+            totals.refresh_derived(con)
             con.execute("commit")
         finally:
             con.close()

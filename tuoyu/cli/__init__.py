@@ -1,19 +1,19 @@
 """python -m tuoyu — build the database and print indicators from the command line."""
 
 import argparse
-import importlib
 import json
 import sys
 from pathlib import Path
 
-from . import auth, db, indicators, periods, rebuild
-from .ingest import ImportRefused, build_database
-from .snapshot import UnknownRegion, snapshot
+from .. import auth, database, db, indicators, paths, periods, rebuild
+from ..errors import ImportRefused, UnknownRegion
+from ..ingest import build_database
+from ..snapshot import snapshot
+from . import accounts, data, documents, tasks
 
-
-# Each feature module adds its own subcommands with add_commands(subparsers), so that
-# features are added without editing one shared function.
-FEATURE_COMMANDS = ("tuoyu.auth", "tuoyu.imports", "tuoyu.ledger", "tuoyu.briefing", "tuoyu.notices", "tuoyu.bench")
+# Each area's subcommands: a module of this package with add_<area>_commands(subparsers).
+FEATURE_COMMANDS = ((accounts, "auth"), (data, "imports"), (tasks, "ledger"), (documents, "briefing"),
+                    (documents, "notices"))
 
 
 def _json_default(value):
@@ -26,7 +26,7 @@ def _json_default(value):
 
 def cmd_init(args) -> int:
     path = db.db_path(args.db)
-    folders = [db.BASE_DATA, Path(args.data) if args.data else db.SAMPLE_DATA]
+    folders = [paths.BASE_DATA, Path(args.data) if args.data else paths.SAMPLE_DATA]
     try:
         backup = rebuild.prepare(path, args.force)
         if backup:
@@ -39,7 +39,7 @@ def cmd_init(args) -> int:
         print(refused, file=sys.stderr)
         print(f"数据库未改动：{path}", file=sys.stderr)
         return 1
-    con = db.connect(path)
+    con = database.open_database(path)
     try:
         auth.audit(con, auth.LOCAL_ADMIN, "init", "重建数据库（数据目录 " + "、".join(map(str, folders))
                    + (f"；原库备份为 {backup}" if backup else "") + "）")
@@ -66,7 +66,7 @@ def _fmt(code: str, value) -> str:
 
 
 def cmd_indicators(args) -> int:
-    con = db.connect(args.db)
+    con = database.open_database(args.db)
     try:
         snap = snapshot(con, args.region, args.period, args.plan, args.counting)
     except (UnknownRegion, ValueError) as exc:
@@ -110,14 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--counting", choices=sorted(indicators.COUNTING_RULES), default=indicators.DEFAULT_COUNTING)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_indicators)
-    for module in FEATURE_COMMANDS:
-        try:
-            feature = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        feature.add_commands(sub)
+    for module, area in FEATURE_COMMANDS:
+        getattr(module, f"add_{area}_commands")(sub)
+    from .. import bench  # the tools' own subcommands (generate, bench)
+    bench.add_commands(sub)
     return parser
 
 
