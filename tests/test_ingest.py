@@ -6,17 +6,17 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from tuoyu import ingest
+from tuoyu.loading import read, rules
 
 KNOWN = {"regions": {"640521", "640500"}, "institutions": {"X1", "X2"}, "plans": set()}
 
 
 def problems_of(name, text_or_bytes, known=KNOWN):
     data = text_or_bytes.encode("utf-8") if isinstance(text_or_bytes, str) else text_or_bytes
-    tf, problems = ingest.read_table_file(name, data)
+    tf, problems = read.read_table_file(name, data)
     if tf is None:
         return None, [str(p) for p in problems]
-    problems = ingest.check_files([tf], known)
+    problems = rules.check_files([tf], known)
     return tf, [str(p) for p in problems]
 
 
