@@ -2,10 +2,12 @@
 county staff type, and the Chinese problem list with file, row and column."""
 
 import io
+import re
 
 import pytest
 from openpyxl import Workbook
 
+from tuoyu import db
 from tuoyu.loading import read, rules
 
 KNOWN = {"regions": {"640521", "640500"}, "institutions": {"X1", "X2"}, "plans": set()}
@@ -110,3 +112,12 @@ def test_free_text_keeps_its_chinese_punctuation():
     assert problems == []
     row = tf.typed.to_dict("records")[0]
     assert row["name"] == "阳光托育，第一园：　示范点" and row["region_code"] == "640521"
+
+
+def test_each_row_rule_has_one_condition_and_one_wording():
+    # a rule is an is_* column of queries/row_rules_<table>.sql (run by both the pandas path
+    # and the build's fast path) worded once in rules.RULES: neither without the other
+    assert {p.stem.removeprefix("row_rules_") for p in db.QUERIES.glob("row_rules_*.sql")} == set(rules.RULES)
+    for table, table_rules in rules.RULES.items():
+        flags = re.findall(r"\bas (is_\w+)", db.query_text(f"row_rules_{table}"))
+        assert sorted(flags) == sorted(r.flag for r in table_rules), table

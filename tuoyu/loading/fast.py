@@ -4,14 +4,13 @@ in DuckDB, accepted only when plainly clean (else the pandas path judges and wor
 import csv
 from pathlib import Path
 
-import pandas as pd
+import duckdb
 
-from .. import periods
+from .. import db, periods
 from ..tables import ALLOWED, KEYS, TABLES, table_for_name
 from .columns import _FALSE, _TRUE
 from .read import FULLWIDTH_FROM, FULLWIDTH_TO, TableFile, column_for_header
-from .rules import EARLIEST_PERIOD_YEAR, MAX_ENROLMENT_OVER_SLOTS
-from .write import INSERT_ORDER
+from .rules import flagged_rows, set_known
 
 # A national dataset's reports file has millions of rows; reading and checking it with
 # pandas takes minutes. A large CSV of the biggest tables is therefore read, typed and
@@ -22,19 +21,20 @@ from .write import INSERT_ORDER
 # with its file, row and column exactly as before. So the fast path never refuses a file
 # and never words a message; it only accepts clean ones sooner.
 #
-# The rules mirror check_rules() and type_file() for these tables: a rule added there for
-# institutions or reports must be added to _fast_rules() too (tests/test_generate.py
-# compares the two paths on a battery of broken files).
+# The row rules are the pandas path's own: the same queries/row_rules_<table>.sql (rules.py)
+# runs on the rows typed here. What is this module's alone is which cells count as plain and
+# how they are typed: stricter than columns.py, so a cell it takes, columns.py reads alike
+# (tests/test_generate.py compares the two paths on a battery of broken and unusual files).
 
 FAST_TABLES = ("institutions", "reports")
 FAST_MIN_BYTES = 4 * 1024 * 1024  # smaller files take the pandas path: it is quick enough
-_FW_FROM, _FW_TO = FULLWIDTH_FROM, FULLWIDTH_TO
 _EDGE_SPACE = ("[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\x{1680}\\x{2000}-\\x{200a}"
                "\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]")  # what str.strip() removes
-
-
-def _sql_list(values) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+# Every value the generated SQL below compares with, bound (never written into the text).
+_PARAMS = {
+    "fullwidth_from": FULLWIDTH_FROM, "fullwidth_to": FULLWIDTH_TO, "fullwidth_any": f"[{FULLWIDTH_FROM}]",
+    "edge_space": f"^{_EDGE_SPACE}|{_EDGE_SPACE}$", "true_words": sorted(_TRUE), "false_words": sorted(_FALSE),
+} | {f"allowed_{table}_{column}": list(values) for (table, column), values in ALLOWED.items()}
 
 
 def _fast_header(table: str, header: list[str]) -> dict[str, int] | None:
@@ -59,21 +59,38 @@ def _fast_header(table: str, header: list[str]) -> dict[str, int] | None:
 # Text columns checked against known keys: a cell with spaces around it is unknown anyway.
 _FAST_REFERENCES = {("reports", "institution_id"), ("institutions", "region_code")}
 
+# Generated from tables.py rather than written per table in queries/: which file column is
+# which table column is known only from a file's header, and each column's check and cast
+# follows its kind there; so only identifiers from TABLES go into the text, values bound.
 
-def _fast_cell_problems(table: str) -> list[str]:
-    """SQL conditions on the text table that make a cell not plainly valid (the typed
-    columns' patterns admit no spaces; free text is checked for them)."""
+
+def _text(table: str, col, positions: dict[str, int]) -> str:
+    """The cell as read_table_file would hold it."""
+    if col.name not in positions:
+        return "''"
+    c = f"coalesce(c{positions[col.name]}, '')"
+    if col.kind != "text" or ALLOWED.get((table, col.name)) or (table, col.name) in _FAST_REFERENCES:
+        return c  # a 全角 digit fails the column's pattern or key: the pandas path translates it
+    if col.prose:
+        return c  # free text keeps its punctuation (read_table_file)
+    # translate() is slow: only where a 全角 character is (as read_table_file does)
+    return f"case when regexp_matches({c}, $fullwidth_any) then translate({c}, $fullwidth_from, $fullwidth_to) else {c} end"
+
+
+def _not_plain(table: str) -> list[str]:
+    """Conditions on fast_text that make a cell not plainly valid (the typed columns'
+    patterns admit no spaces; free text is checked for them)."""
     out = []
     for col in TABLES[table]:
         c = col.name
         if col.kind == "text" and not ALLOWED.get((table, c)) and (table, c) not in _FAST_REFERENCES:
-            out.append(f"regexp_matches({c}, '^{_EDGE_SPACE}|{_EDGE_SPACE}$')")
+            out.append(f"regexp_matches({c}, $edge_space)")
         if col.required:
             out.append(f"{c} = ''")
         if col.kind == "int":
             out.append(f"({c} <> '' and not regexp_full_match({c}, '[0-9]{{1,9}}'))")
         elif col.kind == "bool":
-            out.append(f"({c} <> '' and lower({c}) not in ({_sql_list(_TRUE | _FALSE)}))")
+            out.append(f"({c} <> '' and not list_contains($true_words || $false_words, lower({c})))")
         elif col.kind == "date":
             out.append(f"({c} <> '' and (not regexp_full_match({c}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')"
                        f" or try_cast({c} as date) is null or year(try_cast({c} as date)) not between 1900 and 2200))")
@@ -81,55 +98,31 @@ def _fast_cell_problems(table: str) -> list[str]:
             out.append(f"({c} <> '' and not regexp_full_match({c}, '[0-9]{{4}}Q[1-4]|[0-9]{{4}}-(0[1-9]|1[0-2])'))")
         elif col.kind != "text":
             out.append(f"{c} <> ''")  # floats: none in these tables; leave them to pandas
-        allowed = ALLOWED.get((table, c))
-        if allowed:
-            out.append(f"({c} <> '' and {c} not in ({_sql_list(allowed)}))")
+        if ALLOWED.get((table, c)):
+            out.append(f"({c} <> '' and not list_contains($allowed_{table}_{c}, {c}))")
     return out
 
 
-def _fast_typed(col) -> str:
+def _typed(col) -> str:
     c = col.name
     if col.kind == "int":
         return f"cast(nullif({c}, '') as integer)"
     if col.kind == "bool":
-        return (f"case when lower({c}) in ({_sql_list(_TRUE)}) then true "
-                f"when lower({c}) in ({_sql_list(_FALSE)}) then false end")
+        return (f"case when list_contains($true_words, lower({c})) then true "
+                f"when list_contains($false_words, lower({c})) then false end")
     if col.kind == "date":
         return f"cast(nullif({c}, '') as date)"
     return f"nullif({c}, '')"
 
 
-_PERIOD_END = ("case when period like '____Q_' then quarter_end(period) "
-               "else last_day(cast(period || '-01' as date)) end")
-_QUARTER = ("case when period like '____Q_' then period else substr(period, 1, 4) || 'Q' || "
-            "cast((cast(substr(period, 6, 2) as integer) - 1) // 3 + 1 as varchar) end")
-
-
-def _fast_rules(table: str) -> list[str]:
-    """Queries counting rows that check_rules() would flag (and duplicate keys)."""
-    t = f"fast_{table}"
-    key = ", ".join(KEYS[table])
-    out = [f"select count(*) from (select {key} from {t} group by all having count(*) > 1)"]
-    if table == "institutions":
-        out.append(f"select count(*) from {t} anti join fast_known_regions as k on k.v = {t}.region_code")
-        out.append(f"select count(*) from {t} where filed_on < registered_on or closed_on < registered_on"
-                   f" or registered_on > $today or filed_on > $today or closed_on > $today")
-    if table == "reports":
-        out.append(f"select count(*) from {t} anti join fast_known_institutions as k on k.v = {t}.institution_id")
-        out.append(f"select count(*) from {t} where period_end > $today"
-                   f" or year(period_end) < {EARLIEST_PERIOD_YEAR}")
-        out.append(f"select count(*) from {t} where coalesce(enrolled_infant, 0) + coalesce(enrolled_toddler, 0)"
-                   f" + coalesce(enrolled_preschool, 0) > slots * {MAX_ENROLMENT_OVER_SLOTS}"
-                   f" or caregivers_certified > caregivers")
-    return out
+def _run(con, sql: str):
+    return con.execute(sql, {k: v for k, v in _PARAMS.items() if f"${k}" in sql})
 
 
 def fast_load(con, path: Path, table: str, today) -> int | None:
     """Read, type and check one large CSV in DuckDB into temp table fast_<table>. The rows
     it holds, or None: the file is not plainly clean, so let the pandas path judge it.
-    Expects temp tables fast_known_regions / fast_known_institutions (column v)."""
-    import duckdb
-
+    Expects temp tables known_regions / known_institutions (rules.set_known)."""
     try:
         with open(path, "rb") as f:
             first = f.readline().decode("utf-8-sig")
@@ -141,59 +134,39 @@ def fast_load(con, path: Path, table: str, today) -> int | None:
     positions = _fast_header(table, [h.strip("\r\n") for h in header])
     if positions is None:
         return None
-    names = [c.name for c in TABLES[table]]
-    raw_columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
-
-    def text_of(col) -> str:
-        if col.name not in positions:
-            return "''"
-        c = f"coalesce(c{positions[col.name]}, '')"
-        if col.kind != "text" or ALLOWED.get((table, col.name)) or (table, col.name) in _FAST_REFERENCES:
-            return c  # a 全角 digit fails the column's pattern or key: the pandas path translates it
-        if col.prose:
-            return c  # free text keeps its punctuation (read_table_file)
-        # translate() is slow: only where a 全角 character is (as read_table_file does)
-        return f"case when regexp_matches({c}, '[{_FW_FROM}]') then translate({c}, '{_FW_FROM}', '{_FW_TO}') else {c} end"
-    text = ", ".join(f"{text_of(col)} as {col.name}" for col in TABLES[table])
     try:
-        con.execute(f"create or replace temp table fast_text as select {text} from read_csv($path, "
-                    f"header = true, auto_detect = false, columns = {raw_columns}, delim = ',', "
-                    f"quote = '\"', escape = '\"')", {"path": str(path)})
+        con.execute(db.query_text("fast_read_csv"),
+                    {"path": str(path), "columns": {f"c{i}": "VARCHAR" for i in range(len(header))}})
     except duckdb.Error:
         return None  # not UTF-8, a ragged row …: the pandas path names it
-    con.execute("delete from fast_text where " + " and ".join(f"{n} = ''" for n in names))
+    text = ", ".join(f"{_text(table, col, positions)} as {col.name}" for col in TABLES[table])
+    # a row with every column of the table empty is skipped, as read_table_file skips it
+    _run(con, f"create or replace temp table fast_text as select * from (select {text} from fast_raw) "
+              f"where concat(*columns(*)) <> ''")
+    con.execute("drop table fast_raw")
     rows = con.execute("select count(*) from fast_text").fetchone()[0]
-    if rows == 0 or con.execute("select count(*) from fast_text where "
-                                + " or ".join(_fast_cell_problems(table))).fetchone()[0]:
+    if rows == 0 or _run(con, "select count(*) from fast_text where " + " or ".join(_not_plain(table))).fetchone()[0]:
         return None
-    typed = ", ".join(f"{_fast_typed(c)} as {c.name}" for c in TABLES[table])
-    if table == "reports":  # prepare_rows: the quarter and the period's last day, per period
-        con.execute(f"create or replace temp table fast_{table} as with typed as (select {typed} from fast_text), "
-                    f"by_period as (select period, {_QUARTER} as quarter, {_PERIOD_END} as period_end "
-                    f"from (select distinct period from typed)) "
-                    f"select typed.*, by_period.quarter, by_period.period_end from typed join by_period using (period)")
-    else:
-        con.execute(f"create or replace temp table fast_{table} as select {typed} from fast_text")
+    typed = ", ".join(f"{_typed(c)} as {c.name}" for c in TABLES[table])
+    _run(con, f"create or replace temp table fast_{table} as select {typed} from fast_text")
     con.execute("drop table fast_text")
-    for query in _fast_rules(table):
-        params = {"today": today} if "$today" in query else {}
-        if con.execute(query, params).fetchone()[0]:
+    if table == "reports":  # write.prepare_rows: the quarter and the period's last day
+        con.execute(db.query_text("fast_reports_periods"))
+    key = ", ".join(KEYS[table])
+    if con.execute(f"select count(*) from (select {key} from fast_{table} group by all having count(*) > 1)").fetchone()[0]:
+        return None  # a key twice: columns.type_file names both rows
+    con.execute(f"create or replace temp view checked_rows as select *, row_number() over () - 1 as row_index from fast_{table}")
+    try:
+        if len(flagged_rows(con, table, today)):
             return None
+    finally:
+        con.execute("drop view checked_rows")
     return rows
 
 
 def insert(con, table: str) -> int:
-    columns = [c.name for c in TABLES[table]]
-    select = list(columns)
-    if table == "reports":
-        columns += ["quarter", "period_end"]
-        select += ["quarter", "period_end"]
-    if table == "institutions":  # prepare_rows: the flags default to false
-        select = [f"coalesce({c}, false) as {c}" if c in ("is_puhui", "is_demonstration", "is_guidance_center")
-                  else c for c in select]
-    order = f" order by {INSERT_ORDER[table]}" if table in INSERT_ORDER else ""
-    con.execute(f"insert into {table} ({', '.join(columns)}) "
-                f"select * from (select {', '.join(select)} from fast_{table}){order}")
+    """fast_<table> into the table (queries/fast_insert_<table>.sql); the rows inserted."""
+    con.execute(db.query_text(f"fast_insert_{table}"))
     n = con.execute(f"select count(*) from fast_{table}").fetchone()[0]
     con.execute(f"drop table fast_{table}")
     return n
@@ -212,24 +185,19 @@ def defer_large(deferred: dict[str, list[Path]]):
 def load_all(con, fast: dict[str, Path], files: list[TableFile]) -> dict[str, set] | None:
     """fast_load() each deferred file (institutions before the reports that refer to them);
     the keys they add for check_files(), or None when one is not plainly clean."""
-    def known(name: str, values) -> None:
-        con.register("fast_values", pd.DataFrame({"v": sorted(values)}, dtype=object))
-        con.execute(f"create or replace temp table {name} as select cast(v as varchar) as v from fast_values")
-        con.unregister("fast_values")
-
     today = periods.today()
-    known("fast_known_regions", {v for tf in files if tf.table == "regions" for v in tf.raw["code"] if v})
+    set_known(con, "regions", {v for tf in files if tf.table == "regions" for v in tf.raw["code"] if v})
     added = {}
     for table in FAST_TABLES:
         if table not in fast:
             continue
         if table == "reports":
             if "institutions" in fast:
-                con.execute("create or replace temp table fast_known_institutions as "
+                con.execute("create or replace temp table known_institutions as "
                             "select institution_id as v from fast_institutions")
             else:
-                known("fast_known_institutions",
-                      {v for tf in files if tf.table == "institutions" for v in tf.raw["institution_id"] if v})
+                set_known(con, "institutions",
+                          {v for tf in files if tf.table == "institutions" for v in tf.raw["institution_id"] if v})
         if fast_load(con, fast[table], table, today) is None:
             return None
     if "institutions" in fast:
