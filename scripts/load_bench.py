@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.browser import harness  # noqa: E402
 from tuoyu import paths  # noqa: E402
-from tuoyu.ingest import build_database  # noqa: E402
+from tuoyu.loading.build import build_database  # noqa: E402
 
 # page (its URL path; "" is 总览) → selections: the sample's city, a county, a province
 PAGES = {"": "总览", "counties": "县区对比", "review": "评审指标", "institutions": "机构明细", "tasks": "任务台账"}

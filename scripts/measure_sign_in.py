@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tuoyu import auth, db  # noqa: E402
-from tuoyu.ingest import build_database  # noqa: E402
+from tuoyu.loading.build import build_database  # noqa: E402
 
 
 def timed(con, name: str) -> float:

@@ -129,7 +129,7 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["--one"]:
         print(json.dumps(run_one(argv[1], argv[2]), ensure_ascii=False))
         return
-    from tuoyu.ingest import build_database
+    from tuoyu.loading.build import build_database
 
     with tempfile.TemporaryDirectory() as tmp:
         fixture = Path(tmp) / "fixture.duckdb"

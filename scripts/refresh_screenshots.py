@@ -25,7 +25,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.browser import harness  # noqa: E402
 from tuoyu import paths  # noqa: E402
-from tuoyu.ingest import build_database  # noqa: E402
+from tuoyu.loading.build import build_database  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 PHONE_PAGES = ["overview"]

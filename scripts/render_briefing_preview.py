@@ -15,8 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tuoyu import briefing, database, paths  # noqa: E402
-from tuoyu.ingest import build_database  # noqa: E402
+from tuoyu import briefing, paths  # noqa: E402
+from tuoyu.loading import database  # noqa: E402
+from tuoyu.loading.build import build_database  # noqa: E402
 
 PLAN, REGION, PERIOD = "ZHONGWEI", "640500", "2024Q4"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tuoyu import auth, db, paths
-from tuoyu.ingest import build_database
+from tuoyu.loading.build import build_database
 
 FIXTURE = Path(__file__).parent / "fixture"
 

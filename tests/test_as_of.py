@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from tests.apptest import run_app
 from tests.conftest import FIXTURE
 from tuoyu import briefing, db, fmt
-from tuoyu.ingest import build_database
+from tuoyu.loading.build import build_database
 
 PLAN, CITY = "ZHONGWEI", "640500"
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日|(\d{4})-(\d{2})-(\d{2})")

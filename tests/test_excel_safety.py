@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import FIXTURE
 from tuoyu import briefing, cli, db, imports, institutions, ledger, tasks
-from tuoyu.ingest import build_database
+from tuoyu.loading.build import build_database
 
 HYPERLINK = '=HYPERLINK("http://127.0.0.1:9999/x","点击查看附件")'
 NAMES = {"A1": "=1+1", "A2": "@SUM(1+1)", "B1": "+1+1", "B2": "-1+1"}   # all active in 测试市 at 2024Q3

@@ -11,8 +11,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tuoyu import bench, cli, db, generate, indicators, ingest, paths, sample
-from tuoyu.ingest import ImportRefused, build_database
+from tuoyu import bench, cli, db, generate, indicators, paths, sample
+from tuoyu.errors import ImportRefused
+from tuoyu.loading import fast as fastpath
+from tuoyu.loading.build import build_database
+from tuoyu.tables import TABLES as COLUMNS
 
 FIXTURE = Path(__file__).parent / "fixture"
 TABLES = ("regions", "population", "institutions", "reports", "region_indicators", "surveys", "incidents",
@@ -113,7 +116,7 @@ def build_both(monkeypatch, folders, tmp_path):
     """The build with the fast path on every institutions/reports CSV, and with none."""
     out = []
     for name, threshold in (("fast", 0), ("pandas", float("inf"))):
-        monkeypatch.setattr(ingest, "FAST_MIN_BYTES", threshold)
+        monkeypatch.setattr(fastpath, "FAST_MIN_BYTES", threshold)
         path = tmp_path / f"{name}.duckdb"
         try:
             build_database(path, folders)
@@ -140,7 +143,7 @@ def plain(tmp_path_factory) -> Path:
     con = duckdb.connect(str(source), read_only=True)
     try:
         for table in ("institutions", "reports"):
-            columns = [c.name for c in ingest.TABLES[table]]
+            columns = [c.name for c in COLUMNS[table]]
             rows = con.execute(f"select {', '.join(columns)} from {table} order by all").fetchall()
             frame = pd.DataFrame([[sample.cell(v) for v in row] for row in rows], columns=columns)
             frame.to_csv(folder / f"{table}.csv", index=False)
@@ -152,15 +155,15 @@ def plain(tmp_path_factory) -> Path:
 
 def test_fast_path_takes_the_plain_files(plain, monkeypatch, tmp_path):
     taken = []
-    real = ingest.fast_load
-    monkeypatch.setattr(ingest, "fast_load", lambda *a: taken.append(real(*a)) or taken[-1])
+    real = fastpath.fast_load
+    monkeypatch.setattr(fastpath, "fast_load", lambda *a: taken.append(real(*a)) or taken[-1])
     fast, slow = build_both(monkeypatch, [plain], tmp_path)
     assert len(taken) == 2 and None not in taken   # institutions, then reports
     assert fast == slow and fast[0] == "ok"
 
 
 def test_fast_path_stores_reports_by_quarter(plain, monkeypatch, tmp_path):
-    monkeypatch.setattr(ingest, "FAST_MIN_BYTES", 0)
+    monkeypatch.setattr(fastpath, "FAST_MIN_BYTES", 0)
     build_database(tmp_path / "f.duckdb", [plain])
     con = duckdb.connect(str(tmp_path / "f.duckdb"), read_only=True)
     try:
@@ -211,9 +214,9 @@ def test_fast_path_agrees_with_the_pandas_path(case, plain, monkeypatch, tmp_pat
     if column is None:
         frame = pd.concat([frame, frame.iloc[[row]]], ignore_index=True)
     else:
-        header = {c.name: c.zh for c in ingest.TABLES[table]}[column]  # the fixture's headers may be Chinese
+        header = {c.name: c.zh for c in COLUMNS[table]}[column]  # the fixture's headers may be Chinese
         frame.loc[row, column if column in frame.columns else header] = value
-    assert len(frame.columns) == len(ingest.TABLES[table])
+    assert len(frame.columns) == len(COLUMNS[table])
     frame.to_csv(folder / f"{table}.csv", index=False)
     fast, slow = build_both(monkeypatch, [folder], tmp_path)
     assert fast == slow
@@ -224,7 +227,7 @@ def test_fast_path_takes_chinese_headers_and_gbk_goes_to_pandas(plain, monkeypat
     folder = tmp_path / "data"
     shutil.copytree(plain, folder)
     frame = pd.read_csv(folder / "reports.csv", dtype=str, keep_default_na=False)
-    zh = {c.name: c.zh for c in ingest.TABLES["reports"]}
+    zh = {c.name: c.zh for c in COLUMNS["reports"]}
     frame.rename(columns=zh).to_csv(folder / "reports.csv", index=False)
     institutions = pd.read_csv(folder / "institutions.csv", dtype=str, keep_default_na=False)
     (folder / "institutions.csv").write_bytes(institutions.to_csv(index=False).encode("gb18030"))

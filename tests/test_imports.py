@@ -20,7 +20,8 @@ from hypothesis import strategies as hs
 from openpyxl import load_workbook
 
 from tests.apptest import metric, run_app
-from tuoyu import cli, db, freshness, imports, indicators, ingest, periods
+from tuoyu import cli, db, freshness, imports, indicators, periods
+from tuoyu.loading import read
 
 BAD = Path(__file__).parent / "bad_files"
 ROOT = Path(__file__).resolve().parent.parent
@@ -356,7 +357,7 @@ def test_xlsx_template_has_instructions_and_validation_lists(wcon):
     guide = [r[0] for r in book["填写说明"].iter_rows(values_only=True)]
     assert "类型" in guide and any("2024年第3季度" in (g or "") for g in guide)
     # the empty template reads back as the right table with no data rows
-    tf, problems = ingest.read_table_file("托育机构名录_模板.xlsx", imports.template_bytes("institutions", "xlsx"))
+    tf, problems = read.read_table_file("托育机构名录_模板.xlsx", imports.template_bytes("institutions", "xlsx"))
     assert tf is None and [p.message for p in problems] == ["文件没有数据行"]
 
 

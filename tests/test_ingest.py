@@ -2,21 +2,23 @@
 county staff type, and the Chinese problem list with file, row and column."""
 
 import io
+import re
 
 import pytest
 from openpyxl import Workbook
 
-from tuoyu import ingest
+from tuoyu import db
+from tuoyu.loading import read, rules
 
 KNOWN = {"regions": {"640521", "640500"}, "institutions": {"X1", "X2"}, "plans": set()}
 
 
 def problems_of(name, text_or_bytes, known=KNOWN):
     data = text_or_bytes.encode("utf-8") if isinstance(text_or_bytes, str) else text_or_bytes
-    tf, problems = ingest.read_table_file(name, data)
+    tf, problems = read.read_table_file(name, data)
     if tf is None:
         return None, [str(p) for p in problems]
-    problems = ingest.check_files([tf], known)
+    problems = rules.check_files([tf], known)
     return tf, [str(p) for p in problems]
 
 
@@ -110,3 +112,12 @@ def test_free_text_keeps_its_chinese_punctuation():
     assert problems == []
     row = tf.typed.to_dict("records")[0]
     assert row["name"] == "阳光托育，第一园：　示范点" and row["region_code"] == "640521"
+
+
+def test_each_row_rule_has_one_condition_and_one_wording():
+    # a rule is an is_* column of queries/row_rules_<table>.sql (run by both the pandas path
+    # and the build's fast path) worded once in rules.RULES: neither without the other
+    assert {p.stem.removeprefix("row_rules_") for p in db.QUERIES.glob("row_rules_*.sql")} == set(rules.RULES)
+    for table, table_rules in rules.RULES.items():
+        flags = re.findall(r"\bas (is_\w+)", db.query_text(f"row_rules_{table}"))
+        assert sorted(flags) == sorted(r.flag for r in table_rules), table

@@ -13,7 +13,7 @@ import pytest
 
 from tests.apptest import run_app
 from tuoyu import charts, cli, db, ledger, paths, tasks
-from tuoyu.ingest import ImportRefused
+from tuoyu.errors import ImportRefused
 
 SEED = next((paths.BASE_DATA / "seeds").glob("000_*.txt"))
 

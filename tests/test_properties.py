@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tuoyu import db, indicators
-from tuoyu.ingest import build_database
+from tuoyu.loading.build import build_database
 
 COUNTIES = ["990101", "990102", "990103"]
 

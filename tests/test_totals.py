@@ -10,7 +10,8 @@ report) to 2024Q3.
 
 import pytest
 
-from tuoyu import database, db, imports, indicators, periods, totals
+from tuoyu import db, imports, indicators, periods, totals
+from tuoyu.loading import database
 
 REGIONS = ["990000", "990100", "990101", "990101001", "990102", "990200"]
 REPORTS_HEADER = ("institution_id,period,slots,enrolled_infant,enrolled_toddler,enrolled_preschool,"
@@ -117,7 +118,7 @@ def test_a_database_without_stored_totals_gets_them_on_open(db_copy):
 
 def test_a_database_without_reports_stores_no_span_and_still_counts(tmp_path):
     from tests.conftest import FIXTURE
-    from tuoyu.ingest import build_database
+    from tuoyu.loading.build import build_database
 
     folder = tmp_path / "no-reports"
     folder.mkdir()

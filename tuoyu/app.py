@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from . import auth, charts, citations, comparison, database, db, fmt, freshness, indicators, overview, periods, review, verdicts
+from . import auth, charts, citations, comparison, db, fmt, freshness, indicators, overview, periods, review, verdicts
+from .loading import database
 from .markup import literal
 from .snapshot import snapshot as _snapshot
 

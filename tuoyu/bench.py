@@ -30,7 +30,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from . import database, paths
+from . import paths
+from .loading import database
 
 WORK = Path("/tmp/tuoyu-bench")
 BARS = {"page_ms": 100, "build_s": 15, "ratio": 10, "rss_mb": 1536, "apptest_s": 1.5}
@@ -129,7 +130,7 @@ def page_calls(sel: dict) -> dict:
 # ---------------------------------------------------------------- stages (each in its own process)
 
 def stage_build(args: dict) -> dict:
-    from .ingest import build_database
+    from .loading.build import build_database
 
     started = time.perf_counter()
     counts = build_database(Path(args["db"]), [paths.BASE_DATA, Path(args["data"])])

@@ -57,7 +57,7 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open an existing store as it is (tuoyu.database.open_database builds and upgrades)."""
+    """Open an existing store as it is (tuoyu.loading.database.open_database builds and upgrades)."""
     return connect_raw(db_path(path), read_only=read_only)
 
 

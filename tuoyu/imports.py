@@ -40,7 +40,9 @@ import pandas as pd
 
 from . import auth, db, excel, indicators, totals
 from .errors import Problem
-from .ingest import TableFile, check_files, prepare_rows
+from .loading.read import TableFile
+from .loading.rules import check_files
+from .loading.write import prepare_rows
 from .tables import ALLOWED, KEYS, LOAD_ORDER, TABLE_ZH, TABLES
 
 # IMPORTABLE, the limits and size_problem are used through this module by the page and the tests

@@ -220,7 +220,7 @@ def _update(con, task_id, status, note, by, at) -> Change:
 def apply_sample_updates(con, folders) -> int:
     """Replay each folder's recorded task updates (ledger/task_updates.csv: task_id,
     changed_at, changed_by, new_status, new_note) in time order into task_history and
-    tasks, inside the caller's transaction (tuoyu.ingest.build_database). A folder without
+    tasks, inside the caller's transaction (tuoyu.loading.build). A folder without
     the file adds nothing; a bad row refuses the build with file, row and reason."""
     if isinstance(folders, (str, Path)):
         folders = [folders]

@@ -9,7 +9,7 @@ quarters indicators.values() computes the same rows on the spot, so a figure nev
 on whether it was stored.
 
 The table is derived data: whatever writes institutions or reports calls refresh() in the
-same transaction (the build, an import, an undo), and tuoyu.database.upgrade() refreshes it when the
+same transaction (the build, an import, an undo), and tuoyu.loading.database.upgrade() refreshes it when the
 formulas change. Only the units whose institutions changed are recomputed, unless the span
 of quarters moved (a new latest quarter), which recomputes everything."""
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem
-from .ingest import NO_DATA_ROWS, TableFile, decode_csv_bytes, read_table_file
+from .loading.read import NO_DATA_ROWS, TableFile, decode_csv_bytes, read_table_file
 from .tables import TABLE_ZH, TABLES, table_for_name
 
 # The tables county staff send. Regions and the plan tables are loaded with `init` only.

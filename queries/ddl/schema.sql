@@ -1,5 +1,5 @@
 -- The store: every table of DESIGN §2, with the constraints the database itself can hold.
--- The loader (tuoyu/ingest.py) checks the same rules first so it can report them in Chinese.
+-- The loader (tuoyu/loading/) checks the same rules first so it can report them in Chinese.
 
 create table if not exists meta (
     key   text primary key,

@@ -30,7 +30,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.browser import harness
 from tuoyu import auth, db, paths, totals
-from tuoyu.ingest import build_database
+from tuoyu.loading.build import build_database
 
 os.environ.setdefault("TUOYU_TODAY", "2026-11-23")   # the tests' day: 2026Q3 is over, 2026Q4 is not
 PLAN, CITY, QUARTER = "ZHONGWEI", "640500", "2026Q3"

@@ -5,9 +5,10 @@ import json
 import sys
 from pathlib import Path
 
-from .. import auth, database, db, indicators, paths, periods, rebuild
+from .. import auth, db, indicators, paths, periods
 from ..errors import ImportRefused, UnknownRegion
-from ..ingest import build_database
+from ..loading import database, rebuild
+from ..loading.build import build_database
 from ..snapshot import snapshot
 from . import accounts, data, documents, tasks
 

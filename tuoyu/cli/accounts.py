@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from .. import database
+from ..loading import database
 from ..auth import LOCAL_ADMIN, ROLES, add_user, audit_events, list_users, set_disabled, set_password
 from ..errors import AuthError
 

@@ -5,7 +5,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from .. import database
+from ..loading import database
 from ..imports import IMPORTABLE, batches, history_table, import_files, template_bytes, template_name, undo
 from ..tables import TABLE_ZH, table_for_name
 

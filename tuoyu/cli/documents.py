@@ -5,7 +5,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .. import database
+from ..loading import database
 from .. import briefing, db, indicators, periods
 from ..briefing import SUFFIXES, Files, generate
 from ..errors import BriefingError

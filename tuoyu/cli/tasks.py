@@ -4,7 +4,7 @@ import argparse
 import getpass
 import sys
 
-from .. import database
+from ..loading import database
 from .. import db, periods
 from ..errors import LedgerError
 from ..ledger import summary

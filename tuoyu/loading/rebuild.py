@@ -21,8 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from . import db
-from .errors import DatabaseInUse, RebuildRefused
+from .. import db
+from ..errors import DatabaseInUse, RebuildRefused
 
 KEPT_TABLES = (("users", None), ("audit_log", "audit_event_seq"))  # (table, the sequence its ids come from)
 _BUILDING = re.compile(r"\.building-(\d+)(\.wal)?$")

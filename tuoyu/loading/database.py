@@ -10,7 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from . import db, paths, totals
+from .. import db, paths, totals
+from .build import build_database
 
 _build_lock = threading.Lock()
 
@@ -48,8 +49,6 @@ def _upgrade_for_reading(path: Path) -> None:
 
 def ensure_database(path: Path, progress=None) -> Path:
     """Build the database from the shipped sample if it does not exist yet."""
-    from .ingest import build_database
-
     with _build_lock:
         if not path.exists():
             build_database(path, [paths.BASE_DATA, paths.SAMPLE_DATA], progress=progress)
