@@ -244,6 +244,17 @@ def test_excel_has_every_table_with_numbers_as_numbers(outputs):
     assert len(rows("机构明细")) == 5                                           # A1, A2, A4, B1, B2 active
 
 
+def test_excel_headers_are_the_pages_chinese_headers(outputs):
+    # 数量类目标: tuoyu/review.py's checklist columns less the indicator code, each under
+    # the header 评审指标 shows it with (依据, 解读 included: never the column's own name)
+    book = load_workbook(outputs[".xlsx"])
+    assert [c.value for c in book["数量类目标"][1]] == \
+        ["区划代码", "地区", "指标", "年份", "要求", "实际", "结论", "判断时点", "依据", "解读", "出处"]
+    english = [f"{sheet.title}!{c.coordinate} {c.value}" for sheet in book.worksheets for c in sheet[1]
+               if re.fullmatch(r"[A-Za-z_]+", str(c.value))]
+    assert english == []
+
+
 def test_export_excel_command(fixture_db_path, tmp_path):
     out = tmp_path / "tables.xlsx"
     assert cli.main(["--db", str(fixture_db_path), "export-excel", "--plan", PLAN, "--region", REGION,

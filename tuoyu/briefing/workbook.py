@@ -30,15 +30,10 @@ def sheets(b) -> dict[str, pd.DataFrame]:
     if not b.criteria.empty:
         out[names["criteria_matrix"]] = review.matrix(b.criteria).reset_index()
         detail = b.criteria[["region_name", "criterion", "title", "verdict", "detail", "source"]]
-        out[names["criteria_detail"]] = detail.rename(columns={
-            "region_name": "地区", "criterion": "序号", "title": "评审指标", "verdict": "结论",
-            "detail": "依据数据", "source": "出处"})
+        out[names["criteria_detail"]] = detail.rename(columns=review.CRITERIA_HEADERS)
     checklist = review.count_checklist(b.con, b.plan, b.region, b.quarter, b.counting)
     if not checklist.empty:
-        out[names["checklist"]] = checklist.rename(columns={
-            "region_name": "地区", "region_code": "区划代码", "indicator_name": "指标", "year": "年份",
-            "requirement": "要求", "value": "实际", "verdict": "结论", "judged_at": "判断时点",
-            "source": "出处"}).drop(columns="indicator")
+        out[names["checklist"]] = checklist.drop(columns="indicator").rename(columns=review.CHECKLIST_HEADERS)
     if not b.details.empty:
         frame = institutions.display_frame(b.details)
         out[names["institutions"]] = frame.rename(columns={h: f"{h}（%）" for h in institutions.PERCENT_HEADERS})
