@@ -6,9 +6,9 @@ import streamlit as st
 from tuoyu import app, review
 
 # the verdict and the figure first: on a phone they are what stays on screen
-DETAIL_HEADERS = {"verdict": "结论", "region_name": "地区", "detail": "依据数据"}
-CHECKLIST_HEADERS = {"verdict": "结论", "value": "实际", "indicator_name": "指标", "region_name": "地区",
-                     "requirement": "要求", "reading": "解读", "judged_at": "判断时点", "detail": "依据", "source": "出处"}
+DETAIL_SHOWN = ["verdict", "region_name", "detail"]
+CHECKLIST_SHOWN = ["verdict", "value", "indicator_name", "region_name", "requirement", "reading", "judged_at", "detail",
+                   "source"]
 
 sel = app.selection()
 app.page_header("评审指标", sel)
@@ -29,14 +29,14 @@ if review.has_criteria(sel.plan):
             with st.expander(f"{number}. {head['title']} · {parent['region_name']} {parent['verdict']}"):
                 st.markdown(f"> {head['text']}")
                 st.caption(f"出处：{head['source']}")
-                details = rows[list(DETAIL_HEADERS)].rename(columns=DETAIL_HEADERS)
+                details = rows[DETAIL_SHOWN].rename(columns=review.CRITERIA_HEADERS)
                 st.dataframe(app.style_status(details, ("结论",)), hide_index=True, width="stretch")
 
 st.subheader("数量类目标清单")
 if checklist.empty:
     st.info("本方案对所选地区没有数量类目标（示范机构、指导中心、用人单位办托等）。")
 else:
-    shown = checklist[list(CHECKLIST_HEADERS)].rename(columns=CHECKLIST_HEADERS)
+    shown = checklist[CHECKLIST_SHOWN].rename(columns=review.CHECKLIST_HEADERS)
     st.dataframe(app.style_status(shown, ("结论",)), hide_index=True, width="stretch")
     st.caption("到期的目标按该年第4季度的数据评价（达标/未达标）；未到期的看所选报告期的数据和近四个季度的趋势"
                "（已达到（未到期）/预计达标/有风险）。“解读”列写明原文含糊之处的计算口径。")

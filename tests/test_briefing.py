@@ -28,7 +28,6 @@ is: 31 + 28 + 31 = 90 days overdue.
 
 import io
 import re
-import shutil
 import subprocess
 import zipfile
 from datetime import date, datetime
@@ -39,6 +38,8 @@ from openpyxl import load_workbook
 
 from tests.apptest import run_app
 from tuoyu import briefing, cli, db, review
+from tuoyu.briefing.content import tasks_of
+from tuoyu.briefing.model import Table
 
 PLAN, REGION, PERIOD = "TESTPLAN", "990100", "2024Q3"
 TODAY = date(2026, 11, 23)  # as pinned in conftest (TUOYU_TODAY)
@@ -47,7 +48,6 @@ HEADLINE = ("截至2024年第3季度，全市每千人口拥有3岁以下婴幼�
             "（2024年第4季度评价），但按近四个季度趋势预计2024年第4季度将降至0.93 个/千人。"
             "2025年每千人口托位数目标≥ 2.00 个/千人：有风险。本期1.07 个/千人；按近四个季度趋势预计2025年第4季度0.40 个/千人，"
             "达不到要求≥ 2.00 个/千人；尚需托位约140个，到期前5个季度每季度约28个。")
-needs_chromium = pytest.mark.skipif(briefing.chromium_path() is None, reason="Chromium not installed")
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +199,6 @@ def test_same_data_gives_identical_document(fixture_db_path, outputs):
 
 # ------------------------------------------------------------------ PDF
 
-@needs_chromium
 def test_pdf_pages_and_chinese_text(outputs):
     pdf = outputs[".pdf"]
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -245,6 +244,17 @@ def test_excel_has_every_table_with_numbers_as_numbers(outputs):
     assert len(rows("机构明细")) == 5                                           # A1, A2, A4, B1, B2 active
 
 
+def test_excel_headers_are_the_pages_chinese_headers(outputs):
+    # 数量类目标: tuoyu/review.py's checklist columns less the indicator code, each under
+    # the header 评审指标 shows it with (依据, 解读 included: never the column's own name)
+    book = load_workbook(outputs[".xlsx"])
+    assert [c.value for c in book["数量类目标"][1]] == \
+        ["区划代码", "地区", "指标", "年份", "要求", "实际", "结论", "判断时点", "依据", "解读", "出处"]
+    english = [f"{sheet.title}!{c.coordinate} {c.value}" for sheet in book.worksheets for c in sheet[1]
+               if re.fullmatch(r"[A-Za-z_]+", str(c.value))]
+    assert english == []
+
+
 def test_export_excel_command(fixture_db_path, tmp_path):
     out = tmp_path / "tables.xlsx"
     assert cli.main(["--db", str(fixture_db_path), "export-excel", "--plan", PLAN, "--region", REGION,
@@ -268,7 +278,7 @@ def test_review_criteria_section_with_the_ningxia_criteria(monkeypatch, fixture_
     finally:
         con.close()
     section = next(s for s in content.sections if s.heading == "三、评审指标")
-    table = next(b for b in section.blocks if isinstance(b, briefing.Table))
+    table = next(b for b in section.blocks if isinstance(b, Table))
     assert table.columns == ["序号", "评审指标", "测试市", "依据数据", "未达标或有风险的县区"]
     verdicts = {row[0]: (row[2], row[4]) for row in table.rows}
     assert len(verdicts) == 8
@@ -282,10 +292,10 @@ def test_review_criteria_section_with_the_ningxia_criteria(monkeypatch, fixture_
 def test_tasks_are_read_as_the_ledger_reads_them(con):
     # T-1, due 2024-12-31, 进行中: late by whole days to the day asked (692 to 2026-11-23:
     # 365 in 2025, 304 to the end of October 2026, 23 more), not late on its due day
-    row = briefing.tasks_of(con, PLAN, TODAY).iloc[0]
+    row = tasks_of(con, PLAN, TODAY).iloc[0]
     assert (row["task_id"], row["status"], bool(row["is_late"]), row["days_overdue"], row["lead_unit"]) == \
         ("T-1", "进行中", True, 692, "测试市卫生健康委")
-    assert not briefing.tasks_of(con, PLAN, date(2024, 12, 31))["is_late"].any()   # due today is not late yet
+    assert not tasks_of(con, PLAN, date(2024, 12, 31))["is_late"].any()   # due today is not late yet
 
 
 # ------------------------------------------------------------------ the page
@@ -297,6 +307,5 @@ def test_page_generates_and_offers_downloads(monkeypatch, fixture_db_path):
     assert not at.exception, [e.value for e in at.exception]
     keys = {b.key for b in at.download_button}
     assert {"brief_docx", "brief_xlsx"} <= keys
-    if shutil.which("chromium") or briefing.chromium_path():
-        assert "brief_pdf" in keys
+    assert "brief_pdf" in keys
     assert any(HEADLINE in m.value for m in at.markdown)

@@ -1,5 +1,5 @@
 """The briefing's charts as they print: every chart of a briefing is rendered the way the
-briefing renders it (briefing._for_print, through kaleido and Debian's Chromium) to SVG, and
+briefing renders it (briefing.images._for_print, through kaleido and Debian's Chromium) to SVG, and
 the tick labels it drew are read back — whole labels (never "5" for "0.5"), one format per
 axis, inside the image, and clear of the axis title."""
 
@@ -9,6 +9,7 @@ import plotly.io as pio
 import pytest
 
 from tuoyu import briefing, db
+from tuoyu.briefing import images
 
 TICK = re.compile(r'<g class="(?P<axis>[xy])tick">\s*<text (?P<attrs>[^>]*)>(?P<text>[^<]*)</text>')
 TITLE = re.compile(r'<text class="ytitle"(?P<attrs>[^>]*)>')
@@ -30,8 +31,8 @@ def width(text: str, size: float) -> float:
 def drawn(briefing_content) -> list[tuple[str, str]]:
     figures = briefing_content.figures()
     assert figures
-    return [(f.name, pio.to_image(briefing._for_print(f.figure, f.name), format="svg",
-                                  width=briefing.CHART_SIZE[f.name][0], height=briefing.CHART_SIZE[f.name][1]).decode())
+    return [(f.name, pio.to_image(images._for_print(f.figure, f.name), format="svg",
+                                  width=images.CHART_SIZE[f.name][0], height=images.CHART_SIZE[f.name][1]).decode())
             for f in figures]
 
 

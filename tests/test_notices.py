@@ -12,7 +12,8 @@ import io
 from docx import Document
 
 from tests.apptest import run_app
-from tuoyu import cli, db, notices
+from tuoyu import cli, db
+from tuoyu.briefing import notices
 
 
 def text_of(data: bytes) -> str:

@@ -604,7 +604,7 @@ def briefing_files(sel: Selection, issued=None, progress=None):
 def notices_section(sel: Selection) -> None:
     """简报导出's 督办通知: on a press, one Word notice per unit below the selection that has a
     target 未达标/有风险 or sent no report this period, listed with why, in one zip."""
-    from . import notices
+    from .briefing import notices
 
     st.subheader("督办通知")
     st.caption("为所辖每个有未达标、有风险目标或本期未报送的县区（乡镇）各生成一份督办通知（Word），打包下载。")

@@ -58,7 +58,7 @@ def trend(view, region_name: str, province_name: str | None) -> go.Figure:
                     line=dict(color=REGION_COLOUR, width=3), customdata=labels,
                     hovertemplate="%{customdata}：%{y:.2f}<extra>" + region_name + "</extra>")
     if province_name and t["province"].notna().any():
-        average = f"{province_name}平均"   # the legend's name, and the hover's
+        average = fmt.average_label(province_name, named=True)   # the legend's name, and the hover's
         fig.add_scatter(x=t["quarter_end"], y=t["province"], name=average, mode="lines",
                         line=dict(color=PROVINCE_COLOUR, width=2),
                         hovertemplate="%{y:.2f}<extra>" + average + "</extra>")
@@ -144,7 +144,7 @@ def _reference(fig: go.Figure, value: float, name: str, line: dict, horizontal: 
 
 
 def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: float | None,
-              average_label: str = "全省平均", colours: dict | None = None, colour_by: str = "status",
+              average_label: str, colours: dict | None = None, colour_by: str = "status",
               focus: str | None = None) -> go.Figure:
     """One bar per unit, highest first, coloured and named by `colour_by` (the target
     statuses of DESIGN §4.2, or the given colours by word) with the target and average as

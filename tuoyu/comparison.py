@@ -63,7 +63,7 @@ def scopes(con, region: str, plan_region: str) -> list[Scope]:
 def _average(by_code: dict, province: str | None, region: str) -> tuple[dict, str]:
     prov = by_code.get(province) if province else None
     if prov and prov.get("slots_per_1000") is not None:
-        return prov, f"{prov['name']}平均"
+        return prov, fmt.average_label(prov["name"], named=True)
     own = by_code.get(region) or {}
     return own, f"{own.get('name', '本级')}整体"
 

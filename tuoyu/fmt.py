@@ -95,9 +95,13 @@ def pair(code: str, a, b) -> tuple[str, str]:
     return shown
 
 
-def average_label(province_name: str | None) -> str:
-    """全区平均 for an autonomous region (宁夏回族自治区), else 全省平均 (DESIGN §3 provincial
-    average: the province's own ratio)."""
+def average_label(province_name: str | None, named: bool = False) -> str:
+    """The provincial average (DESIGN §3: the province's own ratio) in words: 全区平均 for an
+    autonomous region (宁夏回族自治区), else 全省平均, as a target's requirement and a county's
+    card word it; `named`, under the province's own name (宁夏回族自治区平均), as the charts'
+    legends, 县区对比 and the briefing name the line they draw."""
+    if named and province_name:
+        return f"{province_name}平均"
     return "全区平均" if (province_name or "").endswith("自治区") else "全省平均"
 
 

@@ -15,6 +15,8 @@ HEADLINE = ("slots_per_1000", "enrolment_rate", "occupancy_mean", "filing_rate",
 UNITS_WORD = {"county": "县区", "township": "乡镇（街道）"}
 # the status and the figure first: at a phone's width they are what stays on screen
 STATUS_HEADERS = ["状态", "评价值", "指标", "地区", "要求", "依据", "评价期", "解读", "来源"]
+STATUS_SHEET_HEADERS = ["地区", "区划代码", "指标", "年份", "要求", "状态", "评价期", "评价值", "预计到期值", "单位",
+                        "尚需托位", "依据", "解读", "来源"]
 
 
 @dataclass
@@ -132,28 +134,38 @@ def criterion_lines(criteria: pd.DataFrame, units_word: str) -> list[str]:
     return out
 
 
-def status_display(frame: pd.DataFrame, docs: dict[str, str]) -> pd.DataFrame:
-    """Every target row with Chinese headers, worst status first (then unit, year), as 总览
-    and the briefing show them: the status, what it rests on, how a clause was read, and
-    the source as 文号 + clause (tuoyu.citations)."""
+def status_table(frame: pd.DataFrame, docs: dict[str, str] | None = None, *, sheet: bool = False) -> pd.DataFrame:
+    """Every target row (targets.evaluate) with Chinese headers: as 总览 shows it, worst status
+    first (then unit, year), figures as text, the source as 文号 + clause (tuoyu.citations);
+    or, with `sheet`, as the briefing's workbook holds it (STATUS_SHEET_HEADERS): in
+    evaluate's order, figures as numbers in the page's units (rates in %), with the code,
+    the projection, the 托位 still needed and the source as stored."""
+    columns = STATUS_SHEET_HEADERS if sheet else STATUS_HEADERS
     if frame.empty:
-        return pd.DataFrame(columns=STATUS_HEADERS)
-    order = {code: i for i, code in enumerate(dict.fromkeys(frame["region_code"]))}
-    frame = frame.assign(_rank=frame["status"].map(lambda s: verdicts.style(s)["rank"]),
-                         _unit=frame["region_code"].map(order))
-    rows = frame.sort_values(["_rank", "_unit", "year", "indicator"], kind="stable").to_dict("records")
-    return pd.DataFrame({
-        "状态": [r["status"] for r in rows],
-        "评价值": [fmt.value(r["indicator"], r["value"]) for r in rows],
-        "指标": [fmt.short(r["indicator"]) for r in rows],
-        "地区": [r["region_name"] for r in rows],
-        "要求": [targets.requirement(r) for r in rows],
-        "依据": [targets.describe(r) for r in rows],
-        "评价期": [periods.label(r["judged_at"]) for r in rows],
-        "解读": [r["reading"] or "" for r in rows],
-        "来源": [citations.cite(r["source"], docs) for r in rows],
-    }, columns=STATUS_HEADERS)
-
+        return pd.DataFrame(columns=columns)
+    if sheet:
+        rows = frame.to_dict("records")
+    else:
+        order = {code: i for i, code in enumerate(dict.fromkeys(frame["region_code"]))}
+        frame = frame.assign(_rank=frame["status"].map(lambda s: verdicts.style(s)["rank"]),
+                             _unit=frame["region_code"].map(order))
+        rows = frame.sort_values(["_rank", "_unit", "year", "indicator"], kind="stable").to_dict("records")
+    out = []
+    for r in rows:
+        row = {"状态": r["status"], "指标": fmt.short(r["indicator"]), "地区": r["region_name"],
+               "要求": targets.requirement(r), "依据": targets.describe(r), "评价期": periods.label(r["judged_at"])}
+        if sheet:
+            scale = fmt.scale_digits(r["indicator"])[0]
+            row |= {"区划代码": r["region_code"], "年份": int(r["year"]),
+                    "评价值": None if r["value"] is None else float(r["value"]) * scale,
+                    "预计到期值": None if r["projected"] is None else float(r["projected"]) * scale,
+                    "单位": indicators.catalogue()[r["indicator"]]["unit"], "尚需托位": r["slots_needed"],
+                    "解读": r["reading"], "来源": r["source"]}
+        else:
+            row |= {"评价值": fmt.value(r["indicator"], r["value"]), "解读": r["reading"] or "",
+                    "来源": citations.cite(r["source"], docs)}
+        out.append(row)
+    return pd.DataFrame(out, columns=columns)
 
 
 def references_display(snap: dict, docs: dict[str, str]) -> pd.DataFrame:
@@ -255,7 +267,7 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
         national_targets=db.run(con, "national_targets", indicator=targets.SLOTS),
         national_series=_published_by(db.run(con, "national_series"), quarter),
         projection=_projection(snap),
-        status=status_display(evaluated, docs),
+        status=status_table(evaluated, docs),
         references=references_display(snap, docs),
         notices=notices,
     )

@@ -31,6 +31,13 @@ COLUMNS = ["region_code", "region_name", "is_parent", "criterion", "title", "ver
            "source", "text"]
 CHECKLIST_COLUMNS = ["region_code", "region_name", "indicator", "indicator_name", "year", "requirement",
                      "value", "verdict", "judged_at", "detail", "reading", "source"]
+# Chinese headers of the criteria's details and of the checklist, wherever they are shown
+# (评审指标, the briefing's workbook)
+CRITERIA_HEADERS = {"region_name": "地区", "criterion": "序号", "title": "评审指标", "verdict": "结论",
+                    "detail": "依据数据", "source": "出处"}
+CHECKLIST_HEADERS = {"region_code": "区划代码", "region_name": "地区", "indicator_name": "指标", "year": "年份",
+                     "requirement": "要求", "value": "实际", "verdict": "结论", "judged_at": "判断时点",
+                     "detail": "依据", "reading": "解读", "source": "出处"}
 
 
 # ------------------------------------------------------------------ the criteria as data

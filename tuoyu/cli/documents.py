@@ -6,10 +6,10 @@ from datetime import date
 from pathlib import Path
 
 from ..loading import database
-from .. import briefing, db, indicators, periods
+from .. import db, indicators, periods
 from ..briefing import SUFFIXES, Files, generate
+from ..briefing.notices import build
 from ..errors import BriefingError
-from ..notices import build
 
 
 def _latest_quarter(con) -> str:
@@ -86,7 +86,7 @@ def cmd_notices(args) -> int:
     con = database.open_database(args.db)
     try:
         found = build(con, args.plan, args.period, args.counting, region=args.region)
-    except (briefing.BriefingError, ValueError) as exc:
+    except (BriefingError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     finally:

@@ -6,7 +6,7 @@ with nothing to act on gets none.
 
 `python -m tuoyu notices --plan ZHONGWEI --period 2024Q4 -o DIR` writes them; 简报导出 offers
 them as one zip. The wording is data/briefing.toml [notice]; the layout is the briefing's
-(公文 fonts and margins, tuoyu/briefing.py)."""
+(公文 fonts and margins, word.py)."""
 
 import io
 import zipfile
@@ -15,14 +15,21 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from . import briefing, fmt, freshness, indicators, institutions, periods, targets, verdicts
-from .tables import split_list
+from .. import fmt, freshness, indicators, institutions, periods, targets, verdicts
+from ..errors import BriefingError
+from ..overview import target_sentence
+from ..tasks import units_of
+from .content import load_plan, tasks_of
+from .issues import conventions
+from .model import Table
+from .word import add_table, setup_document
+from .wording import CHINESE_NUMERALS, templates
 
 ACT_ON = (verdicts.MISSED, verdicts.AT_RISK)
 
 
 def _t(key: str, **fields) -> str:
-    return briefing.templates()["notice"][key].format(**fields)
+    return templates()["notice"][key].format(**fields)
 
 
 @dataclass
@@ -39,19 +46,19 @@ def build(con, plan: str, period: str, counting: str = indicators.DEFAULT_COUNTI
     """The notices for the counties (or townships) below the plan's region — or below
     `region` — at the period, as of its last day."""
     quarter = periods.quarter_of(periods.parse_period(period))
-    plan_row = briefing._plan_row(con, plan)
+    plan_row = load_plan(con, plan)
     top = region or plan_row["region_code"]
     lineage = indicators.lineage(con, top)
     if lineage.empty:
-        raise briefing.BriefingError(f"未知区划代码 {top}")
+        raise BriefingError(f"未知区划代码 {top}")
     as_of = periods.as_of(quarter, today or periods.today())
     units = targets.bound_units(con, top, lineage["level"].iloc[0])
     with indicators.session(con):
         evaluated = targets.evaluate(con, plan, top, quarter, counting, include_children=True)
         year = targets.year_verdicts(con, plan, units["code"].tolist(), quarter, counting)
     silent = freshness.silent_codes(con, top, quarter)
-    tasks = briefing.tasks_of(con, plan, as_of)
-    document = briefing.conventions(plan_row, lineage["name"].iloc[0])
+    tasks = tasks_of(con, plan, as_of)
+    document = conventions(plan_row, lineage["name"].iloc[0])
     out = []
     for code, name in zip(units["code"], units["name"]):
         rows = evaluated[evaluated["region_code"] == code]
@@ -61,7 +68,7 @@ def build(con, plan: str, period: str, counting: str = indicators.DEFAULT_COUNTI
         reasons = [f"{fmt.short(r['indicator'])}（{r['year']}年）{r['status']}" for r in lagging.to_dict("records")]
         if code in silent:
             reasons.append(_t("silent_reason"))
-        mine = tasks[tasks["is_late"] & tasks["responsible_units"].map(lambda u: any(name in x for x in split_list(u)))]
+        mine = tasks[tasks["is_late"] & tasks["responsible_units"].map(lambda u: any(name in x for x in units_of(u)))]
         details = institutions.details(con, code, quarter, counting)
         docx = _docx(plan_row, document, name, quarter, as_of, rows, year.get(code), details, mine, code in silent)
         out.append(Notice(code, name, _t("file_name", region_name=name, period=quarter), reasons, docx))
@@ -73,22 +80,21 @@ def _docx(plan_row: dict, document: dict, name: str, quarter: str, as_of: date, 
     from docx import Document
 
     doc = Document()
-    briefing.setup_document(doc)
+    setup_document(doc)
     doc.add_paragraph(_t("title", region_name=name, period_label=periods.label(quarter)), style="简报标题")
     doc.add_paragraph(_t("addressee", region_name=name), style="简报版记")
     doc.add_paragraph(_t("opening", plan_title=plan_row["title"], period_label=periods.label(quarter),
                          as_of=fmt.date_zh(as_of)))
-    number = iter(briefing.CHINESE_NUMERALS)
+    number = iter(CHINESE_NUMERALS)
 
     doc.add_paragraph(f"{next(number)}、{_t('targets_heading')}", style="简报一级标题")
     if year is not None:  # this year's 托位 target first, worded as 总览 and the briefing word it
-        from .overview import target_sentence
         doc.add_paragraph(target_sentence(year))
     table_rows = [[r["status"], fmt.short(r["indicator"]), targets.requirement(r), targets.describe(r)]
                   for r in rows.assign(_rank=rows["status"].map(lambda s: verdicts.style(s)["rank"]))
                   .sort_values(["_rank", "year"]).to_dict("records")]
-    briefing._docx_table(doc, briefing.Table(_t("targets_caption"), ["状态", "指标", "要求", "依据"], table_rows,
-                                             [1.0, 1.4, 2.0, 4.6], "cllll"))
+    add_table(doc, Table(_t("targets_caption"), ["状态", "指标", "要求", "依据"], table_rows,
+                         [1.0, 1.4, 2.0, 4.6], "cllll"))
     if silent:
         doc.add_paragraph(_t("silent", period_label=periods.label(quarter)))
 
@@ -102,15 +108,15 @@ def _docx(plan_row: dict, document: dict, name: str, quarter: str, as_of: date, 
         inst_rows = [[r["name"], r["flags"], fmt.count(r["slots"]) if pd.notna(r["slots"]) else "—",
                       fmt.percent(r["occupancy"]) if pd.notna(r["occupancy"]) else "—"]
                      for r in flagged.to_dict("records")]
-        briefing._docx_table(doc, briefing.Table(_t("institutions_caption"), ["机构名称", "问题标记", "托位数", "托收率"],
-                                                 inst_rows, [3.6, 3.0, 1.0, 1.0], "llrr"))
+        add_table(doc, Table(_t("institutions_caption"), ["机构名称", "问题标记", "托位数", "托收率"],
+                             inst_rows, [3.6, 3.0, 1.0, 1.0], "llrr"))
 
     if not tasks.empty:
         doc.add_paragraph(f"{next(number)}、{_t('tasks_heading')}", style="简报一级标题")
         for t in tasks.to_dict("records"):
             doc.add_paragraph(_t("task", title=t["title"], due=fmt.date_zh(t["due"]), days=t["days_overdue"]))
 
-    reply_by = as_of + timedelta(days=int(briefing.templates()["notice"]["reply_days"]))
+    reply_by = as_of + timedelta(days=int(templates()["notice"]["reply_days"]))
     doc.add_paragraph(_t("closing", reply_by=fmt.date_zh(reply_by), compiler=document["compiler"]))
     doc.add_paragraph(document["compiler"], style="简报落款")
     doc.add_paragraph(fmt.date_zh(as_of), style="简报落款")
