@@ -16,7 +16,7 @@ def test_generator_reproduces_the_shipped_files(tmp_path):
 
 
 def test_sample_is_labelled(sample_con):
-    from tuoyu.snapshot import dataset_label
+    from tuoyu.db import dataset_label
     assert dataset_label(sample_con) == "示例数据"
 
 
