@@ -11,7 +11,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tuoyu import bench, cli, db, generate, indicators, ingest, paths, sample
+from tuoyu import cli, db, indicators, ingest, paths
+from tuoyu.tools import bench, generate, sample
 from tuoyu.ingest import ImportRefused, build_database
 
 FIXTURE = Path(__file__).parent / "fixture"

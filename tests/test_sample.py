@@ -6,7 +6,8 @@ latest quarter)."""
 import filecmp
 import json
 
-from tuoyu import cli, indicators, paths, sample, targets
+from tuoyu import cli, indicators, paths, targets
+from tuoyu.tools import sample
 
 
 def test_generator_reproduces_the_shipped_files(tmp_path):
