@@ -4,8 +4,8 @@ county or township among its peers, with its gaps as numbers."""
 import streamlit as st
 
 from tuoyu import charts, comparison, fmt, maps
-from tuoyu.ui import display, loaders, selection, styling
 from tuoyu.markup import literal
+from tuoyu.ui import display, loaders, selection, styling
 
 sel = selection.current()
 selection.page_header("县区对比", sel)

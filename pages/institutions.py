@@ -4,8 +4,8 @@ problem flags, filters and an Excel download of what is shown."""
 import streamlit as st
 
 from tuoyu import fmt, institutions
-from tuoyu.ui import loaders, selection, styling
 from tuoyu.markup import literal
+from tuoyu.ui import loaders, selection, styling
 
 sel = selection.current()
 selection.page_header("机构明细", sel)

@@ -4,8 +4,8 @@ what was last reported — the stages on a timeline, and progress updates with t
 import streamlit as st
 
 from tuoyu import charts, ledger, periods
-from tuoyu.ui import access, display, loaders, selection, styling, tasks_page
 from tuoyu.markup import literal
+from tuoyu.ui import access, display, loaders, selection, styling, tasks_page
 
 TABLE = ["task_id", "status", "title", "due", "late_text", "progress_note", "updated_on",
          "responsible_units", "indicator_text"]

@@ -4,8 +4,8 @@ written), the import history with undo, and which county has not reported yet.""
 import streamlit as st
 
 from tuoyu import imports
-from tuoyu.ui import access, selection, upload_page
 from tuoyu.markup import literal
+from tuoyu.ui import access, selection, upload_page
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

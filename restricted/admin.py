@@ -3,8 +3,8 @@
 import streamlit as st
 
 from tuoyu import auth
-from tuoyu.ui import access, loaders
 from tuoyu.markup import literal
+from tuoyu.ui import access, loaders
 
 user = access.current_user()
 st.title("账号与审计")
