@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from tuoyu import app, display
+from tuoyu.ui import access, display, selection
 
 # A local file: Streamlit fetches a ":material/…:" page icon from fonts.gstatic.com.
 ICON = Path(__file__).parent / "assets" / "icon.png"
@@ -21,12 +21,12 @@ PAGES = [
     st.Page("pages/briefing.py", title="简报导出", icon=":material/description:"),
 ]
 
-user = app.current_user()
-app.sign_out_notice()
-if user is None and app.sign_in_required():
+user = access.current_user()
+access.sign_out_notice()
+if user is None and access.sign_in_required():
     st.title("托育示范城市创建监测")
     st.caption("请登录后查看。")
-    app.sign_in_form("sign_in")
+    access.sign_in_form("sign_in")
     st.stop()
 if user is not None and user.is_admin:
     # Outside pages/: a fresh server lists that folder's files to whoever asks first.
@@ -35,9 +35,9 @@ if user is not None and user.is_admin:
 
 page = st.navigation(PAGES)
 st.sidebar.markdown("### 托育示范城市创建监测")
-app.account_sidebar(user)
-selection = app.sidebar()
-if selection is None:
+access.account_sidebar(user)
+chosen = selection.sidebar()
+if chosen is None:
     st.stop()
-st.session_state["selection"] = selection
+st.session_state["selection"] = chosen
 page.run()

@@ -4,10 +4,11 @@ aloud as they are, every table of the pages in one Excel workbook, and a preview
 import streamlit as st
 import streamlit.components.v1 as components
 
-from tuoyu import app, briefing, periods
+from tuoyu import briefing, periods
+from tuoyu.ui import briefing_page, selection
 
-sel = app.selection()
-app.page_header("简报导出", sel)
+sel = selection.current()
+selection.page_header("简报导出", sel)
 st.markdown("按左侧所选方案、地区和报告期生成联席会议简报：总体进展、县区情况、评审指标、重点任务、"
             "变化情况和口径说明，附趋势图和县区对比图。Word 和 PDF 可直接打印；Excel 含各页面的全部表格。")
 
@@ -19,7 +20,7 @@ if st.button("生成简报", type="primary", key="brief_generate", icon=":materi
     with st.status("正在生成简报……", expanded=True) as status:
         bar = st.progress(0.0, text="准备中……")
         try:
-            made = app.briefing_files(sel, issued, progress=lambda fraction, text: bar.progress(fraction, text=text))
+            made = briefing_page.briefing_files(sel, issued, progress=lambda fraction, text: bar.progress(fraction, text=text))
         except briefing.BriefingError as exc:
             status.update(label="简报未能生成", state="error")
             st.error(str(exc))
@@ -27,7 +28,7 @@ if st.button("生成简报", type="primary", key="brief_generate", icon=":materi
         status.update(label=f"简报已生成，用时 {made.seconds:.1f} 秒", state="complete", expanded=False)
     st.session_state["brief_files"] = (wanted, made)
 
-app.notices_section(sel)
+briefing_page.notices_section(sel)
 
 stored = st.session_state.get("brief_files")
 if not stored or stored[0] != wanted:

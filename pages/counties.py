@@ -3,12 +3,13 @@ county or township among its peers, with its gaps as numbers."""
 
 import streamlit as st
 
-from tuoyu import app, charts, comparison, maps
+from tuoyu import charts, comparison, fmt, maps
 from tuoyu.markup import literal
+from tuoyu.ui import display, loaders, selection, styling
 
-sel = app.selection()
-app.page_header("县区对比", sel)
-scopes = app.comparison_scopes(sel.path, sel.region, sel.plan_region)
+sel = selection.current()
+selection.page_header("县区对比", sel)
+scopes = loaders.comparison_scopes(sel.path, sel.region, sel.plan_region)
 if not scopes:
     st.info(f"{literal(sel.region_name)}没有下级地区可对比。请在左侧选择市、县区或乡镇（街道）。")
     st.stop()
@@ -17,7 +18,7 @@ if len(scopes) > 1:
     pick = st.radio("对比范围", range(len(scopes)), format_func=lambda i: scopes[i].label, horizontal=True,
                     key="county_scope")
 scope = scopes[pick]
-view = app.comparison_view(sel.path, sel.plan, scope.region, sel.quarter, sel.counting, scope.focus)
+view = loaders.comparison_view(sel.path, sel.plan, scope.region, sel.quarter, sel.counting, scope.focus)
 word = view.units_word
 
 mine = comparison.focus_summary(view)
@@ -25,7 +26,7 @@ if mine:
     st.subheader(scope.label)
     value, gap, needed, average = st.columns(4)
     value.metric(mine["value_label"], mine["value"], border=True)
-    app.status_badge(value, mine["status"])
+    styling.status_badge(value, mine["status"])
     gap.metric(mine["gap_label"], mine["gap"], border=True)
     needed.metric(mine["slots_label"], mine["slots_needed"], border=True)
     average.metric(mine["average_label"], mine["to_average"], border=True)
@@ -35,18 +36,18 @@ column, colours = comparison.colouring(view)
 slots_col, enrol_col = st.columns(2)
 with slots_col:
     bars = view.units.rename(columns={"slots_per_1000": "value"})
-    app.chart(charts.unit_bars(bars, "slots_per_1000", view.average.get("slots_per_1000"), view.year_target,
+    display.chart(charts.unit_bars(bars, "slots_per_1000", view.average.get("slots_per_1000"), view.year_target,
                                view.average_label, colours, column, view.focus))
     coloured_by = (f"各{word}{view.target_year or ''}年目标的状态（到期按该年第4季度评价，未到期看本期和趋势）"
                    if column == "status" else f"是否高于{view.average_label}（本方案未对各{word}设定目标）")
     st.caption(f"从高到低排列；柱色表示{coloured_by}；虚线为{view.average_label}"
                + ("，实线为年度目标" if view.year_target is not None else "")
-               + f"。口径：{app.definition('slots_per_1000')}")
+               + f"。口径：{fmt.definition('slots_per_1000')}")
 with enrol_col:
     enrol = view.units.rename(columns={"enrolment_rate": "value"})
-    app.chart(charts.unit_bars(enrol, "enrolment_rate", view.average.get("enrolment_rate"), None,
+    display.chart(charts.unit_bars(enrol, "enrolment_rate", view.average.get("enrolment_rate"), None,
                                view.average_label, comparison.ABOVE_COLOURS, "enrolment_status", view.focus))
-    st.caption(f"柱色表示是否高于{view.average_label}。口径：{app.definition('enrolment_rate')}")
+    st.caption(f"柱色表示是否高于{view.average_label}。口径：{fmt.definition('enrolment_rate')}")
 
 map_col, use_col = st.columns(2)
 with map_col:
@@ -54,18 +55,18 @@ with map_col:
                     format_func=lambda m: maps.mode_label(view, m))
     figure, notice = maps.county_map(view, mode)
     if figure is not None:
-        app.chart(figure)
+        display.chart(figure)
         st.caption(maps.caption(view, mode))
     if notice:
         st.info(notice, icon=":material/map:")
 with use_col:
-    app.chart(charts.capacity_use(view.units, view.focus))
+    display.chart(charts.capacity_use(view.units, view.focus))
     st.caption("右下方：托位多但空置；左上方：托位少且满员，需要新增托位。"
                + ("名称只标出所选单位和偏离较大的单位，其余请把鼠标移到点上查看。" if len(view.units) > charts.MANY_UNITS else ""))
 
 st.subheader("指标对比表")
 table = comparison.table(view)
-st.dataframe(app.style_below_average(table, comparison.below_average(view), comparison.indicator_headers()),
+st.dataframe(styling.style_below_average(table, comparison.below_average(view), comparison.indicator_headers()),
              hide_index=True, width="stretch")
 st.caption(f"黄色底色表示低于{view.average_label}；点击列名可排序。"
            f"{'距目标、' if '距目标' in table.columns else ''}与平均之差的单位为 个/千人。")
@@ -84,6 +85,6 @@ for i, code in enumerate(offered):
     hint = f"（尚需{needed[code]}个）" if needed[code] else ""
     extra[code] = boxes[i % 3].number_input(f"{names[code]}新增托位{hint}", min_value=0, step=10, value=0,
                                             key=f"county_whatif_{code}")
-result = app.what_if(view, extra)
-st.dataframe(app.style_status(result, ("新增后能否达到目标",), comparison.REACH_COLOURS, blank=("年度目标",)),
+result = loaders.what_if(view, extra)
+st.dataframe(styling.style_status(result, ("新增后能否达到目标",), comparison.REACH_COLOURS, blank=("年度目标",)),
              hide_index=True, width="stretch")

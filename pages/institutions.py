@@ -3,25 +3,26 @@ problem flags, filters and an Excel download of what is shown."""
 
 import streamlit as st
 
-from tuoyu import app, fmt, institutions
+from tuoyu import fmt, institutions
 from tuoyu.markup import literal
+from tuoyu.ui import loaders, selection, styling
 
-sel = app.selection()
-app.page_header("机构明细", sel)
+sel = selection.current()
+selection.page_header("机构明细", sel)
 
-frame = app.institution_details(sel.path, sel.region, sel.quarter, sel.counting)
+frame = loaders.institution_details(sel.path, sel.region, sel.quarter, sel.counting)
 if frame.empty:
     st.info(f"{literal(sel.region_name)}在{fmt.period(sel.quarter)}末没有在营托育机构。")
     st.stop()
 
-snap = app.snapshot(sel.path, sel.region, sel.quarter, sel.plan, sel.counting)
+snap = loaders.snapshot(sel.path, sel.region, sel.quarter, sel.plan, sel.counting)
 target = snap["year_target"]
 gap, left_out, silent = st.columns(3)
 gap.metric(f"距{target['year']}年目标尚需托位" if target else "距年度目标尚需托位",
            "未设目标" if target is None else fmt.NO_DATA if snap["slots_needed"] is None
-           else f"{snap['slots_needed']} 个", help=app.definition("slots_needed"), border=True)
+           else f"{snap['slots_needed']} 个", help=fmt.definition("slots_needed"), border=True)
 if target:
-    app.status_badge(gap, target["status"], f"{target['year']}年目标：{target['status']}")
+    styling.status_badge(gap, target["status"], f"{target['year']}年目标：{target['status']}")
 left_out.metric("本期报表中未计入指标的托位", f"{institutions.left_out_slots(frame)} 个", border=True,
                 help="按当前计入口径不计入的机构（默认：未备案）本期报表的托位数；备案后即计入每千人口托位数。")
 silent.metric("本期未报机构", f"{institutions.summary(frame)['not_reported']} 家", border=True,
@@ -59,4 +60,4 @@ else:
 with st.expander("问题标记口径说明"):
     for flag in institutions.FLAGS.itertuples():
         st.markdown(f"**{flag.label_zh}**（本期 {counts[flag.code]} 家）：{flag.definition}  \n"
-                    f":gray[来源：{app.cite(flag.source)}]")
+                    f":gray[来源：{loaders.cite(flag.source)}]")

@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from tuoyu import app, charts, display, maps
+from tuoyu import charts, fmt, maps
+from tuoyu.ui import display, loaders, selection, styling
 
-sel = app.selection()
-app.page_header("总览", sel)
-view = app.overview_view(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
+sel = selection.current()
+selection.page_header("总览", sel)
+view = loaders.overview_view(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
 snap = view.snapshot
 
 with st.container(border=True):
-    app.status_badge(st, view.headline_status)
+    styling.status_badge(st, view.headline_status)
     first, *rest = view.headline
     st.markdown(f"**{first}**")
     for line in rest:
@@ -23,7 +24,7 @@ cols = st.columns(len(view.metrics))
 for col, m in zip(cols, view.metrics):
     col.metric(m.label, m.value, m.delta, delta_color="off", delta_arrow="off" if m.flat else "auto",
                help=m.help, border=True)
-    app.status_badge(col, m.status, m.status_label)
+    styling.status_badge(col, m.status, m.status_label)
     if m.targets:
         col.caption(m.targets)
 st.caption("变化为与上一季度相比；徽标为该指标本年度（或下一个）目标的状态；把鼠标移到指标名旁的问号上可查看口径说明。")
@@ -32,17 +33,17 @@ st.subheader("进度与差距")
 left, right = st.columns([3, 1])
 with left:
     province = snap["provincial_average"]
-    province_name = app.region_name(sel.path, province["region_code"]) if province else None
-    app.chart(charts.trend(view, sel.region_name, province_name))
+    province_name = loaders.region_name(sel.path, province["region_code"]) if province else None
+    display.chart(charts.trend(view, sel.region_name, province_name))
 with right:
     target = snap["year_target"]
     st.metric(f"距{target['year']}年目标尚需托位" if target else "距年度目标尚需托位",
               "无数据" if snap["slots_needed"] is None else f"{snap['slots_needed']} 个",
-              help=app.definition("slots_needed"), border=True)
+              help=fmt.definition("slots_needed"), border=True)
     if target is None:
         st.caption("本方案未对该地区设定每千人口托位数目标。")
 
-peers = app.peers_view(sel)
+peers = loaders.peers_view(sel)
 if peers is not None and not peers.units.empty:
     st.subheader(f"各{peers.units_word}情况")
     with st.container(key="screen_only_overview_map_mode"):
@@ -51,7 +52,7 @@ if peers is not None and not peers.units.empty:
     figure, notice = maps.county_map(peers, mode)
     map_col, list_col = st.columns(2)
     if figure is not None:
-        app.chart(figure, map_col)
+        display.chart(figure, map_col)
         map_col.caption(maps.caption(peers, mode) + "详见“县区对比”。")
     if notice:
         map_col.info(notice, icon=":material/map:")

@@ -3,8 +3,9 @@ what was last reported — the stages on a timeline, and progress updates with t
 
 import streamlit as st
 
-from tuoyu import app, charts, ledger, periods
+from tuoyu import charts, ledger, periods
 from tuoyu.markup import literal
+from tuoyu.ui import access, display, loaders, selection, styling, tasks_page
 
 TABLE = ["task_id", "status", "title", "due", "late_text", "progress_note", "updated_on",
          "responsible_units", "indicator_text"]
@@ -13,8 +14,8 @@ WIDTHS = {"title": "medium", "late_text": "medium", "progress_note": "large", "r
 LATE_LISTED = 8
 COLUMNS = {ledger.HEADERS[c]: st.column_config.TextColumn(width=w) for c, w in WIDTHS.items()}
 
-sel = app.selection()
-app.page_header("任务台账", sel)
+sel = selection.current()
+selection.page_header("任务台账", sel)
 flash = st.session_state.pop("tasks_flash", None)
 if flash:
     st.success(literal(flash), icon=":material/check_circle:")
@@ -24,11 +25,11 @@ today, as_of = periods.today(), periods.as_of(sel.quarter)
 if as_of < today and st.toggle(f"查看今天（{ledger.date_zh(today)}）的台账", key="tasks_today",
                                help=f"默认显示{periods.label(sel.quarter)}末的台账：此后记录的状态和进展不显示。"):
     as_of = today
-tasks, links = app.ledger_view(sel, as_of)
+tasks, links = tasks_page.ledger_view(sel, as_of)
 if tasks.empty:
     st.info("所选方案没有列入任务台账的任务。")
     st.stop()
-phases = app.ledger_phases(sel.path, sel.plan)
+phases = tasks_page.ledger_phases(sel.path, sel.plan)
 
 left, middle, right = st.columns(3)
 unit = left.selectbox("责任单位", [ledger.ALL] + ledger.departments(tasks), key="tasks_unit",
@@ -49,8 +50,8 @@ if late:
             st.caption(f"另有{len(late) - LATE_LISTED}项滞后任务，见下表；可按责任单位筛选。")
 
 table = ledger.display_table(shown, TABLE)
-st.dataframe(app.style_task_status(table), hide_index=True, width="stretch", column_config=COLUMNS)
-label = app.dataset_label(sel.path)
+st.dataframe(styling.style_task_status(table), hide_index=True, width="stretch", column_config=COLUMNS)
+label = loaders.dataset_label(sel.path)
 subtitle = (f"截至{ledger.date_zh(as_of)} · 关联指标：{sel.region_name}{periods.label(sel.quarter)}"
             + (f" · {label}" if label else ""))
 st.download_button("导出 Excel（按责任单位分组）", key="tasks_export",
@@ -61,10 +62,10 @@ st.download_button("导出 Excel（按责任单位分组）", key="tasks_export"
 
 counts_col, timeline_col = st.columns([2, 3])
 with counts_col:
-    app.chart(charts.department_counts(ledger.department_counts(tasks)))
+    display.chart(charts.department_counts(ledger.department_counts(tasks)))
     st.caption("全部任务，不受上方筛选影响；一项任务由几个单位负责，就计入每个单位。")
 with timeline_col:
-    app.chart(charts.ledger_timeline(phases, shown, as_of))
+    display.chart(charts.ledger_timeline(phases, shown, as_of))
 
 st.subheader("任务详情与进展更新")
 if shown.empty:
@@ -75,22 +76,22 @@ pick = st.selectbox("选择任务", list(titles), key="tasks_pick", format_func=
 task = shown.set_index("task_id").loc[pick]
 info, form_col = st.columns([3, 2])
 with info:
-    st.markdown(f"**{literal(task['title'])}**（{literal(task['section'])}，出处 {literal(app.cite(task['source']))}）")
+    st.markdown(f"**{literal(task['title'])}**（{literal(task['section'])}，出处 {literal(loaders.cite(task['source']))}）")
     st.markdown(f"责任单位：**{literal(task['lead_unit'])}**（牵头）" + "".join(f"、{literal(u)}" for u in task["units"][1:]))
     st.markdown(f"完成时限：{ledger.date_zh(task['due']) or '未规定'} · 状态：**{task['status']}** {task['late_text']}")
     st.markdown(f"最新进展（{ledger.date_zh(task['updated_on']) or '—'}）：{literal(task['progress_note'] or '尚无进展报告')}")
     mine = links[links["indicator"].isin(ledger.units_of(task["indicators"]))]
     for r in mine.to_dict("records"):
         st.caption(f"{r['name']}：{r['value_text']}，{r['detail'] or ledger.NO_TARGET}")
-user, refusal = app.write_access()
+user, refusal = access.write_access()
 with form_col:
     if as_of < today:  # the form starts from the task as it is now, never from a past state
         st.info(f"上表为{ledger.date_zh(as_of)}的台账。更新任务请打开上方的“查看今天的台账”。",
                 icon=":material/history:")
     else:
-        app.task_form(pick, task, user, refusal)
+        tasks_page.task_form(pick, task, user, refusal)
 
-changes = ledger.history_table(app.ledger_history(sel.path, sel.plan, as_of.isoformat()), pick)
+changes = ledger.history_table(tasks_page.ledger_history(sel.path, sel.plan, as_of.isoformat()), pick)
 with st.expander(f"{literal(pick)} 的更新记录（{len(changes)}条）", expanded=True):
     if changes.empty:
         st.caption("尚无更新记录。")

@@ -3,32 +3,33 @@ written), the import history with undo, and which county has not reported yet.""
 
 import streamlit as st
 
-from tuoyu import app, imports
+from tuoyu import imports
 from tuoyu.markup import literal
+from tuoyu.ui import access, selection, upload_page
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-sel = app.selection()
-app.page_header("数据上报", sel)
+sel = selection.current()
+selection.page_header("数据上报", sel)
 
 st.subheader("1. 下载模板")
 pick, xlsx, csv = st.columns([2, 1, 1], vertical_alignment="bottom")
 table = pick.selectbox("数据表", imports.IMPORTABLE, format_func=imports.table_label, key="upload_table")
-xlsx.download_button("Excel 模板（含填写说明）", app.upload_template(sel.path, table, "xlsx", sel.plan_region),
+xlsx.download_button("Excel 模板（含填写说明）", upload_page.upload_template(sel.path, table, "xlsx", sel.plan_region),
                      file_name=imports.template_name(table, "xlsx"), mime=XLSX_MIME,
                      icon=":material/download:", key="upload_template_xlsx", width="stretch")
-csv.download_button("CSV 模板", app.upload_template(sel.path, table, "csv", sel.plan_region),
+csv.download_button("CSV 模板", upload_page.upload_template(sel.path, table, "csv", sel.plan_region),
                     file_name=imports.template_name(table, "csv"), mime="text/csv",
                     icon=":material/download:", key="upload_template_csv", width="stretch")
 st.caption("Excel 模板的“填写说明”工作表列出每列的口径、允许取值和示例；机构编码、区划代码可从下拉列表选择。"
            "同一机构同一报告期再次上报时，新数据替换旧数据。")
 
 st.subheader("2. 上传数据")
-user, refusal = app.write_access()
+user, refusal = access.write_access()
 if refusal:
     st.info(refusal, icon=":material/lock:")
 elif user is None:
-    st.caption(app.OPEN_WRITES_NOTICE)
+    st.caption(access.OPEN_WRITES_NOTICE)
 # No type filter: the uploader would refuse an .xls in English; the import says why in Chinese.
 files = None if refusal else st.file_uploader("选择填好的文件（CSV 或 XLSX，可多选）", accept_multiple_files=True,
                          key="upload_files", help=f"单个文件不超过{imports.MAX_UPLOAD_MB}MB；CSV 可为 UTF-8 或 GBK 编码")
@@ -44,7 +45,7 @@ if st.button("检查" if dry_run else "检查并导入", type="primary", disable
              key="upload_go",
              help=None if files and who else "请先选择文件并填写记录人/上报单位"):
     with st.status("正在检查数据……", expanded=False) as status:
-        result = app.import_uploads([(f.name, f.getvalue()) for f in files], who, dry_run, sel.plan_region, user)
+        result = upload_page.import_uploads([(f.name, f.getvalue()) for f in files], who, dry_run, sel.plan_region, user)
         status.update(label="检查完成" if result.ok else "发现问题", state="complete" if result.ok else "error")
     st.session_state["upload_result"] = result
 
@@ -63,7 +64,7 @@ st.subheader("3. 导入记录")
 undone = st.session_state.pop("upload_undo_result", None)
 if undone is not None:
     (st.success if undone.ok else st.error)(literal(undone.message()))
-history = app.import_history(sel.path)
+history = upload_page.import_history(sel.path)
 if history.empty:
     st.caption("尚无导入记录。")
 for row in history.head(10).to_dict("records"):
@@ -79,7 +80,7 @@ for row in history.head(10).to_dict("records"):
         st.markdown(f"撤销后将删除本批新增的{row['rows_added']}行，并恢复被替换的{row['rows_replaced']}行。")
         if st.button(f"确认撤销第{row['batch_id']}批", type="primary", key=f"upload_undo_{row['batch_id']}",
                      disabled=not who, help=None if who else "请先在上方填写记录人/上报单位"):
-            st.session_state["upload_undo_result"] = app.undo_batch(row["batch_id"], who, user)
+            st.session_state["upload_undo_result"] = upload_page.undo_batch(row["batch_id"], who, user)
             st.session_state.pop("upload_result", None)
             st.rerun()
 if len(history) > 10:
@@ -87,7 +88,7 @@ if len(history) > 10:
         st.dataframe(imports.history_table(history), hide_index=True, width="stretch")
 
 st.subheader("4. 报送情况")
-fresh = app.report_freshness(sel.path, sel.plan_region)
+fresh = upload_page.report_freshness(sel.path, sel.plan_region)
 if fresh.expected_quarter is None:
     st.caption("尚无机构报表。")
 else:

@@ -2,17 +2,18 @@
 
 import streamlit as st
 
-from tuoyu import app, auth
+from tuoyu import auth
 from tuoyu.markup import literal
+from tuoyu.ui import access, loaders
 
-user = app.current_user()
+user = access.current_user()
 st.title("账号与审计")
 if user is None or not user.is_admin:
     st.error("只有管理员可以查看本页。")
     st.stop()
 
 st.subheader("账号")
-st.dataframe(app.users_table(), hide_index=True, width="stretch")
+st.dataframe(access.users_table(), hide_index=True, width="stretch")
 
 with st.form("admin_add_user", clear_on_submit=True):
     st.markdown("**新建账号**")
@@ -24,7 +25,7 @@ with st.form("admin_add_user", clear_on_submit=True):
     regions = left.text_input("负责区划代码（县区填报，逗号分隔）")
     department = right.text_input("所在单位（责任单位，如 市教育局）")
     if st.form_submit_button("创建"):
-        app.run_admin_action(lambda: auth.add_user(app.con(), username, name, password, role,
+        access.run_admin_action(lambda: auth.add_user(loaders.con(), username, name, password, role,
                                                    tuple(filter(None, regions.split(","))), department or None,
                                                    actor=user), f"已创建账号 {literal(username)}")
 
@@ -34,12 +35,12 @@ with st.form("admin_manage_user"):
     new_password = st.text_input("新密码（重设时填写）", type="password", key="admin_new_password")
     c1, c2, c3 = st.columns(3)
     if c1.form_submit_button("停用"):
-        app.run_admin_action(lambda: auth.set_disabled(app.con(), target, True, actor=user), f"已停用 {literal(target)}")
+        access.run_admin_action(lambda: auth.set_disabled(loaders.con(), target, True, actor=user), f"已停用 {literal(target)}")
     if c2.form_submit_button("启用"):
-        app.run_admin_action(lambda: auth.set_disabled(app.con(), target, False, actor=user), f"已启用 {literal(target)}")
+        access.run_admin_action(lambda: auth.set_disabled(loaders.con(), target, False, actor=user), f"已启用 {literal(target)}")
     if c3.form_submit_button("重设密码"):
-        app.run_admin_action(lambda: auth.set_password(app.con(), target, new_password, actor=user),
+        access.run_admin_action(lambda: auth.set_password(loaders.con(), target, new_password, actor=user),
                              f"已重设 {literal(target)} 的密码")
 
 st.subheader("审计日志")
-st.dataframe(app.audit_table(), hide_index=True, width="stretch")
+st.dataframe(access.audit_table(), hide_index=True, width="stretch")

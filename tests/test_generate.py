@@ -2,6 +2,7 @@
 and the benchmark script (python -m tuoyu bench), issue #8. No timing assertions here:
 the benchmark's figures go to docs/benchmarks.md."""
 
+import csv
 import filecmp
 import json
 import shutil
@@ -11,11 +12,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tuoyu import bench, cli, db, generate, indicators, paths, sample
+from tuoyu import cli, db, indicators, paths
 from tuoyu.errors import ImportRefused
 from tuoyu.loading import fast as fastpath
 from tuoyu.loading.build import build_database
 from tuoyu.tables import TABLES as COLUMNS
+from tuoyu.tools import bench, generate, sample
 
 FIXTURE = Path(__file__).parent / "fixture"
 TABLES = ("regions", "population", "institutions", "reports", "region_indicators", "surveys", "incidents",
@@ -85,21 +87,75 @@ def test_generated_data_passes_the_import_checks(scale2, tmp_path):
         con.close()
 
 
-def test_scale_1_is_the_sample_and_gives_its_indicators(sample_db_path, tmp_path):
+def hand_slots_per_1000(folder: Path, code: str, year: int, quarter: int) -> float:
+    """DESIGN §3 worked with the csv module alone, not the code under test: Σ slots of the
+    filed, active institutions under `code` (their latest report in the quarter, month
+    reports included) ÷ the region's population that year × 1000."""
+    def rows(table):
+        with open(folder / f"{table}.csv", encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+    children = {}
+    for r in rows("regions"):
+        children.setdefault(r["parent_code"], []).append(r["code"])
+    area, todo = set(), [code]
+    while todo:
+        area.add(todo[-1])
+        todo.extend(children.get(todo.pop(), []))
+    end = f"{year}-{quarter * 3:02d}-{(31 if quarter in (1, 4) else 30):02d}"
+    counted = {i["institution_id"] for i in rows("institutions") if i["region_code"] in area
+               and i["registered_on"] <= end and i["filed_on"] and i["filed_on"] <= end
+               and not (i["closed_on"] and i["closed_on"] <= end)}
+    in_quarter = {f"{year}Q{quarter}"} | {f"{year}-{m:02d}" for m in range(quarter * 3 - 2, quarter * 3 + 1)}
+    latest = {}
+    for r in rows("reports"):
+        if r["institution_id"] in counted and r["period"] in in_quarter:
+            if r["institution_id"] not in latest or r["period"] > latest[r["institution_id"]]["period"]:
+                latest[r["institution_id"]] = r
+    population = next(int(p["resident_population"]) for p in rows("population")
+                      if p["region_code"] == code and p["year"] == str(year))
+    return sum(int(r["slots"]) for r in latest.values()) / population * 1000
+
+
+def test_scale_1_is_the_sample_and_gives_its_hand_figures(tmp_path):
     folder = tmp_path / "one"
     generate.generate(folder, 1)
     for path in sorted(paths.SAMPLE_DATA.glob("*.csv")):
         assert filecmp.cmp(path, folder / path.name, shallow=False), path.name
-    build_database(tmp_path / "one.duckdb", [paths.BASE_DATA, folder])
-    codes = ["640000", "640500", "640522", "350000", "350582", "410481", "330205"]
-    quarters = ["2022Q4", "2024Q3", "2024Q4", "2026Q3"]
-    generated, shipped = db.connect(tmp_path / "one.duckdb"), db.connect(sample_db_path)
+    counts = build_database(tmp_path / "one.duckdb", [paths.BASE_DATA, folder])
+    for table in ("institutions", "reports", "population", "surveys", "incidents"):
+        with open(folder / f"{table}.csv", encoding="utf-8", newline="") as f:
+            assert counts[table] == sum(1 for _ in csv.reader(f)) - 1, table   # rows less the header
+    # 2024Q4 by hand (tests/test_pages.py): 中卫市 1,416 / 1,054,127; 海原县 322 / 322,973;
+    # 宁夏 11,933 / 7,278,743 (× 1000)
+    assert round(hand_slots_per_1000(folder, "640500", 2024, 4), 4) == round(1416 / 1054127 * 1000, 4)
+    assert round(hand_slots_per_1000(folder, "640522", 2024, 4), 4) == round(322 / 322973 * 1000, 4)
+    con = db.connect(tmp_path / "one.duckdb")
     try:
-        pd.testing.assert_frame_equal(indicators.values(generated, codes, quarters),
-                                      indicators.values(shipped, codes, quarters))
+        frame = indicators.values(con, ["640500", "640522", "640000"], ["2024Q4"])
     finally:
-        generated.close()
-        shipped.close()
+        con.close()
+    ratio = dict(zip(frame["region_code"], frame["slots_per_1000"]))
+    assert ratio == pytest.approx({"640500": 1416 / 1054127 * 1000, "640522": 322 / 322973 * 1000,
+                                   "640000": 11933 / 7278743 * 1000})
+
+
+def test_scale_2_synthetic_figures_agree_with_a_hand_count(scale2, tmp_path):
+    """The synthetic province's rows and 每千人口托位数, counted from its CSVs with the csv
+    module, against what the build stores and the indicators give."""
+    counts = build_database(tmp_path / "two.duckdb", [paths.BASE_DATA, scale2])
+    for table in ("institutions", "reports", "population", "incidents"):
+        with open(scale2 / f"{table}.csv", encoding="utf-8", newline="") as f:
+            assert counts[table] == sum(1 for _ in csv.reader(f)) - 1, table
+    with open(scale2 / "regions.csv", encoding="utf-8", newline="") as f:
+        province = next(r["code"] for r in csv.DictReader(f) if r["name"] == "合成省66")
+    by_hand = {q: hand_slots_per_1000(scale2, province, 2025, int(q[-1])) for q in ("2025Q2", "2025Q4")}
+    con = db.connect(tmp_path / "two.duckdb")
+    try:
+        frame = indicators.values(con, [province], list(by_hand))
+    finally:
+        con.close()
+    assert dict(zip(frame["quarter"], frame["slots_per_1000"])) == pytest.approx(by_hand)
+    assert all(v > 0 for v in by_hand.values())
 
 
 # ---------------------------------------------------------------- the build's fast path

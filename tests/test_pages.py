@@ -15,6 +15,102 @@ def test_each_page_renders_on_the_sample(monkeypatch, sample_db_path, page):
     assert any("示例数据" in c.value for c in at.caption)
 
 
+# ------------------------------------------------------------------ the sample at 2024Q4, by hand
+# From data/sample with the csv module (DESIGN §3; 2024Q4 has quarter reports only):
+#   中卫市 640500: 73 active at 2024-12-31, 63 of them filed; their 2024Q4 slots 1,416;
+#     2024 population 1,054,127 → 1,416 / 1,054,127 × 1000 = 1.343 → 1.34; 备案率 63/73 = 86.3%
+#   海原县 640522: 20 active, 15 filed (5 not: 40+40+35+35+30 = 180 slots reported, not
+#     counted); filed slots 322; population 322,973 → 0.997 → 1.00; 备案率 15/20 = 75.0%;
+#     2024 target 1.2 (data/base/targets.csv): ⌈1.2 × 322,973 / 1000⌉ = ⌈387.6⌉ = 388 − 322 = 66
+#     托位 short, and at 2024Q4 (due) 1.00 < 1.20 is 未达标; meets_standard 11 of 15 = 73.3%
+#   沙坡头区 640502: 680 / 399,810 = 1.70; 中宁县 640521: 414 / 331,344 = 1.25 (both ≥ 1.2 达标)
+#   宁夏 640000: 11,933 / 7,278,743 = 1.64, so 海原县 is 0.64 below the 全区平均
+SAMPLE_AT = dict(plan="ZHONGWEI", period="2024Q4")
+
+
+def test_overview_of_zhongwei_on_the_sample(monkeypatch, sample_db_path):
+    at = run_app(monkeypatch, sample_db_path, region="640500", **SAMPLE_AT)
+    assert metric(at, "每千人口托位数") == "1.34个"
+    assert metric(at, "备案率") == "86.3%"
+    assert metric(at, "距2024年目标尚需托位") == "0 个"
+
+
+def test_overview_of_haiyuan_on_the_sample(monkeypatch, sample_db_path):
+    at = run_app(monkeypatch, sample_db_path, region="640522", **SAMPLE_AT)
+    assert metric(at, "每千人口托位数") == "1.00个"
+    assert metric(at, "备案率") == "75.0%"
+    assert metric(at, "距2024年目标尚需托位") == "66 个"
+    assert any(m.value.startswith("**2024年每千人口托位数目标≥ 1.20 个/千人：未达标。") and "尚需托位约66个" in m.value
+               for m in at.markdown)
+    units = next(d.value for d in at.dataframe if "县区" in d.value.columns).set_index("县区")
+    assert units["每千人口托位数（个/千人）"].to_dict() == {"沙坡头区": 1.70, "中宁县": 1.25, "海原县（所选）": 1.00}
+    assert units["状态"].to_dict() == {"沙坡头区": "达标", "中宁县": "达标", "海原县（所选）": "未达标"}
+    assert units.loc["海原县（所选）", "尚需托位"] == 66
+
+
+def test_counties_of_zhongwei_with_haiyuan_selected(monkeypatch, sample_db_path):
+    at = run_app(monkeypatch, sample_db_path, "pages/counties.py", region="640522", **SAMPLE_AT)
+    assert metric(at, "每千人口托位数") == "1.00"
+    assert metric(at, "尚需托位") == "66"
+    assert metric(at, "与全区平均1.64之差") == "低0.64"
+    table = at.dataframe[0].value.set_index("区划代码")
+    assert table["每千人口托位数（个/千人）"].to_dict() == {"640502": 1.70, "640521": 1.25, "640522": 1.00}
+    assert table["尚需托位"].to_dict() == {"640502": 0, "640521": 0, "640522": 66}
+    assert table.loc["640522", "状态"] == "未达标" and table.loc["640522", "与宁夏回族自治区平均之差"] == -0.64
+    what_if = at.dataframe[-1].value.set_index("地区")     # nothing added yet: figures as now
+    assert what_if.loc["中卫市", "新增后"] == 1.34 and what_if.loc["海原县", "新增后能否达到目标"] == "仍未达到"
+
+
+def test_review_of_haiyuan_on_the_sample(monkeypatch, sample_db_path):
+    at = run_app(monkeypatch, sample_db_path, "pages/review.py", region="640522", **SAMPLE_AT)
+    matrix = at.dataframe[0].value
+    assert matrix.loc["1. 千人口托位数达到年度任务", "海原县"] == "未达标"      # 1.00 > 1.2? no
+    assert matrix.loc["3. 机构达标率高于85%", "海原县"] == "未达标"              # 73.3% > 85%? no
+    details = " ".join(" ".join(d.value["依据数据"]) for d in at.dataframe[1:4])
+    assert "1.00 个/千人，要求> 1.20 个/千人" in details and "尚需托位约66个" in details
+    assert "要求> 全区平均 1.64 个/千人" in details and "达标率：按2024年第4季度评价：73.3%" in details
+
+
+def test_institutions_of_haiyuan_on_the_sample(monkeypatch, sample_db_path):
+    at = run_app(monkeypatch, sample_db_path, "pages/institutions.py", region="640522", **SAMPLE_AT)
+    assert metric(at, "在营机构") == "20 家" and metric(at, "其中已备案") == "15 家"
+    assert metric(at, "本期已报") == "20 家" and metric(at, "本期未报机构") == "0 家"
+    assert metric(at, "本期报表中未计入指标的托位") == "180 个"
+    assert metric(at, "距2024年目标尚需托位") == "66 个"
+    table = at.dataframe[0].value
+    assert len(table) == 20 and (table["本期末已备案"] == "否").sum() == 5
+    assert set(table.loc[table["本期末已备案"] == "否", "托位数"]) == {40, 35, 30}
+
+
+def test_tasks_of_zhongwei_at_the_end_of_2024(monkeypatch, sample_db_path):
+    # data/base/tasks.csv: 9 ZHONGWEI tasks, all due 2023-09-30; with data/sample/ledger's
+    # updates up to 2024-12-31, 01/03/05/09 are 已完成, the other 5 late since 2023-10-01
+    # (2023-10-01 … 2024-12-31: 92 + 366 = 458 days)
+    at = run_app(monkeypatch, sample_db_path, "pages/tasks.py", region="640500", **SAMPLE_AT)
+    assert any(m.value.startswith("**共9项任务：已完成4项，滞后5项；最早的自2023年10月1日起滞后。**") for m in at.markdown)
+    ledger = at.dataframe[0].value.set_index("任务编号")
+    assert sorted(ledger.index[ledger["状态"] == "已完成"]) == ["ZHONGWEI-01", "ZHONGWEI-03", "ZHONGWEI-05", "ZHONGWEI-09"]
+    assert set(ledger.loc[ledger["状态"] == "滞后", "逾期情况"]) == {"逾期458天（自2023年10月1日起）"}
+
+
+def test_upload_lists_who_has_not_reported_the_latest_quarter(monkeypatch, sample_db_path):
+    # 2026Q3 (the sample's latest), institutions active at 2026-09-30 with no report in the
+    # quarter: one per county under 中卫 — 36/35, 32/31, 26/25 active/reported
+    at = run_app(monkeypatch, sample_db_path, "pages/upload.py", region="640500", **SAMPLE_AT)
+    counties = at.dataframe[0].value.set_index("县区")
+    assert counties[["应报机构", "已报", "未报"]].to_dict("index") == {
+        "沙坡头区": {"应报机构": 36, "已报": 35, "未报": 1}, "中宁县": {"应报机构": 32, "已报": 31, "未报": 1},
+        "海原县": {"应报机构": 26, "已报": 25, "未报": 1}}
+    missing = at.dataframe[1].value
+    assert missing["机构名称"].tolist() == ["中卫市沙坡头区第三幼儿园托班", "中宁县第一幼儿园托班", "海原县梧桐幼儿园托班"]
+
+
+def test_briefing_page_offers_the_selection(monkeypatch, sample_db_path):
+    at = run_app(monkeypatch, sample_db_path, "pages/briefing.py", region="640522", **SAMPLE_AT)
+    assert at.caption[0].value.startswith("海原县 · 2024年第4季度 · 中卫市创建全国婴幼儿照护服务示范城市活动方案")
+    assert {"生成简报", "生成督办通知"} <= {b.label for b in at.button}
+
+
 def test_navigation_titles_in_design_order(monkeypatch, sample_db_path):
     at = run_app(monkeypatch, sample_db_path)
     assert at.title[0].value == "总览"

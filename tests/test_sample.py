@@ -6,7 +6,8 @@ latest quarter)."""
 import filecmp
 import json
 
-from tuoyu import cli, indicators, paths, sample, targets
+from tuoyu import cli, indicators, paths, targets
+from tuoyu.tools import sample
 
 
 def test_generator_reproduces_the_shipped_files(tmp_path):
@@ -16,7 +17,7 @@ def test_generator_reproduces_the_shipped_files(tmp_path):
 
 
 def test_sample_is_labelled(sample_con):
-    from tuoyu.snapshot import dataset_label
+    from tuoyu.db import dataset_label
     assert dataset_label(sample_con) == "示例数据"
 
 

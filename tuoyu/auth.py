@@ -67,8 +67,7 @@ def sign_in_required(con) -> bool:
     setting = os.environ.get("TUOYU_REQUIRE_SIGNIN")
     if setting is not None:
         return setting.strip().lower() in ("1", "true", "yes", "是")
-    meta = db.run(con, "dataset_meta")
-    return dict(zip(meta["key"], meta["value"])).get("label") != SAMPLE_LABEL
+    return db.dataset_label(con) != SAMPLE_LABEL
 
 
 def accounts_exist(con) -> bool:

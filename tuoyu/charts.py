@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import fmt, periods, verdicts
+from . import fmt, periods, review, tasks, verdicts
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 REGION_COLOUR, PROVINCE_COLOUR, TARGET_COLOUR, NATIONAL_COLOUR = "#1f5fa8", "#8a8f98", "#c0392b", "#6c3483"
@@ -204,8 +204,9 @@ def _outliers(values: pd.Series) -> pd.Series:
 
 def capacity_use(frame: pd.DataFrame, focus: str | None = None) -> go.Figure:
     """Capacity (托位/千人) against use (平均托收率): a unit with empty places is not the same
-    problem as a unit with too few. Names are written beside the points up to MANY_UNITS
-    units; above that only beside the selected unit and the outliers (hover names the rest).
+    problem as a unit with too few; the dotted line is the standard's 平均托收率
+    (review.standard_bar). Names are written beside the points up to MANY_UNITS units; above
+    that only beside the selected unit and the outliers (hover names the rest).
     frame: code, name, slots_per_1000, occupancy_mean."""
     data = frame.dropna(subset=["slots_per_1000", "occupancy_mean"])
     x, y = data["slots_per_1000"].astype(float), data["occupancy_mean"].astype(float) * 100
@@ -217,7 +218,8 @@ def capacity_use(frame: pd.DataFrame, focus: str | None = None) -> go.Figure:
                     marker=dict(size=[16 if c == focus else 11 for c in data["code"]],
                                 color=[TARGET_COLOUR if c == focus else REGION_COLOUR for c in data["code"]]),
                     hovertemplate="%{customdata}<br>托位 %{x:.2f} 个/千人<br>平均托收率 %{y:.1f}%<extra></extra>")
-    fig.add_hline(y=80, line=dict(color=TARGET_COLOUR, dash="dot"), annotation_text="托收率 80%",
+    bar = round(review.standard_bar("occupancy_mean") * 100, 1)
+    fig.add_hline(y=bar, line=dict(color=TARGET_COLOUR, dash="dot"), annotation_text=f"托收率 {bar:g}%",
                   annotation_position="bottom right")
     fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_xaxes(title="每千人口托位数（个）")
@@ -227,7 +229,7 @@ def capacity_use(frame: pd.DataFrame, focus: str | None = None) -> go.Figure:
 
 # ------------------------------------------------------------------ 任务台账 (tuoyu.ledger)
 
-TASK_STATUS_COLOURS = {"滞后": "#c0392b", "进行中": "#1f5fa8", "未开始": "#8a8f98", "已完成": "#2e8b57"}
+TASK_STATUS_COLOURS = tasks.colours("colour")
 TASK_STATUS_SYMBOLS = {"滞后": "x", "进行中": "circle", "未开始": "circle-open", "已完成": "diamond"}
 PHASE_COLOUR = "#a9c1e0"
 
@@ -288,8 +290,8 @@ def department_counts(counts: pd.DataFrame) -> go.Figure:
     """Per 责任单位: tasks shared, done and late, most late at the top.
     counts: department, n_tasks, n_done, n_late (tuoyu.ledger.department_counts)."""
     fig = go.Figure()
-    for column, name, colour in (("n_tasks", "任务数", PROVINCE_COLOUR), ("n_done", "已完成", "#2e8b57"),
-                                 ("n_late", "滞后", "#c0392b")):
+    for column, name, colour in (("n_tasks", "任务数", PROVINCE_COLOUR), ("n_done", tasks.DONE, TASK_STATUS_COLOURS[tasks.DONE]),
+                                 ("n_late", tasks.LATE, TASK_STATUS_COLOURS[tasks.LATE])):
         fig.add_bar(y=counts["department"], x=counts[column], name=name, orientation="h", marker_color=colour,
                     text=counts[column], textposition="outside",
                     hovertemplate="%{y}：" + name + " %{x} 项<extra></extra>")

@@ -95,3 +95,14 @@ def run_steps(con: duckdb.DuckDBPyConnection, steps: list[tuple[str, dict]]) -> 
         return cur.execute(query_text(name), params).df()
     finally:
         cur.close()
+
+
+def dataset_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The loaded dataset's meta rows, key → value (label, default_plan …)."""
+    meta = run(con, "dataset_meta")
+    return dict(zip(meta["key"], meta["value"]))
+
+
+def dataset_label(con: duckdb.DuckDBPyConnection) -> str | None:
+    """What the loaded data is called wherever it is shown (示例数据 for the shipped sample)."""
+    return dataset_meta(con).get("label")

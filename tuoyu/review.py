@@ -60,6 +60,18 @@ def has_criteria(plan_code: str) -> bool:
     return not criteria_for(plan_code).empty
 
 
+def standard_bar(indicator: str) -> float:
+    """The national 示范城市 standard's bar for an indicator: its rows of data/criteria.csv
+    citing document 000 (附件2), whichever plan repeats them — e.g. 平均托收率 0.8, the line
+    on 县区对比's capacity chart for every plan."""
+    frame = _all_criteria()
+    rows = frame[(frame["indicator"] == indicator) & frame["source"].str.startswith("000 ") & (frame["target"] != "")]
+    bars = set(rows["target"].astype(float))
+    if len(bars) != 1:
+        raise ValueError(f"data/criteria.csv: the standard's bar for {indicator} should be one number, not {sorted(bars)}")
+    return bars.pop()
+
+
 combine = verdicts.combine
 
 

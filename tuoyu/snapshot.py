@@ -8,11 +8,6 @@ from . import db, indicators, periods, targets
 from .errors import UnknownRegion
 
 
-def dataset_label(con) -> str | None:
-    meta = db.run(con, "dataset_meta")
-    return dict(zip(meta["key"], meta["value"])).get("label")
-
-
 def _figures(row: dict | None) -> dict:
     row = row or {}
     out = {code: row.get(code) for code in indicators.CORE if code != "slots_needed"}
@@ -72,7 +67,7 @@ def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
         "period_label": periods.label(quarter),
         "counting": counting,
         "plan": plan_code,
-        "dataset": dataset_label(con),
+        "dataset": db.dataset_label(con),
         **figures,
         "previous_quarter_slots_per_1000": (by_key.get((region_code, periods.previous_quarter(quarter))) or {})
         .get("slots_per_1000"),

@@ -28,6 +28,21 @@ MAX_NOTE_CHARS = 1000
 SAMPLE_UPDATES = Path("ledger") / "task_updates.csv"
 # Late first, then work under way, not started, done.
 STATUS_ORDER = {LATE: 0, IN_PROGRESS: 1, NOT_STARTED: 2, DONE: 3}
+# How each status is shown beside its word (never colour alone): `colour` for the
+# timeline's markers and the departments' bars, `background` for the ledger's table cells.
+# In STATUS_ORDER's order, which is the timeline legend's.
+STATUS_STYLE = {
+    LATE: {"colour": "#c0392b", "background": "#f8d7da"},
+    IN_PROGRESS: {"colour": "#1f5fa8", "background": "#dbe7f6"},
+    NOT_STARTED: {"colour": "#8a8f98", "background": "#e9ecef"},
+    DONE: {"colour": "#2e8b57", "background": "#d8f0dd"},
+}
+
+
+def colours(kind: str) -> dict[str, str]:
+    """Status → its `colour` or `background` (STATUS_STYLE)."""
+    return {status: style[kind] for status, style in STATUS_STYLE.items()}
+
 
 units_of = tables.split_list  # 责任单位 (lead first) and 关联指标: one split everywhere
 

@@ -78,7 +78,7 @@ def test_navigation_keeps_the_selection(desktop, fixture_server):
 
 def test_first_request_to_a_fresh_server_can_be_a_deep_link(browser, fixture_db_path, tmp_path):
     """A fresh server whose very first page request is /review?… (not /) must run the
-    entry script with its sidebar, not the page alone (tuoyu.app.selection)."""
+    entry script with its sidebar, not the page alone (tuoyu.ui.selection.current)."""
     server = harness.server_on_copy(fixture_db_path, tmp_path, "fresh")
     context = browser.new_context(viewport=harness.DESKTOP)
     try:

@@ -10,11 +10,11 @@ from ..errors import ImportRefused, UnknownRegion
 from ..loading import database, rebuild
 from ..loading.build import build_database
 from ..snapshot import snapshot
-from . import accounts, data, documents, tasks
+from . import accounts, data, documents, tasks, tools
 
 # Each area's subcommands: a module of this package with add_<area>_commands(subparsers).
 FEATURE_COMMANDS = ((accounts, "auth"), (data, "imports"), (tasks, "ledger"), (documents, "briefing"),
-                    (documents, "notices"))
+                    (documents, "notices"), (tools, "tools"))
 
 
 def _json_default(value):
@@ -113,8 +113,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_indicators)
     for module, area in FEATURE_COMMANDS:
         getattr(module, f"add_{area}_commands")(sub)
-    from .. import bench  # the tools' own subcommands (generate, bench)
-    bench.add_commands(sub)
     return parser
 
 

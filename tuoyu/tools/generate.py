@@ -3,7 +3,7 @@
     python -m tuoyu generate --scale 10 --out /tmp/tuoyu-10x
     python -m tuoyu generate --scale national --out /tmp/tuoyu-national
 
-Scale 1 is the shipped sample, byte for byte (tuoyu.sample.generate). A larger scale writes
+Scale 1 is the shipped sample, byte for byte (tuoyu.tools.sample.generate). A larger scale writes
 the sample and then appends invented provinces, cities and counties — codes under
 two-digit prefixes that no real province uses (66…99 less 71, 81, 82), so they sort after
 the sample's and never collide with a real code; names 合成省72, 合成市7201, 合成县720101 —
@@ -20,14 +20,12 @@ published counts: 31 provinces, 333 cities, 2,850 county-level units.
 
 from __future__ import annotations
 
-import argparse
 import csv
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 from . import sample
-from .tables import TABLES
+from ..tables import TABLES
 
 # Real province prefixes of GB/T 2260 (including 台湾 71, 香港 81, 澳门 82): never used.
 REAL_PREFIXES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45,
@@ -242,36 +240,3 @@ def generate(out_dir, scale=1, seed: int = 2021, progress=None) -> dict[str, int
                      f"{len(tables['reports']):,} 行报表")
     write_meta(out_dir, seed, scale)
     return counts
-
-
-def cmd_generate(args) -> int:
-    started = time.perf_counter()
-    try:
-        scale = parse_scale(args.scale)
-        layout(scale)
-    except ValueError as exc:
-        print(f"错误：{exc}")
-        return 2
-    counts = generate(args.out, scale, args.seed,
-                      progress=(lambda line: print("  " + line, flush=True)) if args.verbose else None)
-    for name, n in counts.items():
-        print(f"{name:24s}{n:>10,d}")
-    print(f"{time.perf_counter() - started:.1f} s → {args.out}")
-    return 0
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scale", default="1", help="规模：1 = 示例数据；2、10 …；national = 全国规模")
-    p.add_argument("--out", required=True, help="输出目录（大规模时请写到 /tmp 下）")
-    p.add_argument("--seed", type=int, default=2021)
-    p.add_argument("--verbose", action="store_true", help="逐省打印进度")
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="生成合成数据 (a synthetic dataset at N × the sample)")
-    add_arguments(parser)
-    return cmd_generate(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

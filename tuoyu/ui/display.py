@@ -1,7 +1,8 @@
 """How the pages look beyond what Streamlit draws by itself: the dashboard's CSS
-(tuoyu/app.css: the uploader in Chinese, no English toolbars, the print layout) and the
-tables that need more than one element — a target table with its copy for paper, the
-units in brief beside the map. Shells only: the figures come from tuoyu.app's loaders."""
+(tuoyu/ui/app.css: the uploader in Chinese, no English toolbars, the print layout), charts
+without Plotly's tool bar, and the tables that need more than one element — a target table
+with its copy for paper, the units in brief beside the map. Shells only: the figures come
+from tuoyu.ui.loaders."""
 
 import html
 from functools import lru_cache
@@ -11,8 +12,8 @@ from string import Template
 import pandas as pd
 import streamlit as st
 
-from . import comparison, fmt
-from .app import STATUS_COLOURS, style_status
+from .. import charts, comparison, fmt
+from .styling import STATUS_COLOURS, style_status
 
 STYLE_FILE = Path(__file__).with_name("app.css")
 UPLOAD_TYPES = ("csv", "xlsx")   # what 数据上报 accepts (the uploader's own words are replaced: app.css)
@@ -21,15 +22,20 @@ STATUS_WIDTH = 130               # px: '已达到（未到期）' whole
 
 @lru_cache(maxsize=1)
 def _css() -> str:
-    from .imports import MAX_UPLOAD_MB
+    from ..imports import MAX_UPLOAD_MB
     return Template(STYLE_FILE.read_text(encoding="utf-8")).substitute(
         max_upload_mb=MAX_UPLOAD_MB, upload_types="、".join(t.upper() for t in UPLOAD_TYPES))
 
 
 def style() -> None:
-    """The dashboard's CSS (tuoyu/app.css) on the page: the uploader in Chinese, no English
+    """The dashboard's CSS (tuoyu/ui/app.css) on the page: the uploader in Chinese, no English
     toolbars over tables and charts, and a print layout."""
     st.html(f"<style>{_css()}</style>")
+
+
+def chart(fig, container=st) -> None:
+    """A Plotly figure across its container, without Plotly's English tool bar (charts.CONFIG)."""
+    container.plotly_chart(fig, width="stretch", config=charts.CONFIG)
 
 
 def status_table(frame: pd.DataFrame, key: str) -> None:

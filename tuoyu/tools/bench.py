@@ -10,8 +10,6 @@ connection per run) medians; an AppTest run of each page; a 10,000-row report im
 and a pandas baseline computing the 总览 and 县区对比 indicators from the same data held
 in DataFrames, checked against the DuckDB figures (the run fails if they differ). It
 prints a table and can write the figures as JSON (docs/benchmarks.md is made from those).
-
-Also registers `generate` (tuoyu.generate): python -m tuoyu generate --scale N --out DIR.
 """
 
 from __future__ import annotations
@@ -30,8 +28,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from . import paths
-from .loading import database
+from .. import paths
+from ..loading import database
 
 WORK = Path("/tmp/tuoyu-bench")
 BARS = {"page_ms": 100, "build_s": 15, "ratio": 10, "rss_mb": 1536, "apptest_s": 1.5}
@@ -76,7 +74,7 @@ class _QueryCounter:
     milliseconds spent in each named query."""
 
     def __init__(self):
-        from . import db
+        from .. import db
         self.db, self.real, self.n, self.ms = db, db.run, 0, {}
 
     def __enter__(self):
@@ -113,7 +111,7 @@ def selections(con) -> dict:
 
 def page_calls(sel: dict) -> dict:
     """label → (page, function of a connection): what each page computes for a selection."""
-    from . import comparison, institutions, overview, review
+    from .. import comparison, institutions, overview, review
 
     q = sel["quarter"]
     (plan, prov), (nplan, nation), (rplan, city) = sel["province"], sel["national"], sel["review"]
@@ -130,7 +128,7 @@ def page_calls(sel: dict) -> dict:
 # ---------------------------------------------------------------- stages (each in its own process)
 
 def stage_build(args: dict) -> dict:
-    from .loading.build import build_database
+    from ..loading.build import build_database
 
     started = time.perf_counter()
     counts = build_database(Path(args["db"]), [paths.BASE_DATA, Path(args["data"])])
@@ -178,7 +176,7 @@ def _apptest_run(db_path: Path, page: str, params: dict) -> tuple[float, float]:
     os.environ["TUOYU_DB"] = str(db_path)
     os.environ["TUOYU_REQUIRE_SIGNIN"] = "0"  # the pages, not the sign-in form (synthetic data asks for it)
     st.cache_data.clear()
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=600)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboard.py"), default_timeout=600)
     for key, value in params.items():
         at.query_params[key] = value
     started = time.perf_counter()
@@ -222,7 +220,7 @@ def stage_apptest(args: dict) -> dict:
 
 
 def stage_import(args: dict) -> dict:
-    from .imports import import_files
+    from ..imports import import_files
 
     source, copy = Path(args["db"]), Path(args["work"]) / "import-copy.duckdb"
     shutil.copyfile(source, copy)
@@ -356,7 +354,7 @@ def _same(pandas_frame, duckdb_frame) -> int:
 
 
 def stage_pandas(args: dict) -> dict:
-    from . import indicators, periods
+    from .. import indicators, periods
 
     con = database.open_database(Path(args["db"]))
     sel = selections(con)
@@ -401,8 +399,8 @@ STAGES = {"build": stage_build, "queries": stage_queries, "apptest": stage_appte
 def run_stage(name: str, args: dict) -> dict:
     """A stage in a fresh Python process: its figures, wall time, CPU time and peak RSS."""
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "tuoyu.bench", name, json.dumps(args)],
-                          capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    proc = subprocess.run([sys.executable, "-m", "tuoyu.tools.bench", name, json.dumps(args)],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
     if proc.returncode != 0:
         raise RuntimeError(f"bench stage {name} failed:\n{proc.stderr[-4000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -552,42 +550,6 @@ def growth_table(results: list[dict]) -> str:
     for label, get, bar in rows:
         lines.append(f"| {label} | " + " | ".join(cell(r, get) for r in results) + f" | {bar} |")
     return "\n".join(lines)
-
-
-def cmd_bench(args) -> int:
-    from . import generate
-
-    if args.compare:
-        results = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.compare]
-        print(growth_table(results))
-        return 0
-    scale = generate.parse_scale(args.scale)
-    result = bench(scale, args.data, Path(args.work), args.reps, args.quick, args.seed, not args.no_apptest,
-                   echo=lambda line: print(line, file=sys.stderr, flush=True))
-    print(report(result))
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    return 0
-
-
-def add_commands(sub) -> None:
-    from . import generate
-
-    p = sub.add_parser("generate", help="生成 N 倍示例规模（最大全国规模）的合成数据")
-    generate.add_arguments(p)
-    p.set_defaults(func=generate.cmd_generate)
-
-    p = sub.add_parser("bench", help="性能测试：建库、各页面查询、AppTest、导入、pandas 基线")
-    p.add_argument("--scale", default="1", help="1（示例数据）、10、national …")
-    p.add_argument("--data", help="已有的数据目录（不生成）")
-    p.add_argument("--work", default=str(WORK), help="生成数据和临时数据库的目录（默认 /tmp/tuoyu-bench）")
-    p.add_argument("--reps", type=int, default=7, help="每项重复次数（取中位数）")
-    p.add_argument("--seed", type=int, default=2021)
-    p.add_argument("--quick", action="store_true", help="少量重复、两个页面的 AppTest：保持脚本可用")
-    p.add_argument("--no-apptest", action="store_true")
-    p.add_argument("--json", help="把全部数字写入此 JSON 文件")
-    p.add_argument("--compare", nargs="+", metavar="JSON", help="不测量：把几次 --json 的结果并列成表")
-    p.set_defaults(func=cmd_bench)
 
 
 def _child_main(argv: list[str]) -> None:

@@ -1,7 +1,7 @@
 """The sample dataset (示例数据): invented institutions, reports, surveys and incidents on
 real administrative units and 2020 census populations.
 
-    python -m tuoyu.sample --out data/sample [--seed 2021]
+    python -m tuoyu.tools.sample --out data/sample [--seed 2021]
 
 Everything the generator needs is embedded below as constants (codes, names, 2020
 populations, birth totals), so the repository does not depend on the research folder it
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from tuoyu.tables import TABLES
+from ..tables import TABLES
 
 # ---------------------------------------------------------------------------
 # Time: quarters are numbered from 2018Q1 = 0 so the fill loop can start before the
@@ -865,7 +865,7 @@ class Namer:
                 return candidate
         raise RuntimeError(f"no free name for {inst}")
 
-    # Where a name's place words come from; the synthetic generator (tuoyu.generate)
+    # Where a name's place words come from; the synthetic generator (tuoyu.tools.generate)
     # overrides these for its invented regions.
     def prefix(self, code: str) -> str:
         return county_prefix(code)
@@ -1277,7 +1277,7 @@ DESCRIPTION = ("托育机构、季度报表、满意度调查和安全事故均�
 
 def write_dataset(out_dir: Path, seed: int) -> int:
     meta = [("label", "示例数据"), ("description", DESCRIPTION),
-            ("generated_by", "python -m tuoyu.sample"), ("seed", str(seed)),
+            ("generated_by", "python -m tuoyu.tools.sample"), ("seed", str(seed)),
             ("as_of", AS_OF.isoformat()), ("default_plan", "ZHONGWEI"), ("periods", f"{q_label(REPORT_FIRST_Q)}–{q_label(LAST_Q)}")]
     with open(out_dir / "dataset.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
