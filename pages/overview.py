@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from tuoyu import charts, fmt, maps
-from tuoyu.ui import display, loaders, selection, styling
+from tuoyu import fmt, maps
+from tuoyu.ui import display, figures, loaders, selection, styling
 
 sel = selection.current()
 selection.page_header("总览", sel)
@@ -34,7 +34,8 @@ left, right = st.columns([3, 1])
 with left:
     province = snap["provincial_average"]
     province_name = loaders.region_name(sel.path, province["region_code"]) if province else None
-    display.chart(charts.trend(view, sel.region_name, province_name))
+    display.chart(figures.trend(sel.path, sel.plan, sel.region, sel.quarter, sel.counting, sel.region_name,
+                                province_name))
 with right:
     target = snap["year_target"]
     st.metric(f"距{target['year']}年目标尚需托位" if target else "距年度目标尚需托位",
@@ -43,13 +44,14 @@ with right:
     if target is None:
         st.caption("本方案未对该地区设定每千人口托位数目标。")
 
+scope = loaders.peers_scope(sel)
 peers = loaders.peers_view(sel)
 if peers is not None and not peers.units.empty:
     st.subheader(f"各{peers.units_word}情况")
     with st.container(key="screen_only_overview_map_mode"):
         mode = st.radio("地图着色", list(maps.MODES), horizontal=True, key="overview_map_mode",
                         format_func=lambda m: maps.mode_label(peers, m))
-    figure, notice = maps.county_map(peers, mode)
+    figure, notice = figures.county_map(sel.path, sel.plan, scope.region, sel.quarter, sel.counting, scope.focus, mode)
     map_col, list_col = st.columns(2)
     if figure is not None:
         display.chart(figure, map_col)

@@ -7,6 +7,8 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from tuoyu.ui import figures
+
 ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
@@ -28,6 +30,7 @@ def run_app(monkeypatch, db_path, page: str | None = None, **params) -> AppTest:
     monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
     monkeypatch.setenv("TUOYU_DB", str(db_path))
     st.cache_data.clear()  # caches outlive one AppTest run inside a pytest process
+    figures.clear()
     at = AppTest.from_file(str(ENTRY), default_timeout=90)
     for key, value in params.items():
         at.query_params[key] = value

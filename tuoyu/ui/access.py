@@ -9,6 +9,7 @@ import streamlit as st
 
 from .. import auth
 from ..markup import literal
+from . import loaders
 from .loaders import con
 
 
@@ -153,4 +154,5 @@ def write_access() -> tuple[auth.User | None, str | None]:
 
 
 def sign_in_required() -> bool:
-    return auth.sign_in_required(con())
+    # every run asks: the label is cached (loaders.dataset_label), not read from the database each time
+    return auth.sign_in_required_for(loaders.dataset_label(loaders.database_path()))

@@ -115,13 +115,19 @@ def comparison_scopes(path: str, region: str, plan_region: str) -> list[comparis
     return comparison.scopes(con(), region, plan_region)
 
 
-def peers_view(sel) -> comparison.View | None:
+def peers_scope(sel) -> comparison.Scope | None:
     """The default comparison for the selection (a tuoyu.ui.selection.Selection: its units,
     or it among its peers), or None."""
     found = comparison_scopes(sel.path, sel.region, sel.plan_region)
-    if not found:
+    return found[0] if found else None
+
+
+def peers_view(sel) -> comparison.View | None:
+    """The view of peers_scope(sel), or None."""
+    scope = peers_scope(sel)
+    if scope is None:
         return None
-    return comparison_view(sel.path, sel.plan, found[0].region, sel.quarter, sel.counting, found[0].focus)
+    return comparison_view(sel.path, sel.plan, scope.region, sel.quarter, sel.counting, scope.focus)
 
 
 def what_if(view: comparison.View, extra: dict) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from .. import auth, freshness
 from .. import imports as _imports
+from . import figures
 from .access import as_signed_in
 from .loaders import CACHE, con
 
@@ -38,6 +39,7 @@ def import_uploads(files: list[tuple[str, bytes]], by: str, dry_run: bool, plan_
                                                         plan_region=plan_region, user=user))
     if result.batch_ids:
         st.cache_data.clear()
+        figures.clear()
     return result
 
 
@@ -46,4 +48,5 @@ def undo_batch(batch_id: int, by: str, user: auth.User | None = None) -> "_impor
     result = as_signed_in(lambda: _imports.undo(con(), batch_id, by, user=user))
     if result.ok:
         st.cache_data.clear()
+        figures.clear()
     return result

@@ -1,0 +1,54 @@
+"""The pages' charts for one selection, built once per server and shared by every session.
+
+A Plotly figure takes 30–40 ms of CPU to build (attribute validation on every trace and
+annotation) and as long again to unpickle, so these are kept as objects (st.cache_resource),
+never pickled; st.plotly_chart takes a deep copy before it serialises one, so a shared figure
+is never changed by a page. Each function takes the same plain arguments as the loader of the
+view it draws, and clear() empties them with the data caches after every write."""
+
+import streamlit as st
+
+from .. import charts, comparison, maps
+from . import loaders
+
+FIGURES = dict(max_entries=256, show_spinner=False)
+
+
+@st.cache_resource(**FIGURES)
+def trend(path: str, plan: str, region: str, quarter: str, counting: str, region_name: str,
+          province_name: str | None):
+    """总览's 每千人口托位数 by quarter (charts.trend)."""
+    return charts.trend(loaders.overview_view(path, plan, region, quarter, counting), region_name, province_name)
+
+
+@st.cache_resource(**FIGURES)
+def county_map(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None, mode: str):
+    """The units of `region` on a map, coloured by `mode` (maps.county_map): (figure or None, notice)."""
+    return maps.county_map(loaders.comparison_view(path, plan, region, quarter, counting, focus), mode)
+
+
+@st.cache_resource(**FIGURES)
+def unit_bars(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None, code: str):
+    """县区对比's bars for one indicator: 每千人口托位数 against the target and coloured by status
+    (or above/below the average where the plan sets no unit target); 入托率 by above/below."""
+    view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
+    bars = view.units.rename(columns={code: "value"})
+    if code == "slots_per_1000":
+        column, colours = comparison.colouring(view)
+        return charts.unit_bars(bars, code, view.average.get(code), view.year_target, view.average_label,
+                                colours, column, view.focus)
+    return charts.unit_bars(bars, code, view.average.get(code), None, view.average_label,
+                            comparison.ABOVE_COLOURS, "enrolment_status", view.focus)
+
+
+@st.cache_resource(**FIGURES)
+def capacity_use(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None):
+    """县区对比's 托位 against 托收率 scatter (charts.capacity_use)."""
+    view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
+    return charts.capacity_use(view.units, view.focus)
+
+
+def clear() -> None:
+    """After a write: every figure is drawn again from the new data."""
+    for cached in (trend, county_map, unit_bars, capacity_use):
+        cached.clear()
