@@ -52,7 +52,7 @@ else:
     column_config = {h: st.column_config.NumberColumn(format="%.1f%%") for h in institutions.PERCENT_HEADERS}
     column_config |= {h: st.column_config.DateColumn(format="YYYY-MM-DD") for h in institutions.DATE_HEADERS}
     st.dataframe(institutions.display_frame(shown), hide_index=True, column_config=column_config)
-    st.download_button("下载筛选结果（Excel）", institutions.to_excel(shown),
+    st.download_button("下载筛选结果（Excel）", lambda: institutions.to_excel(shown),   # written on a press
                        file_name=institutions.excel_name(sel.region_name, sel.quarter),
                        mime=institutions.EXCEL_MIME, key="inst_download", on_click="ignore",
                        icon=":material/download:")

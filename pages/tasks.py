@@ -5,7 +5,7 @@ import streamlit as st
 
 from tuoyu import charts, ledger, periods
 from tuoyu.markup import literal
-from tuoyu.ui import access, display, loaders, selection, styling, tasks_page
+from tuoyu.ui import access, display, figures, loaders, selection, styling, tasks_page
 
 TABLE = ["task_id", "status", "title", "due", "late_text", "progress_note", "updated_on",
          "responsible_units", "indicator_text"]
@@ -54,15 +54,15 @@ st.dataframe(styling.style_task_status(table), hide_index=True, width="stretch",
 label = loaders.dataset_label(sel.path)
 subtitle = (f"截至{ledger.date_zh(as_of)} · 关联指标：{sel.region_name}{periods.label(sel.quarter)}"
             + (f" · {label}" if label else ""))
-st.download_button("导出 Excel（按责任单位分组）", key="tasks_export",
-                   data=ledger.to_excel(shown, None if unit == ledger.ALL else [unit],
-                                        f"{sel.plan_title} 任务台账", subtitle),
+st.download_button("导出 Excel（按责任单位分组）", key="tasks_export", on_click="ignore",
+                   data=lambda: ledger.to_excel(shown, None if unit == ledger.ALL else [unit],   # written on a press
+                                                f"{sel.plan_title} 任务台账", subtitle),
                    file_name=f"任务台账_{sel.plan}_{as_of:%Y%m%d}.xlsx", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 counts_col, timeline_col = st.columns([2, 3])
 with counts_col:
-    display.chart(charts.department_counts(ledger.department_counts(tasks)))
+    display.chart(figures.department_counts(sel.path, sel.plan, as_of.isoformat()))
     st.caption("全部任务，不受上方筛选影响；一项任务由几个单位负责，就计入每个单位。")
 with timeline_col:
     display.chart(charts.ledger_timeline(phases, shown, as_of))

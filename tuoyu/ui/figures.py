@@ -9,6 +9,7 @@ view it draws, and clear() empties them with the data caches after every write."
 import streamlit as st
 
 from .. import charts, comparison, maps
+from .. import ledger as _ledger
 from . import loaders
 
 FIGURES = dict(max_entries=256, show_spinner=False)
@@ -48,7 +49,13 @@ def capacity_use(path: str, plan: str, region: str, quarter: str, counting: str,
     return charts.capacity_use(view.units, view.focus)
 
 
+@st.cache_resource(**FIGURES)
+def department_counts(path: str, plan: str, as_of: str):
+    """任务台账's tasks per 责任单位 as they stood at the end of `as_of` (ISO date), unfiltered."""
+    return charts.department_counts(_ledger.department_counts(loaders.ledger_tasks(path, plan, as_of)))
+
+
 def clear() -> None:
-    """After a write: every figure is drawn again from the new data."""
-    for cached in (trend, county_map, unit_bars, capacity_use):
+    """After a write (an import, an undo, a task update): every figure is drawn again from the new data."""
+    for cached in (trend, county_map, unit_bars, capacity_use, department_counts):
         cached.clear()

@@ -2,10 +2,12 @@
 read. Each loader takes the database path first, so that two databases never share cache
 entries, and the selection as plain arguments (never widget state)."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
-from .. import citations, comparison, db, indicators, overview, review
+from .. import citations, comparison, db, indicators, ledger, overview, review
 from ..loading import database
 from ..snapshot import snapshot as _snapshot
 
@@ -149,3 +151,11 @@ def institution_details(path: str, region: str, quarter: str, counting: str) -> 
     cached per selection because the page reruns on every filter change."""
     from .. import institutions
     return institutions.details(con(), region, quarter, counting)
+
+
+@st.cache_data(**CACHE)
+def ledger_tasks(path: str, plan: str, as_of: str) -> pd.DataFrame:
+    """The plan's tasks as they stood at the end of `as_of` (ISO date: part of the key, so
+    that a server left running turns tasks 滞后 the day after their deadline). Cleared by
+    update_task."""
+    return ledger.load_tasks(con(), plan, date.fromisoformat(as_of))

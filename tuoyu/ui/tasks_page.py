@@ -9,17 +9,10 @@ import streamlit as st
 from .. import auth
 from .. import ledger as _ledger
 from .. import tasks as _tasks
+from . import figures
 from .access import OPEN_WRITES_NOTICE, as_signed_in
-from .loaders import CACHE, con
+from .loaders import CACHE, con, ledger_tasks
 from .selection import Selection
-
-
-@st.cache_data(**CACHE)
-def ledger_tasks(path: str, plan: str, as_of: str) -> pd.DataFrame:
-    """The plan's tasks as they stood at the end of `as_of` (ISO date: part of the key, so
-    that a server left running turns tasks 滞后 the day after their deadline). Cleared by
-    update_task."""
-    return _ledger.load_tasks(con(), plan, date.fromisoformat(as_of))
 
 
 @st.cache_data(**CACHE)
@@ -57,6 +50,7 @@ def update_task(task_id: str, status: str | None, note: str | None, by: str,
     change = as_signed_in(lambda: _tasks.update_task(con(), task_id, status, note, by, user=user))
     ledger_tasks.clear()
     ledger_history.clear()
+    figures.clear()
     return change
 
 
