@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from tests import xlsx_files
-from tuoyu import imports
+from tuoyu.uploads import checks, history, write
 
 AREA = "990100"
 REPORTS_HEADER = ["institution_id", "period", "slots", "enrolled_infant", "enrolled_toddler", "enrolled_preschool",
@@ -23,7 +23,7 @@ INSTITUTIONS_HEADER = ["机构编码", "机构名称", "所在县区(或乡镇)�
 
 
 def send(con, *files, by="甲县卫健局", **kw):
-    return imports.import_files(con, list(files), by, plan_region=AREA, **kw)
+    return write.import_files(con, list(files), by, plan_region=AREA, **kw)
 
 
 def csv_file(name, header, rows) -> tuple[str, bytes]:
@@ -62,7 +62,7 @@ class LockSpy:
 @pytest.fixture
 def lock(monkeypatch):
     spy = LockSpy()
-    monkeypatch.setattr(imports, "_LOCK", spy)
+    monkeypatch.setattr(write, "LOCK", spy)
     return spy
 
 
@@ -116,7 +116,7 @@ def test_an_upload_being_checked_keeps_no_one_waiting(wcon, monkeypatch):
     """A is held inside its checks; B (same key, other figures) imports meanwhile. A then
     plans again under the lock, so its batch replaces B's row and undoing A brings B's back."""
     checking, release = threading.Event(), threading.Event()
-    real_check = imports.check_files
+    real_check = checks.check_files
 
     def held_check(files, known=None):
         if any(tf.file == "a.csv" for tf in files) and not checking.is_set():
@@ -124,7 +124,7 @@ def test_an_upload_being_checked_keeps_no_one_waiting(wcon, monkeypatch):
             release.wait(timeout=120)
         return real_check(files, known)
 
-    monkeypatch.setattr(imports, "check_files", held_check)
+    monkeypatch.setattr(checks, "check_files", held_check)
     a_row, b_row = B1_Q3[:2] + ["40"] + B1_Q3[3:], B1_Q3
     results = {}
     a = threading.Thread(target=lambda: results.setdefault("a", send(wcon, csv_file("a.csv", REPORTS_HEADER, [a_row]))))
@@ -143,7 +143,7 @@ def test_an_upload_being_checked_keeps_no_one_waiting(wcon, monkeypatch):
     (old,) = [json.loads(j) for (j,) in wcon.execute(
         "select old_json from import_batch_rows where batch_id = 2").fetchall()]
     assert old["slots"] == 50
-    assert imports.undo(wcon, 2, "测试").ok
+    assert history.undo(wcon, 2, "测试").ok
     assert wcon.execute("select slots from reports where institution_id = 'B1' and period = '2024Q3'").fetchone() == (50,)
 
 

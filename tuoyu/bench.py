@@ -222,7 +222,7 @@ def stage_apptest(args: dict) -> dict:
 
 
 def stage_import(args: dict) -> dict:
-    from .imports import import_files
+    from .uploads.write import import_files
 
     source, copy = Path(args["db"]), Path(args["work"]) / "import-copy.duckdb"
     shutil.copyfile(source, copy)
