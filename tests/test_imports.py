@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from tests.apptest import metric, run_app
 from tuoyu import cli, db, freshness, indicators, periods
 from tuoyu.loading.read import read_table_file
+from tuoyu.loading.rules import MAX_ENROLMENT_OVER_SLOTS, check_files
 from tuoyu.uploads import history, read, templates, write
 
 BAD = Path(__file__).parent / "bad_files"
@@ -359,6 +360,29 @@ def test_xlsx_template_has_instructions_and_validation_lists(wcon):
     # the empty template reads back as the right table with no data rows
     tf, problems = read_table_file("托育机构名录_模板.xlsx", templates.template_bytes("institutions", "xlsx"))
     assert tf is None and [p.message for p in problems] == ["文件没有数据行"]
+
+
+def test_the_template_states_the_numbers_the_checks_use(monkeypatch):
+    """The help text names no rule's number itself: 150% and 20MB come from where the
+    rules are checked, so changing a rule changes what the template says."""
+    def guide_and_notes():
+        templates._help.cache_clear()
+        book = load_workbook(io.BytesIO(templates.template_bytes("reports", "xlsx")))
+        guide = "\n".join(str(v) for r in book["填写说明"].iter_rows(values_only=True) for v in r if v is not None)
+        notes = "\n".join(c.comment.text for c in book["机构报表"][1] if c.comment)
+        return guide, notes
+
+    guide, notes = guide_and_notes()
+    over = check_files([read_table_file("reports.csv", (REPORTS_HEADER + "A2,2024Q3,10,0,0,16,3,1,是\n").encode())[0]])
+    assert f"在托人数超过托位数的{MAX_ENROLMENT_OVER_SLOTS:.0%}" in [p.message for p in over]
+    assert f"三项合计不得超过托位数的{MAX_ENROLMENT_OVER_SLOTS:.0%}" in guide and "150%" in notes
+    assert f"一个文件不超过{read.MAX_UPLOAD_MB}MB" in guide and "{" not in guide + notes
+    monkeypatch.setattr(templates, "RULE_NUMBERS", {"max_upload_mb": 7, "max_enrolment_over_slots": 1.25})
+    guide, notes = guide_and_notes()
+    assert "三项合计不得超过托位数的125%" in guide and "125%" in notes and "150%" not in guide + notes
+    assert "一个文件不超过7MB" in guide and "20MB" not in guide
+    monkeypatch.undo()
+    templates._help.cache_clear()
 
 
 def test_freshness_by_county(wcon):
