@@ -177,3 +177,14 @@ def test_a_template_sheet_left_empty_beside_a_filled_one_is_skipped(wcon):
     data = workbook({"托育机构名录": [INSTITUTIONS_HEADER], "机构报表": [REPORTS_HEADER, B1_Q3]})
     result = send(wcon, ("上报.xlsx", data))
     assert result.ok and [f.table for f in result.files] == ["reports"]
+
+
+def test_a_file_named_for_no_table_is_recognised_by_its_header_as_the_loader_reads_it(wcon):
+    """One header rule (tables.column_for_header): a header the loader reads (English in
+    any case, 全角 digits) also tells which table an unnamed file is."""
+    upper = [h.upper() for h in REPORTS_HEADER]
+    result = send(wcon, csv_file("九月.csv", upper, [B1_Q3]), dry_run=True)
+    assert result.ok and [(f.table, f.rows_added) for f in result.files] == [("reports", 1)]
+    population = ["区划代码", "年份", "常住人口", "３岁以下婴幼儿数"]
+    result = send(wcon, csv_file("普查.csv", population, [["990101", "2025", "80000", "1600"]]), dry_run=True)
+    assert result.ok and [f.table for f in result.files] == ["population"]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..errors import Problem
 from ..loading.read import NO_DATA_ROWS, TableFile, decode_csv_bytes, read_table_file
-from ..tables import TABLE_ZH, TABLES, table_for_name
+from ..tables import TABLE_ZH, TABLES, column_for_header, table_for_name
 
 # The tables county staff send. Regions and the plan tables are loaded with `init` only.
 IMPORTABLE = ("reports", "institutions", "population", "region_indicators", "surveys", "incidents")
@@ -178,12 +178,11 @@ def _header_cells(name: str, data: bytes, sheet: str | None = None) -> list[str]
 
 def _table_by_header(header: list[str]) -> str | None:
     """The importable table whose required columns are all in the header, with the most
-    columns known."""
-    header = {h.translate(str.maketrans("（）", "()")) for h in header}
+    columns known: a header is read as the loader reads it (tables.column_for_header)."""
     best, best_score = None, 0
     for candidate in IMPORTABLE:
-        names = {c.name: {c.name, c.zh} for c in TABLES[candidate]}
-        present = {col for col, aliases in names.items() if aliases & header}
+        column_for = column_for_header(candidate)
+        present = {column_for(h) for h in header} - {None}
         required = {c.name for c in TABLES[candidate] if c.required}
         if required <= present and len(present) > best_score:
             best, best_score = candidate, len(present)
