@@ -3,9 +3,12 @@ written), the import history with undo, and which county has not reported yet.""
 
 import streamlit as st
 
-from tuoyu import imports
 from tuoyu.markup import literal
+from tuoyu.tables import TABLE_ZH
 from tuoyu.ui import access, selection, upload_page
+from tuoyu.uploads.history import history_table
+from tuoyu.uploads.read import IMPORTABLE, MAX_UPLOAD_MB, size_problem
+from tuoyu.uploads.templates import table_label, template_name
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -14,12 +17,12 @@ selection.page_header("数据上报", sel)
 
 st.subheader("1. 下载模板")
 pick, xlsx, csv = st.columns([2, 1, 1], vertical_alignment="bottom")
-table = pick.selectbox("数据表", imports.IMPORTABLE, format_func=imports.table_label, key="upload_table")
+table = pick.selectbox("数据表", IMPORTABLE, format_func=table_label, key="upload_table")
 xlsx.download_button("Excel 模板（含填写说明）", upload_page.upload_template(sel.path, table, "xlsx", sel.plan_region),
-                     file_name=imports.template_name(table, "xlsx"), mime=XLSX_MIME,
+                     file_name=template_name(table, "xlsx"), mime=XLSX_MIME,
                      icon=":material/download:", key="upload_template_xlsx", width="stretch")
 csv.download_button("CSV 模板", upload_page.upload_template(sel.path, table, "csv", sel.plan_region),
-                    file_name=imports.template_name(table, "csv"), mime="text/csv",
+                    file_name=template_name(table, "csv"), mime="text/csv",
                     icon=":material/download:", key="upload_template_csv", width="stretch")
 st.caption("Excel 模板的“填写说明”工作表列出每列的口径、允许取值和示例；机构编码、区划代码可从下拉列表选择。"
            "同一机构同一报告期再次上报时，新数据替换旧数据。")
@@ -32,8 +35,8 @@ elif user is None:
     st.caption(access.OPEN_WRITES_NOTICE)
 # No type filter: the uploader would refuse an .xls in English; the import says why in Chinese.
 files = None if refusal else st.file_uploader("选择填好的文件（CSV 或 XLSX，可多选）", accept_multiple_files=True,
-                         key="upload_files", help=f"单个文件不超过{imports.MAX_UPLOAD_MB}MB；CSV 可为 UTF-8 或 GBK 编码")
-too_big = [p for p in (imports.size_problem(f.name, f.size) for f in files or []) if p]
+                         key="upload_files", help=f"单个文件不超过{MAX_UPLOAD_MB}MB；CSV 可为 UTF-8 或 GBK 编码")
+too_big = [p for p in (size_problem(f.name, f.size) for f in files or []) if p]
 for problem in too_big:
     st.error(literal(problem), icon=":material/error:")
 who = user.display_name if user else st.text_input(
@@ -70,7 +73,7 @@ if history.empty:
 for row in history.head(10).to_dict("records"):
     text, action = st.columns([6, 1], vertical_alignment="center")
     line = (f"**第{row['batch_id']}批** · {row['imported_at']:%Y-%m-%d %H:%M} · {literal(row['imported_by'])} · "
-            f"{literal(row['file_name'])}（{imports.TABLE_ZH[row['table_name']]}）新增{row['rows_added']}行，"
+            f"{literal(row['file_name'])}（{TABLE_ZH[row['table_name']]}）新增{row['rows_added']}行，"
             f"替换{row['rows_replaced']}行")
     if row["is_undone"]:
         text.markdown(f":gray[{line} · **已撤销**（{literal(row['undone_by'])}，{row['undone_at']:%Y-%m-%d %H:%M}）]")
@@ -85,7 +88,7 @@ for row in history.head(10).to_dict("records"):
             st.rerun()
 if len(history) > 10:
     with st.expander(f"全部导入记录（{len(history)}批）"):
-        st.dataframe(imports.history_table(history), hide_index=True, width="stretch")
+        st.dataframe(history_table(history), hide_index=True, width="stretch")
 
 st.subheader("4. 报送情况")
 fresh = upload_page.report_freshness(sel.path, sel.plan_region)

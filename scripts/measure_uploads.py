@@ -79,19 +79,20 @@ class TimedLock:
 
 
 def run_one(name: str, db_path: str) -> dict:
-    from tuoyu import db, imports
+    from tuoyu import db
+    from tuoyu.uploads import checks, write
 
     con = db.connect(db_path)
     lock = TimedLock()
-    imports._LOCK = lock
+    write.LOCK = lock
     checking = threading.Event()
-    real_check = imports.check_files
+    real_check = checks.check_files
 
     def noted_check(files, known=None):
         if any(tf.table != "reports" or len(tf.raw) > 1 for tf in files):
             checking.set()
         return real_check(files, known)
-    imports.check_files = noted_check
+    checks.check_files = noted_check
     file_name, data = scenario_file(name)
     small = [("reports.csv", (",".join(REPORTS_HEADER) + "\nA4,2024-09,12,0,6,4,2,2,是\n").encode())]
     out = {"scenario": name, "file_bytes": len(data)}
@@ -99,7 +100,7 @@ def run_one(name: str, db_path: str) -> dict:
 
     def big():
         started = time.perf_counter()
-        result = imports.import_files(con, [(file_name, data)], "测量", plan_region="990100")
+        result = write.import_files(con, [(file_name, data)], "测量", plan_region="990100")
         out["big_seconds"] = round(time.perf_counter() - started, 2)
         out["big_result"] = result.headline() if result.ok else str(result.problems[0])[:120]
         out["big_problems"] = len(result.problems)
@@ -110,7 +111,7 @@ def run_one(name: str, db_path: str) -> dict:
             pass
         out["one_row_started_during"] = "the big one's checks" if not finished.is_set() else "after the big one"
         started = time.perf_counter()
-        result = imports.import_files(con, small, "测量", plan_region="990100")
+        result = write.import_files(con, small, "测量", plan_region="990100")
         out["one_row_seconds"] = round(time.perf_counter() - started, 2)
         out["one_row_ok"] = result.ok
 

@@ -191,7 +191,7 @@ def test_reading_open_shows_pages_without_sign_in(monkeypatch, fixture_db_path):
 
 # ------------------------------------------------------------------ enforcement in the shared package
 
-from tuoyu import imports  # noqa: E402
+from tuoyu.uploads import history, write  # noqa: E402
 
 REPORTS_2020 = ("institution_id,period,slots,enrolled_infant,enrolled_toddler,enrolled_preschool,caregivers,"
                 "caregivers_certified,meets_standard\n")
@@ -205,14 +205,14 @@ def population_csv(code: str) -> tuple[str, bytes]:
 def test_county_clerk_cannot_import_a_neighbours_row(sample_copy):
     clerk = auth.add_user(sample_copy, "haiyuan", "海原县填报员", "password-hy", "县区填报", ("640522",))
     before = sample_copy.execute("select count(*), sum(resident_population) from population").fetchone()
-    result = imports.import_files(sample_copy, [population_csv("640521")], "ignored", user=clerk)
+    result = write.import_files(sample_copy, [population_csv("640521")], "ignored", user=clerk)
     assert not result.ok and result.batch_ids == []
     assert [str(p) for p in result.problems] == [
         "population.csv 第3行 “区划代码”列：区划 640521 不在您负责的范围（640522）内，无权上报"]
     assert sample_copy.execute("select count(*), sum(resident_population) from population").fetchone() == before
-    ok = imports.import_files(sample_copy, [("population.csv", b"region_code,year,resident_population\n"
+    ok = write.import_files(sample_copy, [("population.csv", b"region_code,year,resident_population\n"
                                                                b"640522,2026,330000\n")], "ignored", user=clerk)
-    assert ok.ok and imports.batches(sample_copy)["imported_by"].iloc[0] == "haiyuan"
+    assert ok.ok and history.batches(sample_copy)["imported_by"].iloc[0] == "haiyuan"
 
 
 INSTITUTIONS_HEADER = ("institution_id,name,region_code,type,ownership,is_puhui,registered_on,filed_on,closed_on,"
@@ -225,19 +225,19 @@ def test_county_clerk_cannot_take_over_a_neighbours_institution(sample_copy):
     stored = sample_copy.execute("select * from institutions where institution_id = ?", [NEIGHBOURS]).fetchone()
     taken = INSTITUTIONS_HEADER + f"{NEIGHBOURS},海原县米乐托育点,640522,家庭托育点,民办,否,2018-04-24,,,否,否\n"
     report = ("reports.csv", (REPORTS_2020 + f"{NEIGHBOURS},2020Q1,10,0,2,3,2,1,是\n").encode())
-    result = imports.import_files(sample_copy, [("institutions.csv", taken.encode()), report], "x", user=clerk)
+    result = write.import_files(sample_copy, [("institutions.csv", taken.encode()), report], "x", user=clerk)
     assert [str(p) for p in result.problems] == [
         f"institutions.csv 第2行 “所在县区(或乡镇)代码”列：机构 {NEIGHBOURS} 库中所在区划 640521 不在您负责的范围"
         "（640522）内，无权修改",
         f"reports.csv 第2行 “机构编码”列：机构 {NEIGHBOURS} 所在区划 640521 不在您负责的范围（640522）内，无权上报"]
     assert sample_copy.execute("select * from institutions where institution_id = ?", [NEIGHBOURS]).fetchone() == stored
-    assert imports.batches(sample_copy).empty
+    assert history.batches(sample_copy).empty
 
 
 def test_an_institution_outside_the_plan_area_cannot_be_moved_into_it(sample_copy):
     # 52640105MJ8258750J: 西夏区 640105 (银川市), no reports, so nothing else stops the move
     moved = INSTITUTIONS_HEADER + "52640105MJ8258750J,搬来的托育点,640522,托育机构,民办,否,2018-02-06,,,否,否\n"
-    result = imports.import_files(sample_copy, [("institutions.csv", moved.encode())], "管理员", plan_region="640500")
+    result = write.import_files(sample_copy, [("institutions.csv", moved.encode())], "管理员", plan_region="640500")
     assert [p.message for p in result.problems] == [
         "机构 52640105MJ8258750J 库中所在区划 640105（西夏区）不在本方案区域（中卫市）内"]
 
@@ -245,12 +245,12 @@ def test_an_institution_outside_the_plan_area_cannot_be_moved_into_it(sample_cop
 def test_county_clerk_cannot_undo_another_users_batch(sample_copy):
     other = auth.add_user(sample_copy, "zhongning", "中宁县填报员", "password-zn", "县区填报", ("640521",))
     clerk = auth.add_user(sample_copy, "haiyuan", "海原县填报员", "password-hy", "县区填报", ("640522",))
-    done = imports.import_files(sample_copy, [("population.csv", b"region_code,year,resident_population\n"
+    done = write.import_files(sample_copy, [("population.csv", b"region_code,year,resident_population\n"
                                                                  b"640521,2026,334000\n")], "x", user=other)
     (batch,) = done.batch_ids
-    refused = imports.undo(sample_copy, batch, "x", user=clerk)
+    refused = history.undo(sample_copy, batch, "x", user=clerk)
     assert not refused.ok and "只能撤销本人上报的批次（本批上报人：zhongning）" in refused.reasons
-    assert imports.undo(sample_copy, batch, "x", user=other).ok
+    assert history.undo(sample_copy, batch, "x", user=other).ok
 
 
 def test_task_updates_only_within_ones_department(sample_copy):
@@ -267,10 +267,10 @@ def test_task_updates_only_within_ones_department(sample_copy):
 def test_every_write_is_in_the_audit_log(sample_copy):
     clerk = auth.add_user(sample_copy, "haiyuan", "海原县填报员", "password-hy", "县区填报", ("640522",))
     edu = auth.add_user(sample_copy, "edu", "市教育局联络员", "password-ed", "责任单位", department="市教育局")
-    imports.import_files(sample_copy, [population_csv("640521")], "x", user=clerk)                 # refused
-    done = imports.import_files(sample_copy, [("population.csv", b"region_code,year,resident_population\n"
+    write.import_files(sample_copy, [population_csv("640521")], "x", user=clerk)                 # refused
+    done = write.import_files(sample_copy, [("population.csv", b"region_code,year,resident_population\n"
                                                                  b"640522,2026,330000\n")], "x", user=clerk)
-    imports.undo(sample_copy, done.batch_ids[0], "x", user=clerk)
+    history.undo(sample_copy, done.batch_ids[0], "x", user=clerk)
     tasks.update_task(sample_copy, "ZHONGWEI-01", "进行中", "摸底", user=edu)
     events = auth.audit_events(sample_copy).iloc[::-1]
     assert list(zip(events["username"], events["action"], events["ok"])) == [
@@ -297,7 +297,7 @@ def test_a_session_ends_at_its_next_write_once_its_account_changed(sample_copy, 
                               ("boss", "管理员", {})):
         auth.add_user(sample_copy, name, name, f"password-{name}", role, **extra)
     clerk, edu, boss = (auth.sign_in(sample_copy, n, f"password-{n}") for n in ("haiyuan", "edu", "boss"))
-    (batch,) = imports.import_files(sample_copy, [POPULATION_2026], "x", user=clerk).batch_ids   # still fine
+    (batch,) = write.import_files(sample_copy, [POPULATION_2026], "x", user=clerk).batch_ids   # still fine
     for name in ("haiyuan", "edu", "boss"):
         if change == "disabled":
             auth.set_disabled(sample_copy, name, True)
@@ -305,14 +305,14 @@ def test_a_session_ends_at_its_next_write_once_its_account_changed(sample_copy, 
             auth.set_password(sample_copy, name, "reset-by-admin")
     before = _data_state(sample_copy)
     expected = "已被停用" if change == "disabled" else "密码已被更改"
-    writes = [lambda: imports.import_files(sample_copy, [population_csv("640522")], "x", user=clerk),
-              lambda: imports.undo(sample_copy, batch, "x", user=clerk),
+    writes = [lambda: write.import_files(sample_copy, [population_csv("640522")], "x", user=clerk),
+              lambda: history.undo(sample_copy, batch, "x", user=clerk),
               lambda: tasks.update_task(sample_copy, "ZHONGWEI-01", "进行中", "摸底", user=edu),
               lambda: auth.add_user(sample_copy, "new", "new", "password-new", "查看", actor=boss),
               lambda: auth.set_disabled(sample_copy, "haiyuan", False, actor=boss)]
-    for write in writes:
+    for attempt in writes:
         with pytest.raises(auth.SessionEnded, match=expected):
-            write()
+            attempt()
     assert _data_state(sample_copy) == before
     events = auth.audit_events(sample_copy).head(len(writes)).iloc[::-1]
     assert list(events["action"]) == ["import", "undo", "task_update", "user_add", "user_enable"]

@@ -42,13 +42,13 @@ def test_pages_show_no_internal_ids(sample_con):
 
 
 def test_data_updated_is_the_build_then_the_latest_import(wcon):
-    from tuoyu import imports
+    from tuoyu.uploads import write
     built = db.run(wcon, "data_updated").iloc[0]
     assert built["latest_quarter"] == "2024Q3"          # tests/fixture/reports.csv's latest quarter
     assert built["updated_at"] is not None
     data = "机构编码,报告期,托位数,乳儿班在托,托小班在托,托大班在托,保育人员数,持证保育人员数,是否达标\n" \
            "B1,2024Q3,50,5,15,20,8,6,是\n"
-    result = imports.import_files(wcon, [("r.csv", data.encode())], "测试", plan_region="990100")
+    result = write.import_files(wcon, [("r.csv", data.encode())], "测试", plan_region="990100")
     assert result.batch_ids == [1]
     after = db.run(wcon, "data_updated").iloc[0]
     imported_at = db.run(wcon, "import_batches")["imported_at"].iloc[0]

@@ -4,7 +4,7 @@ comes out of every Excel file as a text cell with Excel's quote prefix.
 
 The exports: 任务台账 (ledger.to_excel), 机构明细 (institutions.to_excel), the briefing's
 workbook (briefing.generate), `export-excel`, and every collection template with the
-area's institution list (imports.template_bytes)."""
+area's institution list (templates.template_bytes)."""
 
 import io
 import re
@@ -16,8 +16,9 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import FIXTURE
-from tuoyu import briefing, cli, db, imports, institutions, ledger, tasks
+from tuoyu import briefing, cli, db, institutions, ledger, tasks
 from tuoyu.loading.build import build_database
+from tuoyu.uploads import read, templates
 
 HYPERLINK = '=HYPERLINK("http://127.0.0.1:9999/x","点击查看附件")'
 NAMES = {"A1": "=1+1", "A2": "@SUM(1+1)", "B1": "+1+1", "B2": "-1+1"}   # all active in 测试市 at 2024Q3
@@ -53,8 +54,8 @@ def exports(path, tmp_path) -> dict[str, bytes]:
             "机构明细": institutions.to_excel(institutions.details(con, "990100", "2024Q3", "filed")),
             "简报 Excel": briefing.generate(con, "TESTPLAN", "990100", "2024Q3", "filed", formats=(".xlsx",)).xlsx,
         }
-        for table in imports.IMPORTABLE:
-            out[f"模板 {table}"] = imports.template_bytes(table, "xlsx", con, "990100")
+        for table in read.IMPORTABLE:
+            out[f"模板 {table}"] = templates.template_bytes(table, "xlsx", con, "990100")
     finally:
         con.close()
     target = tmp_path / "all.xlsx"

@@ -20,8 +20,10 @@ from hypothesis import strategies as hs
 from openpyxl import load_workbook
 
 from tests.apptest import metric, run_app
-from tuoyu import cli, db, freshness, imports, indicators, periods
-from tuoyu.loading import read
+from tuoyu import cli, db, freshness, indicators, periods
+from tuoyu.loading.read import read_table_file
+from tuoyu.loading.rules import MAX_ENROLMENT_OVER_SLOTS, check_files
+from tuoyu.uploads import history, read, templates, write
 
 BAD = Path(__file__).parent / "bad_files"
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,8 +49,8 @@ def value(con, code: str, region: str, quarter: str = "2024Q3"):
     return indicators.row_dict(indicators.values(con, [region], [quarter]), region, quarter)[code]
 
 
-def send(con, *files, by="甲县卫健局", **kw) -> imports.ImportResult:
-    return imports.import_files(con, [(n, d.encode("utf-8") if isinstance(d, str) else d) for n, d in files],
+def send(con, *files, by="甲县卫健局", **kw) -> write.ImportResult:
+    return write.import_files(con, [(n, d.encode("utf-8") if isinstance(d, str) else d) for n, d in files],
                                 by, plan_region=kw.pop("plan_region", AREA), **kw)
 
 
@@ -92,7 +94,7 @@ def _not_utf8(data: bytes) -> bool:
 @pytest.mark.parametrize("name, row, column, message", CORPUS, ids=[c[0] for c in CORPUS])
 def test_bad_file_is_refused_and_nothing_changes(wcon, name, row, column, message):
     before = state(wcon)
-    result = imports.import_files(wcon, [(name, (BAD / name).read_bytes())], "测试", plan_region=AREA)
+    result = write.import_files(wcon, [(name, (BAD / name).read_bytes())], "测试", plan_region=AREA)
     assert not result.ok and result.batch_ids == []
     assert [(p.file, p.row, p.column, p.message) for p in result.problems] == [(name, row, column, message)]
     where = f"{name} 第{row}行" if row else name
@@ -104,19 +106,18 @@ def test_bad_file_is_refused_and_nothing_changes(wcon, name, row, column, messag
 
 def test_oversized_file_is_refused(wcon):
     # 20 MB and one byte
-    data = (REPORTS_HEADER.encode() + b"A2,2024Q3,40,0,0,35,5,4,0\n" * 900_000)[: imports.MAX_UPLOAD_BYTES + 1]
+    data = (REPORTS_HEADER.encode() + b"A2,2024Q3,40,0,0,35,5,4,0\n" * 900_000)[: read.MAX_UPLOAD_BYTES + 1]
     assert len(data) == 20 * 1024 * 1024 + 1
     before = state(wcon)
-    result = imports.import_files(wcon, [("reports.csv", data)], "测试", plan_region=AREA)
+    result = write.import_files(wcon, [("reports.csv", data)], "测试", plan_region=AREA)
     assert [str(p) for p in result.problems] == ["reports.csv：文件大小20.0MB，超过20MB上限，请分成几个文件上报"]
     assert state(wcon) == before
 
 
 def test_streamlit_accepts_more_than_the_limit_so_that_the_refusal_is_in_chinese():
-    from tuoyu import upload_read
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert config["server"]["maxUploadSize"] == upload_read.TRANSPORT_MB > imports.MAX_UPLOAD_MB
+    assert config["server"]["maxUploadSize"] == read.TRANSPORT_MB > read.MAX_UPLOAD_MB
 
 
 def test_one_bad_file_refuses_the_whole_upload(wcon):
@@ -152,7 +153,7 @@ def test_report_of_an_institution_outside_the_area(wcon):
 # ------------------------------------------------------------------ round trips
 
 def test_xlsx_template_filled_and_imported_moves_the_indicators(wcon):
-    book = load_workbook(io.BytesIO(imports.template_bytes("reports", "xlsx", wcon, AREA)))
+    book = load_workbook(io.BytesIO(templates.template_bytes("reports", "xlsx", wcon, AREA)))
     sheet = book["机构报表"]
     sheet.append(["B1", "2024年第3季度", 50, 5, 15, 20, 8, 6, "是"])   # a new report
     sheet.append(["A2", "2024Q3", 45, 0, 0, 35, 5, 4, "否"])           # re-sent: 40 → 45 slots
@@ -160,7 +161,7 @@ def test_xlsx_template_filled_and_imported_moves_the_indicators(wcon):
     book.save(buf)
     assert value(wcon, "slots_per_1000", "990100") == pytest.approx(160 / 150)  # 1.07 before
 
-    result = send(wcon, (imports.template_name("reports", "xlsx"), buf.getvalue()))
+    result = send(wcon, (templates.template_name("reports", "xlsx"), buf.getvalue()))
     assert result.ok and result.batch_ids == [1]
     assert (result.files[0].rows_added, result.files[0].rows_replaced) == (1, 1)
     # 测试市 2024Q3, counted = filed and active: A1 120 (its 2024-09 report), A2 45, B1 50,
@@ -173,8 +174,8 @@ def test_xlsx_template_filled_and_imported_moves_the_indicators(wcon):
 
 
 def test_csv_templates_new_institution_and_its_report_in_one_upload(wcon):
-    header_i = imports.template_bytes("institutions", "csv").decode("utf-8-sig")
-    header_r = imports.template_bytes("reports", "csv").decode("utf-8-sig")
+    header_i = templates.template_bytes("institutions", "csv").decode("utf-8-sig")
+    header_r = templates.template_bytes("reports", "csv").decode("utf-8-sig")
     institutions = header_i + "N1,乙县新苗二园,990102,托育机构,民办,是,2024-01-01,2024年2月1日,,否,否\r\n"
     reports = header_r + "N1,2024-09,３０,0,10,10,4,4,Y\r\n"   # a month report, full-width digits
     result = send(wcon, ("机构报表.csv", reports.encode("gbk")), ("托育机构名录.csv", "\ufeff" + institutions))
@@ -203,40 +204,40 @@ def test_undo_restores_exactly(wcon):
     rows = "B1,2024Q3,50,5,15,20,8,6,是\nA2,2024Q3,45,0,0,35,5,4,否\n"
     result = send(wcon, ("reports.csv", REPORTS_HEADER + rows))
     assert state(wcon, data_only=True) != before
-    undone = imports.undo(wcon, result.batch_ids[0], "市卫健委")
+    undone = history.undo(wcon, result.batch_ids[0], "市卫健委")
     assert undone.ok and (undone.rows_removed, undone.rows_restored) == (1, 1)
     assert state(wcon, data_only=True) == before
     assert value(wcon, "slots_per_1000", "990100") == before_value
-    history = imports.batches(wcon)
-    assert history["is_undone"].tolist() == [True] and history["undone_by"].tolist() == ["市卫健委"]
-    again = imports.undo(wcon, result.batch_ids[0], "市卫健委")
+    listed = history.batches(wcon)
+    assert listed["is_undone"].tolist() == [True] and listed["undone_by"].tolist() == ["市卫健委"]
+    again = history.undo(wcon, result.batch_ids[0], "市卫健委")
     assert not again.ok and "已于" in again.message()
-    assert not imports.undo(wcon, 99, "x").ok
+    assert not history.undo(wcon, 99, "x").ok
 
 
 def test_undo_refused_while_a_later_batch_replaced_its_rows(wcon):
     before = state(wcon, data_only=True)
     first = send(wcon, ("reports.csv", REPORTS_HEADER + "B1,2024Q3,50,5,15,20,8,6,是\n")).batch_ids[0]
     second = send(wcon, ("reports.csv", REPORTS_HEADER + "B1,2024Q3,55,5,15,20,8,6,是\n")).batch_ids[0]
-    refused = imports.undo(wcon, first, "x")
+    refused = history.undo(wcon, first, "x")
     assert not refused.ok
     assert refused.message() == (f"不能撤销第{first}批：第{second}批又替换了本批写入的1行机构报表（如 B1、2024Q3），"
                                  f"请先撤销第{second}批")
-    assert imports.undo(wcon, second, "x").ok
+    assert history.undo(wcon, second, "x").ok
     assert wcon.execute("select slots from reports where institution_id = 'B1' and period = '2024Q3'").fetchone() == (50,)
-    assert imports.undo(wcon, first, "x").ok
+    assert history.undo(wcon, first, "x").ok
     assert state(wcon, data_only=True) == before
 
 
 def test_undo_refused_while_a_later_batch_refers_to_its_institutions(wcon):
     before = state(wcon, data_only=True)
-    institutions = imports.template_bytes("institutions", "csv").decode("utf-8-sig") + \
+    institutions = templates.template_bytes("institutions", "csv").decode("utf-8-sig") + \
         "N1,乙县新苗二园,990102,托育机构,民办,是,2024-01-01,2024-02-01,,否,否\n"
     first = send(wcon, ("托育机构名录.csv", institutions)).batch_ids[0]
     second = send(wcon, ("reports.csv", REPORTS_HEADER + "N1,2024Q3,30,0,10,10,4,4,是\n")).batch_ids[0]
-    refused = imports.undo(wcon, first, "x")
+    refused = history.undo(wcon, first, "x")
     assert not refused.ok and f"第{second}批的1行机构报表引用了本批新增的机构（如 N1、2024Q3）" in refused.message()
-    assert imports.undo(wcon, second, "x").ok and imports.undo(wcon, first, "x").ok
+    assert history.undo(wcon, second, "x").ok and history.undo(wcon, first, "x").ok
     assert state(wcon, data_only=True) == before
 
 
@@ -248,7 +249,7 @@ def test_resending_an_institution_updates_it_and_undo_restores_it(wcon):
     assert (result.files[0].rows_added, result.files[0].rows_replaced) == (0, 1)
     assert wcon.execute("select name, is_puhui, is_guidance_center from institutions where institution_id = 'B1'") \
         .fetchone() == ("乙县工业园职工托育室（更名）", False, False)
-    assert imports.undo(wcon, result.batch_ids[0], "x").ok
+    assert history.undo(wcon, result.batch_ids[0], "x").ok
     assert state(wcon, data_only=True) == before
 
 
@@ -263,9 +264,9 @@ def test_moving_an_institution_with_reports_is_refused_one_without_is_moved(wcon
     moved = send(wcon, ("institutions.csv", header + "N1,新园,990101,托育机构,民办,否,2024-01-01,2024-02-01\n"))
     assert moved.ok and moved.files[0].rows_replaced == 1
     assert wcon.execute("select region_code from institutions where institution_id = 'N1'").fetchone() == ("990101",)
-    assert imports.undo(wcon, moved.batch_ids[0], "x").ok
+    assert history.undo(wcon, moved.batch_ids[0], "x").ok
     assert wcon.execute("select region_code from institutions where institution_id = 'N1'").fetchone() == ("990102",)
-    assert imports.undo(wcon, moved.batch_ids[0] - 1, "x").ok and state(wcon, data_only=True) == before
+    assert history.undo(wcon, moved.batch_ids[0] - 1, "x").ok and state(wcon, data_only=True) == before
 
 
 # ------------------------------------------------------------------ idempotence and concurrency
@@ -344,7 +345,7 @@ def test_two_sessions_importing_at_once_both_land_while_readers_read(wcon):
 # ------------------------------------------------------------------ templates and freshness
 
 def test_xlsx_template_has_instructions_and_validation_lists(wcon):
-    book = load_workbook(io.BytesIO(imports.template_bytes("institutions", "xlsx", wcon, AREA)))
+    book = load_workbook(io.BytesIO(templates.template_bytes("institutions", "xlsx", wcon, AREA)))
     assert book.sheetnames == ["托育机构名录", "填写说明", "区划代码"]
     data = book["托育机构名录"]
     assert [c.value for c in data[1]][:4] == ["机构编码", "机构名称", "所在县区(或乡镇)代码", "类型"]
@@ -357,8 +358,31 @@ def test_xlsx_template_has_instructions_and_validation_lists(wcon):
     guide = [r[0] for r in book["填写说明"].iter_rows(values_only=True)]
     assert "类型" in guide and any("2024年第3季度" in (g or "") for g in guide)
     # the empty template reads back as the right table with no data rows
-    tf, problems = read.read_table_file("托育机构名录_模板.xlsx", imports.template_bytes("institutions", "xlsx"))
+    tf, problems = read_table_file("托育机构名录_模板.xlsx", templates.template_bytes("institutions", "xlsx"))
     assert tf is None and [p.message for p in problems] == ["文件没有数据行"]
+
+
+def test_the_template_states_the_numbers_the_checks_use(monkeypatch):
+    """The help text names no rule's number itself: 150% and 20MB come from where the
+    rules are checked, so changing a rule changes what the template says."""
+    def guide_and_notes():
+        templates._help.cache_clear()
+        book = load_workbook(io.BytesIO(templates.template_bytes("reports", "xlsx")))
+        guide = "\n".join(str(v) for r in book["填写说明"].iter_rows(values_only=True) for v in r if v is not None)
+        notes = "\n".join(c.comment.text for c in book["机构报表"][1] if c.comment)
+        return guide, notes
+
+    guide, notes = guide_and_notes()
+    over = check_files([read_table_file("reports.csv", (REPORTS_HEADER + "A2,2024Q3,10,0,0,16,3,1,是\n").encode())[0]])
+    assert f"在托人数超过托位数的{MAX_ENROLMENT_OVER_SLOTS:.0%}" in [p.message for p in over]
+    assert f"三项合计不得超过托位数的{MAX_ENROLMENT_OVER_SLOTS:.0%}" in guide and "150%" in notes
+    assert f"一个文件不超过{read.MAX_UPLOAD_MB}MB" in guide and "{" not in guide + notes
+    monkeypatch.setattr(templates, "RULE_NUMBERS", {"max_upload_mb": 7, "max_enrolment_over_slots": 1.25})
+    guide, notes = guide_and_notes()
+    assert "三项合计不得超过托位数的125%" in guide and "125%" in notes and "150%" not in guide + notes
+    assert "一个文件不超过7MB" in guide and "20MB" not in guide
+    monkeypatch.undo()
+    templates._help.cache_clear()
 
 
 def test_freshness_by_county(wcon):

@@ -11,7 +11,8 @@ import duckdb
 import pytest
 
 from tests.conftest import FIXTURE
-from tuoyu import auth, cli, db, imports, tasks
+from tuoyu import auth, cli, db, tasks
+from tuoyu.uploads import write
 
 REPORT = ("reports.csv", b"institution_id,period,slots,enrolled_infant,enrolled_toddler,enrolled_preschool,"
                          b"caregivers,caregivers_certified,meets_standard\nB1,2024Q3,50,5,15,20,8,6,\xe6\x98\xaf\n")
@@ -82,7 +83,7 @@ def test_a_rebuild_keeps_accounts_and_the_audit_log(db_copy, capsys):
 def test_a_rebuild_that_would_drop_batches_or_task_changes_needs_force_and_backs_up(db_copy, capsys):
     con = db.connect(db_copy)
     try:
-        (batch,) = imports.import_files(con, [REPORT], "甲县卫健局").batch_ids
+        (batch,) = write.import_files(con, [REPORT], "甲县卫健局").batch_ids
         tasks.update_task(con, "T-1", "已完成", "验收完毕", by="张三")
     finally:
         con.close()

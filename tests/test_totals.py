@@ -10,8 +10,9 @@ report) to 2024Q3.
 
 import pytest
 
-from tuoyu import db, imports, indicators, periods, totals
+from tuoyu import db, indicators, periods, totals
 from tuoyu.loading import database
+from tuoyu.uploads import history, write
 
 REGIONS = ["990000", "990100", "990101", "990101001", "990102", "990200"]
 REPORTS_HEADER = ("institution_id,period,slots,enrolled_infant,enrolled_toddler,enrolled_preschool,"
@@ -68,21 +69,21 @@ def test_quarters_outside_the_span_are_computed_on_the_spot(con):
 
 def test_an_import_and_its_undo_leave_what_a_full_refresh_would(wcon):
     # 乙县's B1 reports 2024Q3 (it had not): only 乙县's unit totals are recomputed
-    result = imports.import_files(wcon, [("reports.csv", (REPORTS_HEADER + "B1,2024Q3,30,0,5,10,3,3,是\n")
+    result = write.import_files(wcon, [("reports.csv", (REPORTS_HEADER + "B1,2024Q3,30,0,5,10,3,3,是\n")
                                           .encode("utf-8"))], by="乙县卫健局")
     assert result.ok, [str(p) for p in result.problems]
     assert stored_rows(wcon) == full_refresh_rows(wcon)
     yi = indicators.row_dict(indicators.values(wcon, ["990102"], ["2024Q3"]), "990102", "2024Q3")
     assert (yi["n_reported"], yi["slots"]) == (2, 30)          # B1's 30 + B2's 0
     assert yi["slots_per_1000"] == pytest.approx(0.6)          # 30 / 50,000 × 1000
-    assert imports.undo(wcon, result.batch_ids[0], by="乙县卫健局").ok
+    assert history.undo(wcon, result.batch_ids[0], by="乙县卫健局").ok
     assert stored_rows(wcon) == full_refresh_rows(wcon)
     yi = indicators.row_dict(indicators.values(wcon, ["990102"], ["2024Q3"]), "990102", "2024Q3")
     assert (yi["n_reported"], yi["slots"]) == (1, 0)
 
 
 def test_a_report_for_a_new_quarter_widens_the_span(wcon):
-    result = imports.import_files(wcon, [("reports.csv", (REPORTS_HEADER + "A2,2024Q4,50,2,8,30,6,6,是\n")
+    result = write.import_files(wcon, [("reports.csv", (REPORTS_HEADER + "A2,2024Q4,50,2,8,30,6,6,是\n")
                                           .encode("utf-8"))], by="甲县卫健局")
     assert result.ok, [str(p) for p in result.problems]
     assert totals.coverage(wcon) == ("2023Q1", "2024Q4")
@@ -93,7 +94,7 @@ def test_a_report_for_a_new_quarter_widens_the_span(wcon):
 
 
 def test_a_population_import_moves_the_stored_rate(wcon):
-    result = imports.import_files(wcon, [("population.csv", "region_code,year,resident_population,under3_population\n"
+    result = write.import_files(wcon, [("population.csv", "region_code,year,resident_population,under3_population\n"
                                           "990101,2024,80000,1600\n".encode("utf-8"))], by="甲县卫健局")
     assert result.ok, [str(p) for p in result.problems]
     r = indicators.row_dict(indicators.values(wcon, ["990101"], ["2024Q3"]), "990101", "2024Q3")
@@ -140,7 +141,7 @@ def test_moving_an_institution_recomputes_its_old_unit_and_its_new_one(wcon):
     header = "institution_id,name,region_code,type,ownership,is_puhui,registered_on,filed_on\n"
 
     def send(region):
-        result = imports.import_files(wcon, [("institutions.csv", (header + f"N1,新园,{region},托育机构,民办,否,"
+        result = write.import_files(wcon, [("institutions.csv", (header + f"N1,新园,{region},托育机构,民办,否,"
                                                                    "2024-01-01,2024-02-01\n").encode("utf-8"))],
                                       by="测试市卫健委")
         assert result.ok, [str(p) for p in result.problems]

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from tests import xlsx_files
-from tuoyu import imports
+from tuoyu.uploads import checks, history, write
 
 AREA = "990100"
 REPORTS_HEADER = ["institution_id", "period", "slots", "enrolled_infant", "enrolled_toddler", "enrolled_preschool",
@@ -23,7 +23,7 @@ INSTITUTIONS_HEADER = ["机构编码", "机构名称", "所在县区(或乡镇)�
 
 
 def send(con, *files, by="甲县卫健局", **kw):
-    return imports.import_files(con, list(files), by, plan_region=AREA, **kw)
+    return write.import_files(con, list(files), by, plan_region=AREA, **kw)
 
 
 def csv_file(name, header, rows) -> tuple[str, bytes]:
@@ -62,7 +62,7 @@ class LockSpy:
 @pytest.fixture
 def lock(monkeypatch):
     spy = LockSpy()
-    monkeypatch.setattr(imports, "_LOCK", spy)
+    monkeypatch.setattr(write, "LOCK", spy)
     return spy
 
 
@@ -116,7 +116,7 @@ def test_an_upload_being_checked_keeps_no_one_waiting(wcon, monkeypatch):
     """A is held inside its checks; B (same key, other figures) imports meanwhile. A then
     plans again under the lock, so its batch replaces B's row and undoing A brings B's back."""
     checking, release = threading.Event(), threading.Event()
-    real_check = imports.check_files
+    real_check = checks.check_files
 
     def held_check(files, known=None):
         if any(tf.file == "a.csv" for tf in files) and not checking.is_set():
@@ -124,7 +124,7 @@ def test_an_upload_being_checked_keeps_no_one_waiting(wcon, monkeypatch):
             release.wait(timeout=120)
         return real_check(files, known)
 
-    monkeypatch.setattr(imports, "check_files", held_check)
+    monkeypatch.setattr(checks, "check_files", held_check)
     a_row, b_row = B1_Q3[:2] + ["40"] + B1_Q3[3:], B1_Q3
     results = {}
     a = threading.Thread(target=lambda: results.setdefault("a", send(wcon, csv_file("a.csv", REPORTS_HEADER, [a_row]))))
@@ -143,7 +143,7 @@ def test_an_upload_being_checked_keeps_no_one_waiting(wcon, monkeypatch):
     (old,) = [json.loads(j) for (j,) in wcon.execute(
         "select old_json from import_batch_rows where batch_id = 2").fetchall()]
     assert old["slots"] == 50
-    assert imports.undo(wcon, 2, "测试").ok
+    assert history.undo(wcon, 2, "测试").ok
     assert wcon.execute("select slots from reports where institution_id = 'B1' and period = '2024Q3'").fetchone() == (50,)
 
 
@@ -177,3 +177,14 @@ def test_a_template_sheet_left_empty_beside_a_filled_one_is_skipped(wcon):
     data = workbook({"托育机构名录": [INSTITUTIONS_HEADER], "机构报表": [REPORTS_HEADER, B1_Q3]})
     result = send(wcon, ("上报.xlsx", data))
     assert result.ok and [f.table for f in result.files] == ["reports"]
+
+
+def test_a_file_named_for_no_table_is_recognised_by_its_header_as_the_loader_reads_it(wcon):
+    """One header rule (tables.column_for_header): a header the loader reads (English in
+    any case, 全角 digits) also tells which table an unnamed file is."""
+    upper = [h.upper() for h in REPORTS_HEADER]
+    result = send(wcon, csv_file("九月.csv", upper, [B1_Q3]), dry_run=True)
+    assert result.ok and [(f.table, f.rows_added) for f in result.files] == [("reports", 1)]
+    population = ["区划代码", "年份", "常住人口", "３岁以下婴幼儿数"]
+    result = send(wcon, csv_file("普查.csv", population, [["990101", "2025", "80000", "1600"]]), dry_run=True)
+    assert result.ok and [f.table for f in result.files] == ["population"]

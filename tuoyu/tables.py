@@ -126,6 +126,28 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+# 全角 digits and separators, as a Chinese input method types them, are read as ASCII in
+# a header and in every value that is not free text (codes, numbers, dates); the loader's
+# SQL fast path translates the same pairs.
+FULLWIDTH_FROM, FULLWIDTH_TO = "０１２３４５６７８９．，－／：　＋", "0123456789.,-/: +"
+FULLWIDTH = str.maketrans(FULLWIDTH_FROM, FULLWIDTH_TO)
+
+
+def column_for_header(table: str):
+    """header text → the table's English column name (or None): the English name in any
+    case or the Chinese one, 全角 characters read as ASCII. The one header rule: the
+    loader maps a file's columns by it, and an upload is recognised by it."""
+    by_header = {}
+    for col in TABLES[table]:
+        by_header[col.name.lower()] = col.name
+        by_header[col.zh] = col.name
+
+    def target(header: str) -> str | None:
+        key = str(header).strip().translate(FULLWIDTH)
+        return by_header.get(key.lower()) or by_header.get(key)
+    return target
+
+
 # Allowed values: the database checks them too (queries/ddl/schema.sql); kept here so the
 # loader can name the offending cell in Chinese before the database is touched.
 ALLOWED = {

@@ -1,4 +1,4 @@
--- Import batches (数据上报): every file written through tuoyu/imports.py is one numbered
+-- Import batches (数据上报): every file written through tuoyu/uploads/write.py is one numbered
 -- batch, and every row it added or replaced is kept here so that the batch can be undone.
 -- Idempotent: applied after schema.sql on every read-write open.
 

@@ -253,11 +253,11 @@ class Soak:
         """The same import in this process on a copy: seconds to its write, and of the
         write (the server cannot be asked where a kill landed; this says how likely the
         write was)."""
-        from tuoyu import imports
+        from tuoyu.uploads import write
 
         copy = self.workdir / "phases.duckdb"
         shutil.copyfile(self.workdir / "before.duckdb", copy)
-        marks, real = {}, imports._write_plans
+        marks, real = {}, write._write_plans
 
         def timed(*args, **kwargs):
             marks["write"] = time.perf_counter()
@@ -265,13 +265,13 @@ class Soak:
                 return real(*args, **kwargs)
             finally:
                 marks["written"] = time.perf_counter()
-        imports._write_plans = timed
+        write._write_plans = timed
         con = db.connect(copy)
         try:
             started = time.perf_counter()
-            assert imports.import_files(con, [("calibration.csv", self._fujian(0))], "soak", plan_region="350000").ok
+            assert write.import_files(con, [("calibration.csv", self._fujian(0))], "soak", plan_region="350000").ok
         finally:
-            imports._write_plans = real
+            write._write_plans = real
             con.close()
             copy.unlink()
         return {"to_write_s": round(marks["write"] - started, 2), "write_s": round(marks["written"] - marks["write"], 2)}

@@ -1,4 +1,4 @@
-"""python -m tuoyu: the subcommands of imports."""
+"""python -m tuoyu: the subcommands of 数据上报 (tuoyu.uploads)."""
 
 import argparse
 import getpass
@@ -6,7 +6,10 @@ import sys
 from pathlib import Path
 
 from ..loading import database
-from ..imports import IMPORTABLE, batches, history_table, import_files, template_bytes, template_name, undo
+from ..uploads.history import batches, history_table, undo
+from ..uploads.read import IMPORTABLE
+from ..uploads.templates import template_bytes, template_name
+from ..uploads.write import import_files
 from ..tables import TABLE_ZH, table_for_name
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 
 from .. import db, periods
-from ..tables import ALLOWED, KEYS, TABLES, table_for_name
+from ..tables import ALLOWED, FULLWIDTH_FROM, FULLWIDTH_TO, KEYS, TABLES, column_for_header, table_for_name
 from .columns import _FALSE, _TRUE
-from .read import FULLWIDTH_FROM, FULLWIDTH_TO, TableFile, column_for_header
+from .read import TableFile
 from .rules import flagged_rows, set_known
 
 # A national dataset's reports file has millions of rows; reading and checking it with

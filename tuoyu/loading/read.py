@@ -9,12 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem
-from ..tables import TABLES, table_for_name
+from ..tables import FULLWIDTH, TABLES, column_for_header, table_for_name
 
 NO_DATA_ROWS = "文件没有数据行"
-
-FULLWIDTH_FROM, FULLWIDTH_TO = "０１２３４５６７８９．，－／：　＋", "0123456789.,-/: +"
-_FULLWIDTH = str.maketrans(FULLWIDTH_FROM, FULLWIDTH_TO)
 
 
 @dataclass
@@ -77,21 +74,6 @@ def _read_xlsx(data: bytes, table_hint: str | None, sheet_name: str | None = Non
     return frame.loc[:, [h != "" for h in header]]
 
 
-
-def column_for_header(table: str):
-    """header text → the table's English column name (or None): English in any case or the
-    Chinese name, 全角 characters read as ASCII."""
-    by_header = {}
-    for col in TABLES[table]:
-        by_header[col.name.lower()] = col.name
-        by_header[col.zh] = col.name
-
-    def target(header: str) -> str | None:
-        key = str(header).strip().translate(_FULLWIDTH)
-        return by_header.get(key.lower()) or by_header.get(key)
-    return target
-
-
 def read_table_file(name: str, data: bytes, table: str | None = None,
                     sheet: str | None = None) -> tuple[TableFile | None, list[Problem]]:
     """Parse one uploaded or on-disk file (of an XLSX, `sheet`, else the sheet named for
@@ -138,7 +120,7 @@ def read_table_file(name: str, data: bytes, table: str | None = None,
     # free text (names, notes) keeps its Chinese punctuation
     prose = {c.name for c in TABLES[table] if c.prose}
     frame = frame.apply(lambda s: s.astype(str).str.strip() if s.name in prose
-                        else s.astype(str).str.translate(_FULLWIDTH).str.strip())
+                        else s.astype(str).str.translate(FULLWIDTH).str.strip())
     keep = frame.ne("").any(axis=1)
     rows = pd.Series(range(2, len(frame) + 2), index=frame.index)[keep]
     frame = frame[keep]

@@ -220,7 +220,7 @@ def stage_apptest(args: dict) -> dict:
 
 
 def stage_import(args: dict) -> dict:
-    from ..imports import import_files
+    from ..uploads.write import import_files
 
     source, copy = Path(args["db"]), Path(args["work"]) / "import-copy.duckdb"
     shutil.copyfile(source, copy)
@@ -239,7 +239,7 @@ def stage_import(args: dict) -> dict:
         started = time.perf_counter()
         result = import_files(con, [("reports.csv", data)], by="bench")
         assert result.ok, [str(p) for p in result.problems[:5]]
-        how = "tuoyu.imports.import_files (replaces each institution's row for the period)"
+        how = "tuoyu.uploads.write.import_files (replaces each institution's row for the period)"
         written = sum(f.rows_added + f.rows_replaced for f in result.files)
         wall = time.perf_counter() - started
     finally:

@@ -22,7 +22,7 @@ STATUS_WIDTH = 130               # px: '已达到（未到期）' whole
 
 @lru_cache(maxsize=1)
 def _css() -> str:
-    from ..imports import MAX_UPLOAD_MB
+    from ..uploads.read import MAX_UPLOAD_MB
     return Template(STYLE_FILE.read_text(encoding="utf-8")).substitute(
         max_upload_mb=MAX_UPLOAD_MB, upload_types="、".join(t.upper() for t in UPLOAD_TYPES))
 

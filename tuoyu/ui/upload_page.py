@@ -1,11 +1,11 @@
-"""What pages/upload.py (数据上报, tuoyu.imports) needs: the import history, who has reported,
+"""What pages/upload.py (数据上报, tuoyu.uploads) needs: the import history, who has reported,
 the templates, and the writes that clear every cached figure."""
 
 import pandas as pd
 import streamlit as st
 
 from .. import auth, freshness
-from .. import imports as _imports
+from ..uploads import history as _history, templates as _templates, write as _write
 from . import figures
 from .access import as_signed_in
 from .loaders import CACHE, con
@@ -13,8 +13,8 @@ from .loaders import CACHE, con
 
 @st.cache_data(**CACHE)
 def import_history(path: str) -> pd.DataFrame:
-    """Every import batch, newest first (tuoyu.imports.batches); cleared after each write."""
-    return _imports.batches(con())
+    """Every import batch, newest first (tuoyu.uploads.history.batches); cleared after each write."""
+    return _history.batches(con())
 
 
 @st.cache_data(**CACHE)
@@ -27,15 +27,15 @@ def report_freshness(path: str, region: str) -> "freshness.Freshness":
 @st.cache_data(max_entries=32, show_spinner=False)
 def upload_template(path: str, table: str, kind: str, region: str) -> bytes:
     """A collection template with the area's institutions and region codes to pick from."""
-    return _imports.template_bytes(table, kind, con(), region)
+    return _templates.template_bytes(table, kind, con(), region)
 
 
 def import_uploads(files: list[tuple[str, bytes]], by: str, dry_run: bool, plan_region: str,
-                   user: auth.User | None = None) -> "_imports.ImportResult":
+                   user: auth.User | None = None) -> "_write.ImportResult":
     """A write, so not cached. After a batch is written every cached figure is cleared, so
     that all pages and sessions show the new data. Rows outside a signed-in user's regions
     refuse the whole upload."""
-    result = as_signed_in(lambda: _imports.import_files(con(), files, by, dry_run=dry_run,
+    result = as_signed_in(lambda: _write.import_files(con(), files, by, dry_run=dry_run,
                                                         plan_region=plan_region, user=user))
     if result.batch_ids:
         st.cache_data.clear()
@@ -43,9 +43,9 @@ def import_uploads(files: list[tuple[str, bytes]], by: str, dry_run: bool, plan_
     return result
 
 
-def undo_batch(batch_id: int, by: str, user: auth.User | None = None) -> "_imports.UndoResult":
+def undo_batch(batch_id: int, by: str, user: auth.User | None = None) -> "_history.UndoResult":
     """Undo one import batch; on success every cached figure is cleared."""
-    result = as_signed_in(lambda: _imports.undo(con(), batch_id, by, user=user))
+    result = as_signed_in(lambda: _history.undo(con(), batch_id, by, user=user))
     if result.ok:
         st.cache_data.clear()
         figures.clear()

@@ -1,6 +1,7 @@
-"""Reading an upload (数据上报), the first stage of an import: limits, the file's table(s),
-the loader's reading (tuoyu.ingest) and formula cells. Nothing here touches the store, so
-an import does all of it before it takes the import lock.
+"""Reading an upload (数据上报), the first stage of an import: files → tables. Limits, the
+file's table(s), the loader's reading (tuoyu.loading.read: encodings, headers) and formula
+cells. Nothing here touches the store, so an import does all of it before it takes the
+import lock.
 
 Limits are checked on what a file holds, not only on what it weighs: a 167 KB XLSX can
 hold 100,000 rows, and a 3 MB one can inflate to 756 MB. The XLSX's parts are counted
@@ -21,9 +22,9 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Problem
-from .loading.read import NO_DATA_ROWS, TableFile, decode_csv_bytes, read_table_file
-from .tables import TABLE_ZH, TABLES, table_for_name
+from ..errors import Problem
+from ..loading.read import NO_DATA_ROWS, TableFile, decode_csv_bytes, read_table_file
+from ..tables import TABLE_ZH, TABLES, column_for_header, table_for_name
 
 # The tables county staff send. Regions and the plan tables are loaded with `init` only.
 IMPORTABLE = ("reports", "institutions", "population", "region_indicators", "surveys", "incidents")
@@ -35,7 +36,7 @@ MAX_ROWS = 50_000                 # rows in one file, header included, all sheet
 MAX_CELLS = 1_000_000             # cells in one file
 MAX_UNPACKED_MB = 100             # an XLSX's parts, unpacked
 MAX_UNPACKED_BYTES = MAX_UNPACKED_MB * 1024 * 1024
-TEMPLATE_SHEETS = ("填写说明", "机构名单", "区划代码")  # the template's helper sheets (imports.template_bytes)
+TEMPLATE_SHEETS = ("填写说明", "机构名单", "区划代码")  # the template's helper sheets (templates.template_bytes)
 SPLIT = "，请分成几个文件上报"
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -54,6 +55,16 @@ class Upload:
     files: list[TableFile]
     problems: list[Problem]
     formulas: dict[str, set]
+
+
+@dataclass
+class Uploaded:
+    """Every file of one upload, read: each table with the bytes of its file, the problems
+    found while reading, the formula cells by table file, and the file names as sent."""
+    parsed: list[tuple[TableFile, bytes]]
+    problems: list[Problem]
+    formulas: dict[str, set]
+    names: list[str]
 
 
 def size_problem(name: str, size: int) -> Problem | None:
@@ -167,12 +178,11 @@ def _header_cells(name: str, data: bytes, sheet: str | None = None) -> list[str]
 
 def _table_by_header(header: list[str]) -> str | None:
     """The importable table whose required columns are all in the header, with the most
-    columns known."""
-    header = {h.translate(str.maketrans("（）", "()")) for h in header}
+    columns known: a header is read as the loader reads it (tables.column_for_header)."""
     best, best_score = None, 0
     for candidate in IMPORTABLE:
-        names = {c.name: {c.name, c.zh} for c in TABLES[candidate]}
-        present = {col for col, aliases in names.items() if aliases & header}
+        column_for = column_for_header(candidate)
+        present = {column_for(h) for h in header} - {None}
         required = {c.name for c in TABLES[candidate] if c.required}
         if required <= present and len(present) > best_score:
             best, best_score = candidate, len(present)
@@ -301,3 +311,12 @@ def read_upload(name: str, data: bytes) -> Upload:
         return Upload([], problems, {})
     found, cells = _formulas(tf)
     return Upload([tf], problems + found, {name: cells})
+
+
+def read_uploads(files: list[tuple[str, bytes]]) -> Uploaded:
+    """Every file of an upload (file name, bytes), read one by one."""
+    uploads = [read_upload(name, data) for name, data in files]
+    return Uploaded([(tf, data) for u, (_, data) in zip(uploads, files) for tf in u.files],
+                    [p for u in uploads for p in u.problems] or ([] if files else [Problem("", None, None, "没有选择文件")]),
+                    {label: cells for u in uploads for label, cells in u.formulas.items()},
+                    [name for name, _ in files])
