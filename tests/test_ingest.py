@@ -117,7 +117,7 @@ def test_free_text_keeps_its_chinese_punctuation():
 def test_each_row_rule_has_one_condition_and_one_wording():
     # a rule is an is_* column of queries/row_rules_<table>.sql (run by both the pandas path
     # and the build's fast path) worded once in rules.RULES: neither without the other
-    assert {p.stem.removeprefix("row_rules_") for p in db.QUERIES.glob("row_rules_*.sql")} == set(rules.RULES)
+    assert {p.stem for p in db.QUERIES.glob("row_rules_*.sql")} == {rules.query_name(t) for t in rules.RULES}
     for table, table_rules in rules.RULES.items():
-        flags = re.findall(r"\bas (is_\w+)", db.query_text(f"row_rules_{table}"))
+        flags = re.findall(r"\bas (is_\w+)", db.query_text(rules.query_name(table)))
         assert sorted(flags) == sorted(r.flag for r in table_rules), table

@@ -85,10 +85,19 @@ def set_known(con, table: str, values) -> None:
         con.unregister("known_values")
 
 
+# tables whose rows break the same rules share one query
+SHARED_QUERY = {"phases": "row_rules_plan_items", "tasks": "row_rules_plan_items"}
+
+
+def query_name(table: str) -> str:
+    """The query holding `table`'s row rules: queries/row_rules_<table>.sql, or a shared one."""
+    return SHARED_QUERY.get(table, f"row_rules_{table}")
+
+
 def flagged_rows(con, table: str, today) -> pd.DataFrame:
-    """queries/row_rules_<table>.sql on `con`, whose checked_rows and known_<table> the
+    """queries/<query_name(table)>.sql on `con`, whose checked_rows and known_<table> the
     caller has made: row_index and the is_* flags of each row that breaks a rule."""
-    text = db.query_text(f"row_rules_{table}")
+    text = db.query_text(query_name(table))
     params = {"today": today, "earliest_year": EARLIEST_PERIOD_YEAR,
               "max_enrolment_over_slots": MAX_ENROLMENT_OVER_SLOTS}
     # on `con` itself, not a cursor: the temp tables it reads belong to this connection

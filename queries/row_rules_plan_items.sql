@@ -1,4 +1,4 @@
--- Rows of a phases file that break a row rule, one is_* flag per rule (tuoyu/loading/rules.py words each).
+-- Rows of a phases or tasks file (the plan's items) that break a row rule, one is_* flag per rule (tuoyu/loading/rules.py words each).
 -- Reads checked_rows (the typed rows and their row_index) and known_plans (v); no parameters.
 with flagged as (
     select
