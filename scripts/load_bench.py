@@ -90,6 +90,13 @@ async def run_page(port: int, path: str, params: dict) -> float:
                 return time.perf_counter() - started
 
 
+def server_rss_mb(pid: int) -> int:
+    """The server's resident memory now (MB), from /proc: watched because the server keeps
+    views and figures in memory and runs without Streamlit's forced collection after each run."""
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) // 1024
+
+
 def server_cpu(pid: int) -> float:
     """CPU seconds (user + system) of the server and its children so far, from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -97,19 +104,20 @@ def server_cpu(pid: int) -> float:
     return sum(int(f) for f in fields[11:15]) / ticks
 
 
-async def load(port: int, pid: int, sessions: int, seconds: float, seed: int) -> dict:
+async def load(port: int, pid: int, sessions: int, seconds: float, seed: int, pages: dict = PAGES,
+               selections: list = SELECTIONS) -> dict:
     """`sessions` clients, each loading pages one after another for `seconds`."""
     rng = random.Random(seed)
-    times: dict[str, list[float]] = {title: [] for title in PAGES.values()}
+    times: dict[str, list[float]] = {title: [] for title in pages.values()}
     errors: list[str] = []
     deadline = time.monotonic() + seconds
     cpu0, wall0 = server_cpu(pid), time.perf_counter()
 
     async def client(k: int):
         while time.monotonic() < deadline:
-            path = rng.choice(list(PAGES))
+            path = rng.choice(list(pages))
             try:
-                times[PAGES[path]].append(await run_page(port, path, rng.choice(SELECTIONS)))
+                times[pages[path]].append(await run_page(port, path, rng.choice(selections)))
             except Exception as exc:  # a refused or timed-out run is counted, not fatal
                 errors.append(f"{type(exc).__name__}: {exc}")
 
@@ -118,6 +126,7 @@ async def load(port: int, pid: int, sessions: int, seconds: float, seed: int) ->
     cpu, wall = server_cpu(pid) - cpu0, time.perf_counter() - wall0
     return {"sessions": sessions, "seconds": round(wall, 1), "runs": runs, "errors": len(errors),
             "runs_per_s": round(runs / wall, 2), "cpu_per_run_ms": round(1000 * cpu / runs, 1) if runs else None,
+            "rss_mb": server_rss_mb(pid),
             "pages": {title: summary(v) for title, v in times.items()}}
 
 
@@ -175,9 +184,14 @@ def main() -> int:
     parser.add_argument("--browser", action="store_true", help="另测浏览器中首个标题和全部绘出的时间")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="把全部数字写入此 JSON 文件")
+    parser.add_argument("--pages", nargs="+", choices=list(PAGES.values()), help="只测这些页面（默认：全部混合）")
+    parser.add_argument("--cached", action="store_true", help="只用第一个选择（中卫市 2024Q4，预热后全部命中缓存）")
     args = parser.parse_args()
+    pages = {path: title for path, title in PAGES.items() if not args.pages or title in args.pages}
+    selections = SELECTIONS[:1] if args.cached else SELECTIONS
     os.environ.setdefault("TUOYU_REQUIRE_SIGNIN", "0")
-    result = {"machine": machine(), "load": [], "browser": {}}
+    result = {"machine": machine(), "load": [], "browser": {}, "pages": list(pages.values()),
+              "selections": selections}
     with tempfile.TemporaryDirectory(prefix="tuoyu-load-") as tmp:
         tmp = Path(tmp)
         database = tmp / "sample.duckdb"
@@ -194,7 +208,8 @@ def main() -> int:
             floor_ws = [asyncio.run(run_page(floor.port, "", {})) for _ in range(5)]
             result["floor_ws_s"] = round(statistics.median(floor_ws), 3)
             for n in args.sessions:
-                result["load"].append(asyncio.run(load(app.port, app.proc.pid, n, args.seconds, args.seed)))
+                result["load"].append(asyncio.run(load(app.port, app.proc.pid, n, args.seconds, args.seed,
+                                                       pages, selections)))
                 print(json.dumps(result["load"][-1], ensure_ascii=False), file=sys.stderr)
             if args.browser:
                 params = SELECTIONS[0]
@@ -213,12 +228,13 @@ def main() -> int:
 def report(result: dict) -> str:
     lines = [f"机器：{result['machine']}", "",
              f"最小应用一次运行（websocket）：{result['floor_ws_s']:.3f} s", "",
-             "| 并发会话 | 运行次数 | 每秒 | 每次运行的服务器 CPU | " + " | ".join(
-                 f"{t} 中位数 / p95" for t in PAGES.values()) + " | 出错 |",
-             "|---:|---:|---:|---:|" + "---:|" * len(PAGES) + "---:|"]
+             "| 并发会话 | 运行次数 | 每秒 | 每次运行的服务器 CPU | 服务器内存 | " + " | ".join(
+                 f"{t} 中位数 / p95" for t in result["pages"]) + " | 出错 |",
+             "|---:|---:|---:|---:|---:|" + "---:|" * len(result["pages"]) + "---:|"]
     for row in result["load"]:
         cells = [f"{p['median_s']:.2f} / {p['p95_s']:.2f} s" if p.get("n") else "—" for p in row["pages"].values()]
         lines.append(f"| {row['sessions']} | {row['runs']} | {row['runs_per_s']} | {row['cpu_per_run_ms']} ms | "
+                     f"{row['rss_mb']} MB | "
                      + " | ".join(cells) + f" | {row['errors']} |")
     if result["browser"]:
         lines += ["", "| 页面（浏览器，新上下文，3次中位数） | 首个标题 | 全部绘出 |", "|---|---:|---:|"]
