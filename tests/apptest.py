@@ -51,3 +51,21 @@ def metric(at: AppTest, label_start: str) -> str:
     matches = [m.value for m in at.metric if m.label.startswith(label_start)]
     assert matches, [m.label for m in at.metric]
     return matches[0]
+
+
+def chart_series(at: AppTest, name: str) -> list[float]:
+    """The y values of the first Plotly trace called `name` on the page (from the chart's own
+    spec, as the browser gets it; Plotly packs number arrays as base64)."""
+    import base64
+    import json
+
+    import numpy as np
+
+    for element in at.get("plotly_chart"):
+        for trace in json.loads(element.proto.spec)["data"]:
+            if trace.get("name") == name:
+                y = trace["y"]
+                if isinstance(y, dict):
+                    return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
+                return list(y)
+    raise AssertionError(f"no chart trace named {name}")
