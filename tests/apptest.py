@@ -53,9 +53,9 @@ def metric(at: AppTest, label_start: str) -> str:
     return matches[0]
 
 
-def chart_series(at: AppTest, name: str) -> list[float]:
-    """The y values of the first Plotly trace called `name` on the page (from the chart's own
-    spec, as the browser gets it; Plotly packs number arrays as base64)."""
+def chart_series(at: AppTest, name: str, axis: str = "y") -> list:
+    """One axis's values of the first Plotly trace called `name` on the page (from the chart's
+    own spec, as the browser gets it; Plotly packs number arrays as base64)."""
     import base64
     import json
 
@@ -64,8 +64,8 @@ def chart_series(at: AppTest, name: str) -> list[float]:
     for element in at.get("plotly_chart"):
         for trace in json.loads(element.proto.spec)["data"]:
             if trace.get("name") == name:
-                y = trace["y"]
-                if isinstance(y, dict):
-                    return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
-                return list(y)
+                values = trace[axis]
+                if isinstance(values, dict):
+                    return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+                return list(values)
     raise AssertionError(f"no chart trace named {name}")
