@@ -301,15 +301,23 @@ def test_page_for_a_past_period_offers_no_update_form(monkeypatch, sample_histor
     assert any("更新任务请打开上方的“查看今天的台账”" in i.value for i in at.info)
 
 
-def test_page_update_appears_in_history_with_old_and_new(monkeypatch, sample_history_copy):
-    at = run_app(monkeypatch, sample_history_copy, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
-    at.toggle(key="tasks_today").set_value(True).run()   # updates are made to the ledger as it is today
-    at.selectbox(key="tasks_pick").select("ZHONGWEI-04").run()
-    at.text_input(key="tasks_by").input("马主任")
-    at.selectbox(key="tasks_status_ZHONGWEI-04").select("进行中")
-    at.text_area(key="tasks_note_ZHONGWEI-04").input("税费优惠政策清单已印发")
+def _todays_ledger(monkeypatch, db_path):
+    at = run_app(monkeypatch, db_path, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
+    return at.toggle(key="tasks_today").set_value(True).run()   # updates are made to the ledger as it is today
+
+
+def _save_update(at, task: str, by: str, status: str, note: str) -> None:
+    at.selectbox(key="tasks_pick").select(task).run()
+    at.text_input(key="tasks_by").input(by)
+    at.selectbox(key=f"tasks_status_{task}").select(status)
+    at.text_area(key=f"tasks_note_{task}").input(note)
     next(b for b in at.button if b.label == "保存更新").click().run()
     assert not at.exception and not at.error
+
+
+def test_page_update_appears_in_history_with_old_and_new(monkeypatch, sample_history_copy):
+    at = _todays_ledger(monkeypatch, sample_history_copy)
+    _save_update(at, "ZHONGWEI-04", "马主任", "进行中", "税费优惠政策清单已印发")
     assert "未开始 → 进行中" in at.success[0].value and "马主任" in at.success[0].value
     history = at.dataframe[-1].value
     assert history.iloc[0][["记录人", "状态变化", "新进展"]].tolist() == ["马主任", "未开始 → 进行中", "税费优惠政策清单已印发"]
@@ -321,19 +329,13 @@ def test_page_update_appears_in_history_with_old_and_new(monkeypatch, sample_his
 def test_page_department_chart_follows_an_update(monkeypatch, sample_history_copy):
     # the chart of tasks per 责任单位 is kept for every session (tuoyu.ui.figures): a saved update
     # must redraw it. ZHONGWEI-04 (税费优惠, led by 市税务局) is its unit's only task, not yet done.
-    at = run_app(monkeypatch, sample_history_copy, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
-    at.toggle(key="tasks_today").set_value(True).run()
+    at = _todays_ledger(monkeypatch, sample_history_copy)
 
     def done_of(unit):
         return dict(zip(chart_series(at, "已完成", "y"), chart_series(at, "已完成", "x")))[unit]
 
     assert done_of("市税务局") == 0
-    at.selectbox(key="tasks_pick").select("ZHONGWEI-04").run()
-    at.text_input(key="tasks_by").input("马主任")
-    at.selectbox(key="tasks_status_ZHONGWEI-04").select("已完成")
-    at.text_area(key="tasks_note_ZHONGWEI-04").input("税费优惠政策清单已印发并落实")
-    next(b for b in at.button if b.label == "保存更新").click().run()
-    assert not at.exception and not at.error
+    _save_update(at, "ZHONGWEI-04", "马主任", "已完成", "税费优惠政策清单已印发并落实")
     assert done_of("市税务局") == 1
 
 
