@@ -33,7 +33,7 @@ if mine:
     average.metric(mine["average_label"], mine["to_average"], border=True)
     st.caption("；".join(t for t in (mine["rank"], mine["detail"]) if t) + "。")
 
-column, colours = comparison.colouring(view)
+column, _ = comparison.colouring(view)   # what the bars are coloured by, for the caption
 slots_col, enrol_col = st.columns(2)
 with slots_col:
     display.chart(figures.unit_bars(*key, "slots_per_1000"))

@@ -44,14 +44,14 @@ with right:
     if target is None:
         st.caption("本方案未对该地区设定每千人口托位数目标。")
 
-scope = loaders.peers_scope(sel)
-peers = loaders.peers_view(sel)
+key = loaders.peers_key(sel)   # the comparison beside the map, and the map's own key
+peers = loaders.comparison_view(*key) if key else None
 if peers is not None and not peers.units.empty:
     st.subheader(f"各{peers.units_word}情况")
     with st.container(key="screen_only_overview_map_mode"):
         mode = st.radio("地图着色", list(maps.MODES), horizontal=True, key="overview_map_mode",
                         format_func=lambda m: maps.mode_label(peers, m))
-    figure, notice = figures.county_map(sel.path, sel.plan, scope.region, sel.quarter, sel.counting, scope.focus, mode)
+    figure, notice = figures.county_map(*key, mode)
     map_col, list_col = st.columns(2)
     if figure is not None:
         display.chart(figure, map_col)

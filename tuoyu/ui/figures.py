@@ -1,9 +1,9 @@
 """The pages' charts for one selection, built once per server and shared by every session.
 
-A Plotly figure takes 30–40 ms of CPU to build (attribute validation on every trace and
-annotation) and as long again to unpickle, so these are kept as objects (st.cache_resource),
-never pickled; st.plotly_chart takes a deep copy before it serialises one, so a shared figure
-is never changed by a page. Each function takes the same plain arguments as the loader of the
+A Plotly figure takes 25–35 ms of CPU to build (attribute validation on every trace and
+annotation; 总览's trend 26 ms on a quiet machine) and about half that to unpickle (14 ms),
+so these are kept as objects (st.cache_resource), never pickled; st.plotly_chart takes a
+deep copy before it serialises one, so a shared figure is never changed by a page. Each function takes the same plain arguments as the loader of the
 view it draws, and clear() empties them with the data caches after every write."""
 
 import streamlit as st

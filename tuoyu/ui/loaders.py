@@ -60,18 +60,15 @@ def national_series(path: str) -> pd.DataFrame:
     return db.run(con(), "national_series")
 
 
-
-
 @st.cache_data(**CACHE)
 def dataset_meta(path: str) -> dict:
     """The loaded dataset's meta rows (label 示例数据, default_plan …: db.dataset_meta)."""
     return db.dataset_meta(con())
 
 
-@st.cache_data(**CACHE)
 def dataset_label(path: str) -> str | None:
-    """What the data is called where it is shown (db.dataset_label)."""
-    return db.dataset_label(con())
+    """What the data is called where it is shown (示例数据), from the cached meta rows."""
+    return dataset_meta(path).get("label")
 
 
 @st.cache_data(**CACHE)
@@ -117,19 +114,14 @@ def comparison_scopes(path: str, region: str, plan_region: str) -> list[comparis
     return comparison.scopes(con(), region, plan_region)
 
 
-def peers_scope(sel) -> comparison.Scope | None:
-    """The default comparison for the selection (a tuoyu.ui.selection.Selection: its units,
-    or it among its peers), or None."""
+def peers_key(sel) -> tuple | None:
+    """The arguments of comparison_view (and of tuoyu.ui.figures' comparison charts) for the
+    selection's default comparison (a tuoyu.ui.selection.Selection: its units, or it among
+    its peers), or None when it has none."""
     found = comparison_scopes(sel.path, sel.region, sel.plan_region)
-    return found[0] if found else None
-
-
-def peers_view(sel) -> comparison.View | None:
-    """The view of peers_scope(sel), or None."""
-    scope = peers_scope(sel)
-    if scope is None:
+    if not found:
         return None
-    return comparison_view(sel.path, sel.plan, scope.region, sel.quarter, sel.counting, scope.focus)
+    return (sel.path, sel.plan, found[0].region, sel.quarter, sel.counting, found[0].focus)
 
 
 def what_if(view: comparison.View, extra: dict) -> pd.DataFrame:
