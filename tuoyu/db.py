@@ -74,6 +74,12 @@ def query_text(name: str) -> str:
     return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
 
 
+def execute(cur, name: str, **params):
+    """Run queries/<name>.sql with bound parameters on the caller's cursor, inside its
+    transaction (a writer's several statements must see each other); the cursor."""
+    return cur.execute(query_text(name), params)
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql with bound parameters on its own cursor (a connection is
     shared between Streamlit's session threads; a cursor is not)."""

@@ -169,7 +169,7 @@ def _record(cur, task_id: str, status: str | None, note: str | None, by: str,
     """Check one change against the stored row and write it (history first, then the task)
     on the caller's cursor and transaction. Blank status or note keeps the stored one."""
     task_id = (task_id or "").strip()
-    rows = cur.execute(db.query_text("task_row"), {"task_id": task_id}).fetchall()
+    rows = db.execute(cur, "task_row", task_id=task_id).fetchall()
     if not rows:
         raise LedgerError(f"未找到任务“{task_id}”，请检查任务编号。")
     _, _, title, old_status, old_note, _, _ = rows[0]
@@ -186,9 +186,8 @@ def _record(cur, task_id: str, status: str | None, note: str | None, by: str,
         raise LedgerError("状态和进展说明都没有变化，未作记录。")
     params = dict(task_id=task_id, changed_at=at, changed_by=by, old_status=old_status,
                   new_status=status, old_note=old_note, new_note=note)
-    cur.execute(db.query_text("task_history_insert"), params)
-    cur.execute(db.query_text("task_update"), dict(task_id=task_id, status=status, progress_note=note,
-                                                    updated_on=at.date()))
+    db.execute(cur, "task_history_insert", **params)
+    db.execute(cur, "task_update", task_id=task_id, status=status, progress_note=note, updated_on=at.date())
     return Change(task_id, title, at, by, old_status, status, old_note, note)
 
 

@@ -17,10 +17,6 @@ from . import db
 from .periods import quarter_range
 
 
-def _exec(cur, name: str, **params):
-    return cur.execute(db.query_text(name), params)
-
-
 def span_of(row) -> tuple[str, str] | None:
     """(first, last) from a unit_totals_coverage row; None for no row, or no quarters (a
     database without reports stores nulls; pandas may hand them over as NaN)."""
@@ -32,7 +28,7 @@ def span_of(row) -> tuple[str, str] | None:
 def coverage(cur) -> tuple[str, str] | None:
     """The quarters the stored tables hold, read on the caller's cursor (inside its
     transaction); indicators.stored_span() is the memoised read for pages."""
-    return span_of(_exec(cur, "unit_totals_coverage").fetchone())
+    return span_of(db.execute(cur, "unit_totals_coverage").fetchone())
 
 
 def covers(span: tuple[str, str] | None, quarters) -> bool:
@@ -45,7 +41,7 @@ def refresh(cur, units=None) -> None:
     the given units (own region codes of institutions whose rows or reports changed; both
     the old and the new unit of a moved institution; none for other tables), or of every
     unit when `units` is None; then every region's row of region_values."""
-    first, last = _exec(cur, "unit_totals_span").fetchone()
+    first, last = db.execute(cur, "unit_totals_span").fetchone()
     wanted = (first, last) if first and last else None
     if wanted != coverage(cur):
         units = None  # the span moved: every unit's rows change
@@ -53,14 +49,14 @@ def refresh(cur, units=None) -> None:
     if units is not None:
         units = sorted({u for u in units if u})
     if units is None or units:
-        _exec(cur, "unit_totals_clear", units=units)
+        db.execute(cur, "unit_totals_clear", units=units)
         if wanted:
-            _exec(cur, "unit_totals_fill", units=units, quarters=quarters)
+            db.execute(cur, "unit_totals_fill", units=units, quarters=quarters)
     # every region's row is cheap to roll up again (under a second nationally), and a
     # population, survey or reported-figure import changes them without touching a unit
-    _exec(cur, "region_values_fill", quarters=quarters)
+    db.execute(cur, "region_values_fill", quarters=quarters)
     for key, value in (("unit_totals_from", wanted and wanted[0]), ("unit_totals_to", wanted and wanted[1])):
-        _exec(cur, "meta_set", key=key, value=value)
+        db.execute(cur, "meta_set", key=key, value=value)
 
 
 def refresh_derived(con) -> None:
@@ -76,4 +72,4 @@ def units_of(cur, institution_ids) -> set[str]:
     ids = sorted({i for i in institution_ids if i})
     if not ids:
         return set()
-    return {r[0] for r in _exec(cur, "institution_units", institution_ids=ids).fetchall()}
+    return {r[0] for r in db.execute(cur, "institution_units", institution_ids=ids).fetchall()}

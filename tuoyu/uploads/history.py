@@ -115,8 +115,8 @@ def _undo(con, batch_id: int, by: str) -> UndoResult:
             rows.replace(cur, table, restore)
             touched |= rows.units(cur, table, [new for _, new in restore])
             totals.refresh(cur, touched)
-            cur.execute(db.query_text("mark_batch_undone"), {
-                "batch_id": batch_id, "undone_at": datetime.now().replace(microsecond=0), "undone_by": by})
+            db.execute(cur, "mark_batch_undone", batch_id=batch_id, undone_at=datetime.now().replace(microsecond=0),
+                       undone_by=by)
             cur.commit()
             write.committed()
             return UndoResult(batch_id, True, rows_removed=int(added.sum()), rows_restored=int((~added).sum()))

@@ -17,9 +17,9 @@ _TYPE_NAME = re.compile(r"^[A-Z][A-Z0-9_ ]*$")
 
 
 def query(cur, name: str, **params) -> pd.DataFrame:
-    """A named query on the caller's cursor, inside its transaction (db.run would open
-    another cursor and so another transaction)."""
-    return cur.execute(db.query_text(name), params).df()
+    """A named query's rows on the caller's cursor, inside its transaction (db.run would
+    open another cursor and so another transaction)."""
+    return db.execute(cur, name, **params).df()
 
 
 def rollback_quietly(cur) -> None:

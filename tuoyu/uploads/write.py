@@ -132,13 +132,12 @@ def _commit_plan(cur, plan: _Plan, batch_id: int, by: str, at: datetime) -> None
     }, dtype="string")
     cur.register("import_rows_incoming", record)
     try:
-        cur.execute(db.query_text("record_import_rows"), {"batch_id": batch_id})
+        db.execute(cur, "record_import_rows", batch_id=batch_id)
     finally:
         cur.unregister("import_rows_incoming")
-    cur.execute(db.query_text("record_import_batch"), {
-        "batch_id": batch_id, "imported_at": at, "imported_by": by, "file_name": plan.tf.file,
-        "sha256": plan.sha256, "table_name": table, "rows_added": len(plan.added),
-        "rows_replaced": len(plan.replaced), "rows_unchanged": plan.unchanged})
+    db.execute(cur, "record_import_batch", batch_id=batch_id, imported_at=at, imported_by=by, file_name=plan.tf.file,
+               sha256=plan.sha256, table_name=table, rows_added=len(plan.added),
+               rows_replaced=len(plan.replaced), rows_unchanged=plan.unchanged)
 
 
 def import_files(con, files: list[tuple[str, bytes]], by: str, dry_run: bool = False,
