@@ -71,6 +71,11 @@ def _average(by_code: dict, province: str | None, region: str) -> tuple[dict, st
 def build(con, plan: str, region: str, quarter: str, counting: str, focus: str | None = None) -> View:
     """The units of `region` (its tier below: targets.BOUND_LEVEL) with their figures, target
     verdicts and gaps, sorted by 每千人口托位数 (highest first, no data last)."""
+    with indicators.session(con):  # the plan's targets and bindings read once
+        return _build(con, plan, region, quarter, counting, focus)
+
+
+def _build(con, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> View:
     lineage = indicators.lineage(con, region)
     level = lineage["level"].iloc[0]
     units = targets.bound_units(con, region, level)

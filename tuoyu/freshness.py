@@ -33,10 +33,9 @@ def by_county(con, region: str, quarter: str | None = None) -> tuple[str | None,
     expected = quarter or (max(known) if not known.empty else None)
     if counties.empty or expected is None:
         return expected, counties.assign(active=0, reported=0)
-    rows = indicators.rows_by_key(indicators.values(con, counties["county_code"].tolist(), [expected], "all",
-                                                    new_slots=False))
-    counties["active"] = [int((rows.get((c, expected)) or {}).get("n_active") or 0) for c in counties["county_code"]]
-    counties["reported"] = [int((rows.get((c, expected)) or {}).get("n_reported") or 0) for c in counties["county_code"]]
+    counts = indicators.report_counts(con, counties["county_code"], expected)
+    counties["active"] = [counts.get(c, (0, 0))[0] for c in counties["county_code"]]
+    counties["reported"] = [counts.get(c, (0, 0))[1] for c in counties["county_code"]]
     return expected, counties
 
 

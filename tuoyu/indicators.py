@@ -71,6 +71,19 @@ def _values(con, region_codes: list, quarters: list, all_active: bool, new_slots
     return nulls_as_none(frame)
 
 
+def report_counts(con, region_codes, quarter: str) -> dict[str, tuple[int, int]]:
+    """Per region, (active institutions, institutions that reported) at the quarter under
+    the 'all' counting rule: values()'s n_active and n_reported, read narrowly from the
+    stored rows where they hold the quarter. A region without a row is left out."""
+    region_codes = sorted(set(region_codes))
+    if totals.covers(stored_span(con), [quarter]):
+        frame = db.run(con, "report_counts", region_codes=region_codes, quarter=quarter)
+    else:
+        frame = values(con, region_codes, [quarter], "all", new_slots=False)
+    return {code: (int(active or 0), int(reported or 0))
+            for code, active, reported in zip(frame["region_code"], frame["n_active"], frame["n_reported"])}
+
+
 # ------------------------------------------------------------------ one page, one read
 # A page asks for the same figures several ways (the snapshot, the trend, each target's
 # status, each county's); every row of indicator_values depends only on its own region and
@@ -136,6 +149,19 @@ def run_once(con, name: str, **params) -> pd.DataFrame:
     return held["runs"][key].copy()
 
 
+def remembered(con, kind: str, key, compute):
+    """compute(), once per (kind, key) within session() (every call outside one): results
+    worked out in Python from the prefetched rows — which units a plan's targets bind, a
+    target's verdict for a unit — that a page asks for several times."""
+    held = _SESSION.get()
+    if held is None or held["con"] is not con:
+        return compute()
+    store = held.setdefault("remembered", {})
+    if (kind, key) not in store:
+        store[(kind, key)] = compute()
+    return store[(kind, key)]
+
+
 def nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
     """Object columns with None for missing values, so that a figure is a number or None
     (无数据) wherever it goes: JSON, templates, comparisons."""
@@ -178,6 +204,11 @@ def row_dict(frame: pd.DataFrame, region_code: str, quarter: str) -> dict | None
 def rows_by_key(frame: pd.DataFrame) -> dict[tuple[str, str], dict]:
     """Every row of a values() frame by (region_code, quarter): row_dict for many look-ups
     (a county table, a plan's targets over thousands of units) in one pass."""
-    columns = list(frame.columns)  # to_dict("records") boxes cell by cell: slow for thousands of rows
-    rows = (dict(zip(columns, values)) for values in frame.to_numpy(dtype=object).tolist())
-    return {(r["region_code"], r["quarter"]): r for r in rows}
+    return {(r["region_code"], r["quarter"]): r for r in records(frame)}
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """frame.to_dict("records"), which boxes cell by cell: slow for thousands of rows.
+    Missing values come back as they are stored (None in nulls_as_none() frames)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, values)) for values in frame.to_numpy(dtype=object).tolist()]

@@ -144,12 +144,13 @@ def status_table(frame: pd.DataFrame, docs: dict[str, str] | None = None, *, she
     if frame.empty:
         return pd.DataFrame(columns=columns)
     if sheet:
-        rows = frame.to_dict("records")
+        rows = indicators.records(frame)
     else:
         order = {code: i for i, code in enumerate(dict.fromkeys(frame["region_code"]))}
         frame = frame.assign(_rank=frame["status"].map(lambda s: verdicts.style(s)["rank"]),
                              _unit=frame["region_code"].map(order))
-        rows = frame.sort_values(["_rank", "_unit", "year", "indicator"], kind="stable").to_dict("records")
+        rows = indicators.records(frame.sort_values(["_rank", "_unit", "year", "indicator"], kind="stable"))
+    cited = {}  # a plan cites a handful of clauses across thousands of rows
     out = []
     for r in rows:
         row = {"状态": r["status"], "指标": fmt.short(r["indicator"]), "地区": r["region_name"],
@@ -163,7 +164,8 @@ def status_table(frame: pd.DataFrame, docs: dict[str, str] | None = None, *, she
                     "解读": r["reading"], "来源": r["source"]}
         else:
             row |= {"评价值": fmt.value(r["indicator"], r["value"]), "解读": r["reading"] or "",
-                    "来源": citations.cite(r["source"], docs)}
+                    "来源": cited.get(r["source"]) if r["source"] in cited
+                    else cited.setdefault(r["source"], citations.cite(r["source"], docs))}
         out.append(row)
     return pd.DataFrame(out, columns=columns)
 
@@ -183,7 +185,9 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
         if lineage.empty:
             return _build(con, plan, region, quarter, counting)  # raises UnknownRegion
         all_quarters = db.run(con, "report_quarters")["quarter"].tolist()
-        units = targets.bound_units(con, region, lineage["level"].iloc[0])["code"].tolist()
+        # only the units a target binds: the national plan binds no county, and fetching
+        # 2,850 counties' figures to judge none of them was most of 总览 全国's time
+        units = targets.judged_units(con, plan, region)
         province_of = dict(indicators.run_once(con, "provinces_of", region_codes=sorted({region} | set(units)))
                            .itertuples(index=False))
         years = targets.plan_targets(con, plan)["year"].astype(int).tolist() + [int(quarter[:4])]

@@ -25,6 +25,8 @@ SLOTS = "slots_per_1000"
 # province or city, "every township/street" of a county.
 BOUND_LEVEL = {"national": "county", "province": "county", "city": "county", "county": "township"}
 
+# what a verdict row depends on of its target (plan targets and review criteria alike)
+JUDGED_FIELDS = ("indicator", "year", "comparator", "target", "benchmark", "scope", "source", "note", "reading")
 COLUMNS = ["region_code", "region_name", "indicator", "year", "comparator", "target", "benchmark", "scope",
            "bar", "bar_name", "value", "status", "due", "judged_at", "projected", "projected_bar",
            "quarters_left", "slots_needed", "per_quarter", "source", "note", "reading"]
@@ -65,6 +67,11 @@ class _Binding:
         return target["region_code"] == unit_code
 
 
+def _binding(con, plan_code: str) -> _Binding:
+    """The plan's bindings, worked out once per page: they hold for any subset of its targets."""
+    return indicators.remembered(con, "binding", plan_code, lambda: _Binding(con, plan_targets(con, plan_code)))
+
+
 def _candidates(con, region: dict, include_children: bool) -> list[dict]:
     """The region, and (if asked) the units below it that a target of a plan may bind: the
     tier below it and, above city level, its cities."""
@@ -74,7 +81,7 @@ def _candidates(con, region: dict, include_children: bool) -> list[dict]:
         if region["level"] in ("national", "province"):
             below.append(cities_within(con, region["code"]))
         for frame in below:
-            units += [u for u in frame.to_dict("records") if u["code"] != region["code"]]
+            units += [u for u in indicators.records(frame) if u["code"] != region["code"]]
     return list({u["code"]: u for u in units}.values())
 
 
@@ -82,15 +89,28 @@ def evaluate(con, plan_code: str, region_code: str, quarter: str,
              counting: str = indicators.DEFAULT_COUNTING, include_children: bool = False) -> pd.DataFrame:
     """One row per (target of the plan, unit it binds) among the region and, if asked, the
     units below it, with its verdict at `quarter` (columns COLUMNS)."""
-    targets = plan_targets(con, plan_code)
-    lineage = indicators.lineage(con, region_code).head(1)
-    if targets.empty or lineage.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    binding = _Binding(con, targets)
-    records = targets.to_dict("records")
-    pairs = [(t, u) for u in _candidates(con, lineage.iloc[0].to_dict(), include_children)
-             for t in records if binding.applies(t, u["code"])]
-    return judge_pairs(con, pairs, quarter, counting)
+    return judge_pairs(con, _pairs(con, plan_code, region_code, include_children), quarter, counting)
+
+
+def judged_units(con, plan_code: str, region_code: str) -> list[str]:
+    """The codes evaluate(…, include_children=True) judges: the region and the units below
+    it that some target of the plan binds (a page fetches their figures, and no others)."""
+    return sorted({u["code"] for _, u in _pairs(con, plan_code, region_code, True)})
+
+
+def _pairs(con, plan_code: str, region_code: str, include_children: bool) -> list[tuple[dict, dict]]:
+    """(target, unit) for each target of the plan and each unit it binds; worked out once
+    per page (indicators.remembered): at national level the candidates are 3,000 units."""
+    def compute():
+        targets = plan_targets(con, plan_code)
+        lineage = indicators.lineage(con, region_code).head(1)
+        if targets.empty or lineage.empty:
+            return []
+        binding = _binding(con, plan_code)
+        records = targets.to_dict("records")
+        return [(t, u) for u in _candidates(con, lineage.iloc[0].to_dict(), include_children)
+                for t in records if binding.applies(t, u["code"])]
+    return indicators.remembered(con, "pairs", (plan_code, region_code, include_children), compute)
 
 
 def judge_pairs(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> pd.DataFrame:
@@ -98,6 +118,18 @@ def judge_pairs(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str
     engine reads, with the provincial average as the bar where the target says so."""
     if not pairs:
         return pd.DataFrame(columns=COLUMNS)
+    # a page judges the same pair several ways (its snapshot, its table, its headline):
+    # each is judged once per page (indicators.remembered)
+    keys = [(tuple(t.get(k) for k in JUDGED_FIELDS), u["code"], u["name"], quarter, counting) for t, u in pairs]
+    held = indicators.remembered(con, "judged", None, dict)
+    missing = [(t, u) for (t, u), key in zip(pairs, keys) if key not in held]
+    if missing:
+        held.update(zip([k for k in keys if k not in held], _judge(con, missing, quarter, counting)))
+    # object columns: 托位 stay whole numbers beside None (无数据)
+    return indicators.nulls_as_none(pd.DataFrame([held[k] for k in keys], columns=COLUMNS, dtype=object))
+
+
+def _judge(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> list[dict]:
     codes = sorted({u["code"] for _, u in pairs})
     province_of = dict(indicators.run_once(con, "provinces_of", region_codes=codes).itertuples(index=False))
     quarters = verdicts.quarters_needed({int(t["year"]) for t, _ in pairs}, quarter)
@@ -129,8 +161,7 @@ def judge_pairs(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str
             "slots_needed": needed, "per_quarter": None if v.is_final else verdicts.per_quarter(needed, v.quarters_left),
             "source": t["source"], "note": t.get("note"), "reading": t.get("reading"),
         })
-    # object columns: 托位 stay whole numbers beside None (无数据)
-    return indicators.nulls_as_none(pd.DataFrame(rows, columns=COLUMNS, dtype=object))
+    return rows
 
 
 # ------------------------------------------------------------------ this year's target
@@ -147,7 +178,7 @@ def applicable_to_each(con, plan_code: str, region_codes: list[str]) -> dict[str
     targets = targets[targets["benchmark"] == "value"] if not targets.empty else targets
     if targets.empty:
         return {code: targets for code in region_codes}
-    binding = _Binding(con, targets)
+    binding = _binding(con, plan_code)
     records = targets.to_dict("records")
     out, shared = {}, {}
     for code in region_codes:
@@ -192,17 +223,18 @@ def year_verdicts(con, plan_code: str, region_codes: list[str], quarter: str,
     """Per region, the verdict row (evaluate()'s columns) of its target for the year (the
     quarter's year unless given; pick_row), None where the plan sets it none."""
     year = int(quarter[:4]) if year is None else year
-    names = {}
-    if region_codes:
-        names = dict(zip(*[indicators.run_once(con, "region_names", region_codes=sorted(set(region_codes)))[c]
-                           for c in ("code", "name")]))
     # units bound by the same targets share one frame (applicable_to_each): pick once per frame
     by_frame, picked = {}, {}
     for code, frame in applicable_to_each(con, plan_code, list(region_codes)).items():
         if id(frame) not in by_frame:
             by_frame[id(frame)] = pick_row(frame, indicator, year)
-        picked[code] = by_frame[id(frame)]
-    pairs = [(t, {"code": code, "name": names.get(code, code)}) for code, t in picked.items() if t is not None]
+        if by_frame[id(frame)] is not None:
+            picked[code] = by_frame[id(frame)]
+    names = {}
+    if picked:  # names of the units judged only (the national plan binds no county)
+        names = dict(zip(*[indicators.run_once(con, "region_names", region_codes=sorted(picked))[c]
+                           for c in ("code", "name")]))
+    pairs = [(t, {"code": code, "name": names.get(code, code)}) for code, t in picked.items()]
     judged = {r["region_code"]: r for r in judge_pairs(con, pairs, quarter, counting).to_dict("records")}
     return {code: judged.get(code) for code in region_codes}
 
