@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 # The store imports nothing of the package: its own folders are found from here.
@@ -88,6 +89,32 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
         return cur.execute(query_text(name), params).df()
     finally:
         cur.close()
+
+
+def run_objects(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """run(), with every column of Python objects and None for a missing value (NULL or
+    NaN) — what tuoyu.indicators.nulls_as_none makes of run()'s frame, built straight from
+    DuckDB's arrays: under half the time for thousands of wide indicator rows. Dates come
+    as pandas Timestamps, as from run()."""
+    cur = con.cursor()
+    try:
+        arrays = cur.execute(query_text(name), params).fetchnumpy()
+    finally:
+        cur.close()
+    return pd.DataFrame({column: _objects(array) for column, array in arrays.items()}, dtype=object)
+
+
+def _objects(array) -> np.ndarray:
+    data = np.ma.getdata(array)
+    missing = np.ma.getmaskarray(array)
+    if data.dtype.kind == "f":
+        missing = missing | np.isnan(data)
+    if data.dtype.kind == "M":
+        out = np.array(pd.Series(data).astype(object), dtype=object)
+    else:
+        out = data.astype(object, copy=True)  # numbers become Python ints and floats
+    out[missing] = None
+    return out
 
 
 def run_steps(con: duckdb.DuckDBPyConnection, steps: list[tuple[str, dict]]) -> pd.DataFrame:

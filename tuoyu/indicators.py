@@ -57,15 +57,15 @@ def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
 def _values(con, region_codes: list, quarters: list, all_active: bool, new_slots: bool) -> pd.DataFrame:
     params = {"region_codes": region_codes, "quarters": quarters, "count_all": all_active}
     if totals.covers(stored_span(con), quarters):
-        frame = db.run(con, "indicator_values", **params)
-    else:
-        # quarters the stored totals do not hold: the same rows computed now, on one cursor,
-        # with each previous year's Q4 that new_slots compares with
-        prior_q4 = sorted({f"{int(q[:4]) - 1}Q4" for q in quarters} - set(quarters)) if new_slots else []
-        params["quarters"] = quarters + prior_q4
-        frame = db.run_steps(con, [("unit_totals_live", {"region_codes": region_codes, "quarters": params["quarters"]}),
-                                   ("indicator_values_live", params)])
-        frame = frame[frame["quarter"].isin(quarters)].reset_index(drop=True)
+        frame = db.run_objects(con, "indicator_values", **params)  # None for missing already
+        return frame if new_slots else frame.assign(new_slots=None)
+    # quarters the stored totals do not hold: the same rows computed now, on one cursor,
+    # with each previous year's Q4 that new_slots compares with
+    prior_q4 = sorted({f"{int(q[:4]) - 1}Q4" for q in quarters} - set(quarters)) if new_slots else []
+    params["quarters"] = quarters + prior_q4
+    frame = db.run_steps(con, [("unit_totals_live", {"region_codes": region_codes, "quarters": params["quarters"]}),
+                               ("indicator_values_live", params)])
+    frame = frame[frame["quarter"].isin(quarters)].reset_index(drop=True)
     if not new_slots:
         frame["new_slots"] = None
     return nulls_as_none(frame)
@@ -166,6 +166,29 @@ def nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
     """Object columns with None for missing values, so that a figure is a number or None
     (无数据) wherever it goes: JSON, templates, comparisons."""
     return frame.astype(object).where(frame.notna(), None)
+
+
+def provinces(con, region_codes) -> dict[str, str]:
+    """The province of each listed region (itself for a province; none above province
+    level)."""
+    return _per_code(con, "provinces_of", "region_code", "province_code", region_codes)
+
+
+def names(con, region_codes) -> dict[str, str]:
+    """The name of each listed region (a code not in the regions table is left out)."""
+    return _per_code(con, "region_names", "code", "name", region_codes)
+
+
+def _per_code(con, query: str, key: str, value: str, region_codes) -> dict:
+    """One value per region from a query over a list of codes; within session() each code
+    is looked up once, however many different lists a page asks about."""
+    known = remembered(con, query, None, dict)   # code → value, None where there is none
+    unknown = sorted(set(region_codes) - set(known))
+    if unknown:
+        found = db.run(con, query, region_codes=unknown)
+        known.update(dict.fromkeys(unknown))
+        known.update(zip(found[key], found[value]))
+    return {code: known[code] for code in region_codes if known[code] is not None}
 
 
 def lineage(con, region_code: str) -> pd.DataFrame:

@@ -188,8 +188,7 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
         # only the units a target binds: the national plan binds no county, and fetching
         # 2,850 counties' figures to judge none of them was most of 总览 全国's time
         units = targets.judged_units(con, plan, region)
-        province_of = dict(indicators.run_once(con, "provinces_of", region_codes=sorted({region} | set(units)))
-                           .itertuples(index=False))
+        province_of = indicators.provinces(con, {region} | set(units))
         years = targets.plan_targets(con, plan)["year"].astype(int).tolist() + [int(quarter[:4])]
         judged = verdicts.quarters_needed(years, quarter)
         # the region and its province over the whole trend; the units it binds (and their

@@ -133,7 +133,7 @@ def build(con, plan_code: str, region_code: str, quarter: str,
             frames = (criteria_table(con, plan_code, region_code, quarter, counting),
                       count_checklist(con, plan_code, region_code, quarter, counting))
         else:
-            provinces = indicators.run_once(con, "provinces_of", region_codes=codes)["province_code"].tolist()
+            provinces = list(indicators.provinces(con, codes).values())
             years = targets.plan_targets(con, plan_code)["year"].astype(int).tolist() + [int(quarter[:4])]
             quarters = verdicts.quarters_needed(years, quarter)
             with indicators.prefetch(con, [(set(codes) | set(provinces), quarters)], counting):

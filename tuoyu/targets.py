@@ -131,7 +131,7 @@ def judge_pairs(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str
 
 def _judge(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> list[dict]:
     codes = sorted({u["code"] for _, u in pairs})
-    province_of = dict(indicators.run_once(con, "provinces_of", region_codes=codes).itertuples(index=False))
+    province_of = indicators.provinces(con, codes)
     quarters = verdicts.quarters_needed({int(t["year"]) for t, _ in pairs}, quarter)
     vals = indicators.rows_by_key(indicators.values(
         con, set(codes) | set(province_of.values()), quarters, counting,
@@ -193,13 +193,14 @@ def applicable_to_each(con, plan_code: str, region_codes: list[str]) -> dict[str
 def pick_row(applicable_targets: pd.DataFrame, indicator: str, year: int) -> dict | None:
     """That year's target row, else the next later one (the step being worked towards),
     else the last earlier one (the plan's final bar stays the bar)."""
-    rows = applicable_targets[applicable_targets["indicator"] == indicator]
-    if rows.empty:
+    # plain rows, not pandas masks: a page picks some twenty times
+    rows = [r for r in indicators.records(applicable_targets) if r["indicator"] == indicator]
+    if not rows:
         return None
-    years = [int(y) for y in rows["year"]]
+    years = [int(r["year"]) for r in rows]
     later = [y for y in years if y >= year]
     chosen = min(later) if later else max(years)
-    return rows[rows["year"].astype(int) == chosen].iloc[0].to_dict()
+    return next(r for r, y in zip(rows, years) if y == chosen)
 
 
 def pick_year(applicable_targets: pd.DataFrame, indicator: str, year: int) -> tuple[float | None, int | None]:
@@ -230,10 +231,7 @@ def year_verdicts(con, plan_code: str, region_codes: list[str], quarter: str,
             by_frame[id(frame)] = pick_row(frame, indicator, year)
         if by_frame[id(frame)] is not None:
             picked[code] = by_frame[id(frame)]
-    names = {}
-    if picked:  # names of the units judged only (the national plan binds no county)
-        names = dict(zip(*[indicators.run_once(con, "region_names", region_codes=sorted(picked))[c]
-                           for c in ("code", "name")]))
+    names = indicators.names(con, picked)  # of the units judged only: the national plan binds no county
     pairs = [(t, {"code": code, "name": names.get(code, code)}) for code, t in picked.items()]
     judged = {r["region_code"]: r for r in judge_pairs(con, pairs, quarter, counting).to_dict("records")}
     return {code: judged.get(code) for code in region_codes}

@@ -70,26 +70,32 @@ def _timed(fn, reps: int, warm: bool = True, budget_s: float = 20.0, cpu: list |
 
 
 class _QueryCounter:
-    """Counts db.run calls (every named query a page issues goes through it) and the
-    milliseconds spent in each named query."""
+    """Counts db.run and db.run_objects calls (every named query a page issues goes through
+    one of them) and the milliseconds spent in each named query."""
+
+    RUNNERS = ("run", "run_objects")
 
     def __init__(self):
         from .. import db
-        self.db, self.real, self.n, self.ms = db, db.run, 0, {}
+        self.db, self.real, self.n, self.ms = db, {r: getattr(db, r) for r in self.RUNNERS}, 0, {}
 
     def __enter__(self):
-        def counting(con, name, **params):
-            self.n += 1
-            started = time.perf_counter()
-            try:
-                return self.real(con, name, **params)
-            finally:
-                self.ms[name] = round(self.ms.get(name, 0) + (time.perf_counter() - started) * 1000, 1)
-        self.db.run = counting
+        def counting(real):
+            def run(con, name, **params):
+                self.n += 1
+                started = time.perf_counter()
+                try:
+                    return real(con, name, **params)
+                finally:
+                    self.ms[name] = round(self.ms.get(name, 0) + (time.perf_counter() - started) * 1000, 1)
+            return run
+        for runner, real in self.real.items():
+            setattr(self.db, runner, counting(real))
         return self
 
     def __exit__(self, *exc):
-        self.db.run = self.real
+        for runner, real in self.real.items():
+            setattr(self.db, runner, real)
 
 
 def selections(con) -> dict:
