@@ -160,3 +160,28 @@ def test_staffing_coverage_is_caregivers_over_those_required_in_aggregate(q3, co
     assert q3("990200")["staffing_coverage"] == approx(7 / 8)     # C1 7 of ⌈836/105⌉ = 8
     frame = indicators.values(con, ["990101"], ["2024Q3"], counting="all")
     assert indicators.row_dict(frame, "990101", "2024Q3")["staffing_coverage"] == approx(22 / 25)  # + A4 2 of 2
+
+
+def test_report_counts_stored_and_outside_the_stored_quarters(con):
+    # 2024Q3 (stored): 甲县 A1, A2, A4 active (A3 closed on 2024-09-30), all three reported;
+    # 乙县 B1 and B2 active, only B2 reported. Unfiled A4 counts: 'all' is the rule here.
+    assert indicators.report_counts(con, ["990101", "990102"], "2024Q3") == {"990101": (3, 3), "990102": (2, 1)}
+    # 2025Q1 lies after the last report, outside the stored totals: computed on the spot,
+    # the same five institutions still active and none reporting
+    assert indicators.report_counts(con, ["990101", "990102"], "2025Q1") == {"990101": (3, 0), "990102": (2, 0)}
+
+
+def test_values_are_python_objects_with_none_for_missing(con):
+    # what every caller relies on: a figure is a number or None (无数据), never NaN or a
+    # numpy scalar, whether read from the stored rows or computed on the spot (2025Q1)
+    # 测试市: at 2023Q4 A1, A2, A3, B1 active (A4 and B2 not yet registered), no population
+    # before 2024; at 2025Q1 A1, A2, A4, B1, B2 (A3 closed), the 2024 population 150,000
+    expected = {"2023Q4": (4, None, "2023-12-31"), "2025Q1": (5, 150_000, "2025-03-31")}
+    for quarter, (active, population, end) in expected.items():
+        r = indicators.row_dict(indicators.values(con, ["990100"], [quarter]), "990100", quarter)
+        assert r["slots_per_1000"] is None and r["enrolment_rate"] is None      # no reports
+        assert (r["n_active"], r["resident_population"]) == (active, population)
+        assert type(r["n_active"]) is int and str(r["quarter_end"])[:10] == end
+    assert type(r["resident_population"]) is int
+    r = indicators.row_dict(indicators.values(con, ["990100"], ["2024Q3"]), "990100", "2024Q3")
+    assert type(r["slots_per_1000"]) is float and r["slots_per_1000"] == approx(160 / 150)

@@ -118,3 +118,29 @@ def test_descriptions_say_what_the_status_rests_on(con):
     # .044667 and .0445 both print 4.5%: more digits where the usual rounding hides the difference
     assert "4.47%" in targets.describe(rows[("990100", "enrolment_rate", 2024, "provincial_average")])
     assert targets.describe(rows[("990100", "slots_per_1000", 2023, "value")]) == "2023年第4季度无数据"
+
+
+def test_judged_units_are_the_units_a_target_binds(con):
+    # the figures a page fetches for its units' verdicts: TESTWIDE binds the country (4.5)
+    # and, each_city, 测试市 and 丙市 — never a county, though 100000 has three below it
+    assert targets.judged_units(con, "TESTWIDE", "100000") == ["100000", "990100", "990200"]
+    # TESTPLAN binds 测试市 and, each_child, its two counties; 丙市 is outside the plan
+    assert targets.judged_units(con, "TESTPLAN", "990100") == ["990100", "990101", "990102"]
+    assert targets.judged_units(con, "TESTPLAN", "990200") == []
+
+
+def test_verdicts_remembered_within_a_page_keep_quarter_and_counting_apart(con):
+    # a page judges each (target, unit) once (indicators.session); the same pair at another
+    # quarter or under the other counting rule is another verdict: 测试市 1.2 at 2024Q2
+    # (180 / 150,000), 1.0667 at 2024Q3 (160 / 150,000), 1.1333 counting unfiled A4's 10 托位
+    from tuoyu import indicators
+
+    key = ("990100", "slots_per_1000", 2025, "value")
+    with indicators.session(con):
+        q3 = by_key(targets.evaluate(con, "TESTPLAN", "990100", "2024Q3", include_children=True))[key]
+        q2 = by_key(targets.evaluate(con, "TESTPLAN", "990100", "2024Q2", include_children=True))[key]
+        every = by_key(targets.evaluate(con, "TESTPLAN", "990100", "2024Q3", "all", include_children=True))[key]
+        again = by_key(targets.evaluate(con, "TESTPLAN", "990100", "2024Q3"))[key]
+    assert (q2["value"], q3["value"], every["value"]) == (pytest.approx(1.2), pytest.approx(160 / 150),
+                                                          pytest.approx(170 / 150))
+    assert again == q3
