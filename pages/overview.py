@@ -59,14 +59,14 @@ if peers is not None and not peers.units.empty:
     if notice:
         map_col.info(notice, icon=":material/map:")
     with list_col, st.container(key="screen_only_overview_units"):   # on paper the target table has them
-        display.units_table(peers)
+        figures.overview_units(*key)
 
 st.subheader("方案目标完成情况")
 if view.status.empty:
     st.info("所选方案对该地区没有设定目标。")
 else:
     st.caption("按状态排列：未达标、有风险在前。到期的目标按该年第4季度的数值评价，未到期的看本期数值和趋势。")
-    display.status_table(view.status, key="overview_targets")
+    figures.overview_targets(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
 if not view.references.empty:
     st.caption("参考目标（上级地区的目标，不对本地区作评价）")
     st.dataframe(view.references, hide_index=True, width="stretch")

@@ -3,7 +3,7 @@ and shows the figures the indicator functions give (values by hand in test_indic
 
 import pytest
 
-from tests.apptest import metric, run_app, target_table
+from tests.apptest import cell_colours, metric, run_app, target_table
 
 PAGES = ["pages/overview.py", "pages/counties.py", "pages/review.py", "pages/institutions.py"]
 
@@ -161,6 +161,19 @@ def test_overview_status_table_and_gap(monkeypatch, fixture_db_path):
             "达不到要求≥ 1.50 个/千人；尚需托位约75个，到期前1个季度每季度约75个。**") in headline
     assert "2024年度目标2项：已达到（未到期）1项、有风险1项。" in headline
     assert ":orange-badge[有风险]" in headline                     # st.badge is a Markdown directive
+
+
+def test_overview_tables_keep_words_and_colours_when_drawn_again(monkeypatch, fixture_db_path):
+    # Both tables are drawn once per selection and replayed on later runs (tuoyu.ui.figures).
+    # data/verdicts.toml: 有风险 #fdebd0, 已达到（未到期） #e6f4e7
+    at = run_app(monkeypatch, fixture_db_path, plan="TESTPLAN", region="990102", period="2024Q3")
+    targets = [("有风险", "#fdebd0"), ("已达到（未到期）", "#e6f4e7")]
+    units = [("已达到（未到期）", "#e6f4e7"), ("有风险", "#fdebd0")]      # 甲县 1.60, 乙县 0.00
+    assert cell_colours(at, "状态", has="评价值") == targets
+    assert cell_colours(at, "状态", has="县区") == units
+    at.run()
+    assert cell_colours(at, "状态", has="评价值") == targets
+    assert cell_colours(at, "状态", has="县区") == units
 
 
 def test_overview_names_the_counties_that_lag(monkeypatch, fixture_db_path):

@@ -1,16 +1,22 @@
-"""The pages' charts for one selection, built once per server and shared by every session.
+"""The pages' charts and styled tables for one selection, built once per server and shared
+by every session.
 
 A Plotly figure takes 25–35 ms of CPU to build (attribute validation on every trace and
 annotation; 总览's trend 26 ms on a quiet machine) and about half that to unpickle (14 ms),
 so these are kept as objects (st.cache_resource), never pickled; st.plotly_chart takes a
 deep copy before it serialises one, so a shared figure is never changed by a page. Each function takes the same plain arguments as the loader of the
-view it draws, and clear() empties them with the data caches after every write."""
+view it draws, and clear() empties them with the data caches after every write.
+
+A styled table (a pandas Styler) costs more still: st.dataframe computes, translates and
+converts it cell by cell on every run (总览's two, 30–40 ms together). The tables below draw
+it once per selection inside st.cache_resource, which keeps the elements drawn and replays
+them, as they were, on every later run."""
 
 import streamlit as st
 
 from .. import charts, comparison, maps
 from .. import ledger as _ledger
-from . import loaders
+from . import display, loaders
 
 FIGURES = dict(max_entries=256, show_spinner=False)
 
@@ -55,7 +61,19 @@ def department_counts(path: str, plan: str, as_of: str):
     return charts.department_counts(_ledger.department_counts(loaders.ledger_tasks(path, plan, as_of)))
 
 
+@st.cache_resource(**FIGURES)
+def overview_targets(path: str, plan: str, region: str, quarter: str, counting: str) -> None:
+    """总览's table of the plan's targets (display.status_table), drawn here and replayed."""
+    display.status_table(loaders.overview_view(path, plan, region, quarter, counting).status, key="overview_targets")
+
+
+@st.cache_resource(**FIGURES)
+def overview_units(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
+    """总览's units in brief beside the map (display.units_table), drawn here and replayed."""
+    display.units_table(loaders.comparison_view(path, plan, region, quarter, counting, focus))
+
+
 def clear() -> None:
-    """After a write (an import, an undo, a task update): every figure is drawn again from the new data."""
-    for cached in (trend, county_map, unit_bars, capacity_use, department_counts):
+    """After a write (an import, an undo, a task update): every figure and table is drawn again from the new data."""
+    for cached in (trend, county_map, unit_bars, capacity_use, department_counts, overview_targets, overview_units):
         cached.clear()
