@@ -1,10 +1,15 @@
 """Every page through AppTest: renders on the sample, follows the sidebar and the URL,
 and shows the figures the indicator functions give (values by hand in test_indicators)."""
 
+import ast
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from tests.apptest import cell_colours, metric, run_app, target_table
 
+ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/counties.py", "pages/review.py", "pages/institutions.py"]
 
 
@@ -215,3 +220,20 @@ def test_what_if_recomputes_units_and_region(con):
     assert result.loc["甲县", "新增后能否达到目标"] == "可达到" and result.loc["测试市", "新增后能否达到目标"] == "可达到"
     assert result.loc["测试市", "新增后"] == 1.57 and result.loc["测试市", "新增托位"] == 75
     assert result.loc["甲县", "新增后"] == 1.6 and result.loc["甲县", "新增托位"] == 0
+
+
+def test_no_script_relies_on_magic():
+    # .streamlit/config.toml switches Streamlit's "magic" off (it cost a syntax-tree rewrite
+    # per compile): a bare expression in a script would silently draw nothing. Only a call
+    # or a docstring may stand alone as a statement.
+    assert tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["runner"]["magicEnabled"] is False
+    scripts = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "restricted").glob("*.py"))]
+    bare = []
+    for script in scripts:
+        tree = ast.parse(script.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0]) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body}
+        bare += [f"{script.name}:{node.lineno}" for node in ast.walk(tree)
+                 if isinstance(node, ast.Expr) and id(node) not in docstrings
+                 and not isinstance(node.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom))]
+    assert len(scripts) > 5 and bare == []
