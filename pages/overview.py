@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tuoyu import fmt, maps
-from tuoyu.ui import display, figures, loaders, selection, styling
+from tuoyu.ui import figures, loaders, selection, styling
 
 sel = selection.current()
 selection.page_header("总览", sel)
@@ -34,8 +34,7 @@ left, right = st.columns([3, 1])
 with left:
     province = snap["provincial_average"]
     province_name = loaders.region_name(sel.path, province["region_code"]) if province else None
-    display.chart(figures.trend(sel.path, sel.plan, sel.region, sel.quarter, sel.counting, sel.region_name,
-                                province_name))
+    figures.trend(sel.path, sel.plan, sel.region, sel.quarter, sel.counting, sel.region_name, province_name)
 with right:
     target = snap["year_target"]
     st.metric(f"距{target['year']}年目标尚需托位" if target else "距年度目标尚需托位",
@@ -51,13 +50,13 @@ if peers is not None and not peers.units.empty:
     with st.container(key="screen_only_overview_map_mode"):
         mode = st.radio("地图着色", list(maps.MODES), horizontal=True, key="overview_map_mode",
                         format_func=lambda m: maps.mode_label(peers, m))
-    figure, notice = figures.county_map(*key, mode)
     map_col, list_col = st.columns(2)
-    if figure is not None:
-        display.chart(figure, map_col)
-        map_col.caption(maps.caption(peers, mode) + "详见“县区对比”。")
-    if notice:
-        map_col.info(notice, icon=":material/map:")
+    with map_col:
+        drawn, notice = figures.county_map(*key, mode)
+        if drawn:
+            st.caption(maps.caption(peers, mode) + "详见“县区对比”。")
+        if notice:
+            st.info(notice, icon=":material/map:")
     with list_col, st.container(key="screen_only_overview_units"):   # on paper the target table has them
         figures.overview_units(*key)
 
