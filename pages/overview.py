@@ -43,10 +43,9 @@ with right:
     if target is None:
         st.caption("本方案未对该地区设定每千人口托位数目标。")
 
-key = loaders.peers_key(sel)   # the comparison beside the map, and the map's own key
-peers = loaders.comparison_view(*key) if key else None
-if peers is not None and not peers.units.empty:
-    st.subheader(f"各{peers.units_word}情况")
+
+@st.fragment   # the map's colouring reruns this part alone, not the whole page
+def units_section(key: tuple, peers) -> None:
     with st.container(key="screen_only_overview_map_mode"):
         mode = st.radio("地图着色", list(maps.MODES), horizontal=True, key="overview_map_mode",
                         format_func=lambda m: maps.mode_label(peers, m))
@@ -59,6 +58,13 @@ if peers is not None and not peers.units.empty:
             st.info(notice, icon=":material/map:")
     with list_col, st.container(key="screen_only_overview_units"):   # on paper the target table has them
         figures.overview_units(*key)
+
+
+key = loaders.peers_key(sel)   # the comparison beside the map, and the map's own key
+peers = loaders.comparison_view(*key) if key else None
+if peers is not None and not peers.units.empty:
+    st.subheader(f"各{peers.units_word}情况")
+    units_section(key, peers)
 
 st.subheader("方案目标完成情况")
 if view.status.empty:

@@ -53,6 +53,18 @@ def test_overview_of_haiyuan_on_the_sample(monkeypatch, sample_db_path):
     assert units.loc["海原县（所选）", "尚需托位"] == 66
 
 
+def test_overview_map_colouring_changes_the_map_and_keeps_the_page(monkeypatch, sample_db_path):
+    # the colouring is a fragment of the page (only it reruns in a browser); under AppTest the
+    # whole script runs, so this checks what the fragment draws and that nothing else is lost
+    at = run_app(monkeypatch, sample_db_path, region="640500", **SAMPLE_AT)
+    at.radio(key="overview_map_mode").set_value("value").run()
+    assert not at.exception
+    assert "按每千人口托位数分为五档（每档单位数大致相同），颜色越深越高。详见“县区对比”。" in [c.value for c in at.caption]
+    assert metric(at, "每千人口托位数") == "1.34个"
+    units = next(d.value for d in at.dataframe if "县区" in d.value.columns)
+    assert units["县区"].tolist() == ["沙坡头区", "中宁县", "海原县"]   # 1.70, 1.25, 1.00: highest first
+
+
 def test_counties_of_zhongwei_with_haiyuan_selected(monkeypatch, sample_db_path):
     at = run_app(monkeypatch, sample_db_path, "pages/counties.py", region="640522", **SAMPLE_AT)
     assert metric(at, "每千人口托位数") == "1.00"
