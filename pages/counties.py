@@ -5,7 +5,7 @@ import streamlit as st
 
 from tuoyu import charts, comparison, fmt, maps
 from tuoyu.markup import literal
-from tuoyu.ui import display, figures, loaders, selection, styling
+from tuoyu.ui import figures, loaders, selection, styling
 
 sel = selection.current()
 selection.page_header("县区对比", sel)
@@ -36,28 +36,27 @@ if mine:
 column, _ = comparison.colouring(view)   # what the bars are coloured by, for the caption
 slots_col, enrol_col = st.columns(2)
 with slots_col:
-    display.chart(figures.unit_bars(*key, "slots_per_1000"))
+    figures.unit_bars(*key, "slots_per_1000")
     coloured_by = (f"各{word}{view.target_year or ''}年目标的状态（到期按该年第4季度评价，未到期看本期和趋势）"
                    if column == "status" else f"是否高于{view.average_label}（本方案未对各{word}设定目标）")
     st.caption(f"从高到低排列；柱色表示{coloured_by}；虚线为{view.average_label}"
                + ("，实线为年度目标" if view.year_target is not None else "")
                + f"。口径：{fmt.definition('slots_per_1000')}")
 with enrol_col:
-    display.chart(figures.unit_bars(*key, "enrolment_rate"))
+    figures.unit_bars(*key, "enrolment_rate")
     st.caption(f"柱色表示是否高于{view.average_label}。口径：{fmt.definition('enrolment_rate')}")
 
 map_col, use_col = st.columns(2)
 with map_col:
     mode = st.radio("地图着色", list(maps.MODES), horizontal=True, key="county_map_mode",
                     format_func=lambda m: maps.mode_label(view, m))
-    figure, notice = figures.county_map(*key, mode)
-    if figure is not None:
-        display.chart(figure)
+    drawn, notice = figures.county_map(*key, mode)
+    if drawn:
         st.caption(maps.caption(view, mode))
     if notice:
         st.info(notice, icon=":material/map:")
 with use_col:
-    display.chart(figures.capacity_use(*key))
+    figures.capacity_use(*key)
     st.caption("右下方：托位多但空置；左上方：托位少且满员，需要新增托位。"
                + ("名称只标出所选单位和偏离较大的单位，其余请把鼠标移到点上查看。" if len(view.units) > charts.MANY_UNITS else ""))
 

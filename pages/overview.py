@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tuoyu import fmt, maps
-from tuoyu.ui import display, figures, loaders, selection, styling
+from tuoyu.ui import figures, loaders, selection, styling
 
 sel = selection.current()
 selection.page_header("总览", sel)
@@ -34,8 +34,7 @@ left, right = st.columns([3, 1])
 with left:
     province = snap["provincial_average"]
     province_name = loaders.region_name(sel.path, province["region_code"]) if province else None
-    display.chart(figures.trend(sel.path, sel.plan, sel.region, sel.quarter, sel.counting, sel.region_name,
-                                province_name))
+    figures.trend(sel.path, sel.plan, sel.region, sel.quarter, sel.counting, sel.region_name, province_name)
 with right:
     target = snap["year_target"]
     st.metric(f"距{target['year']}年目标尚需托位" if target else "距年度目标尚需托位",
@@ -44,29 +43,35 @@ with right:
     if target is None:
         st.caption("本方案未对该地区设定每千人口托位数目标。")
 
+
+@st.fragment   # the map's colouring reruns this part alone, not the whole page
+def units_section(key: tuple, peers) -> None:
+    with st.container(key="screen_only_overview_map_mode"):
+        mode = st.radio("地图着色", list(maps.MODES), horizontal=True, key="overview_map_mode",
+                        format_func=lambda m: maps.mode_label(peers, m))
+    map_col, list_col = st.columns(2)
+    with map_col:
+        drawn, notice = figures.county_map(*key, mode)
+        if drawn:
+            st.caption(maps.caption(peers, mode) + "详见“县区对比”。")
+        if notice:
+            st.info(notice, icon=":material/map:")
+    with list_col, st.container(key="screen_only_overview_units"):   # on paper the target table has them
+        figures.overview_units(*key)
+
+
 key = loaders.peers_key(sel)   # the comparison beside the map, and the map's own key
 peers = loaders.comparison_view(*key) if key else None
 if peers is not None and not peers.units.empty:
     st.subheader(f"各{peers.units_word}情况")
-    with st.container(key="screen_only_overview_map_mode"):
-        mode = st.radio("地图着色", list(maps.MODES), horizontal=True, key="overview_map_mode",
-                        format_func=lambda m: maps.mode_label(peers, m))
-    figure, notice = figures.county_map(*key, mode)
-    map_col, list_col = st.columns(2)
-    if figure is not None:
-        display.chart(figure, map_col)
-        map_col.caption(maps.caption(peers, mode) + "详见“县区对比”。")
-    if notice:
-        map_col.info(notice, icon=":material/map:")
-    with list_col, st.container(key="screen_only_overview_units"):   # on paper the target table has them
-        display.units_table(peers)
+    units_section(key, peers)
 
 st.subheader("方案目标完成情况")
 if view.status.empty:
     st.info("所选方案对该地区没有设定目标。")
 else:
     st.caption("按状态排列：未达标、有风险在前。到期的目标按该年第4季度的数值评价，未到期的看本期数值和趋势。")
-    display.status_table(view.status, key="overview_targets")
+    figures.overview_targets(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
 if not view.references.empty:
     st.caption("参考目标（上级地区的目标，不对本地区作评价）")
     st.dataframe(view.references, hide_index=True, width="stretch")

@@ -62,7 +62,7 @@ st.download_button("导出 Excel（按责任单位分组）", key="tasks_export"
 
 counts_col, timeline_col = st.columns([2, 3])
 with counts_col:
-    display.chart(figures.department_counts(sel.path, sel.plan, as_of.isoformat()))
+    figures.department_counts(sel.path, sel.plan, as_of.isoformat())
     st.caption("全部任务，不受上方筛选影响；一项任务由几个单位负责，就计入每个单位。")
 with timeline_col:
     display.chart(charts.ledger_timeline(phases, shown, as_of))

@@ -69,3 +69,23 @@ def chart_series(at: AppTest, name: str, axis: str = "y") -> list:
                     return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
                 return list(values)
     raise AssertionError(f"no chart trace named {name}")
+
+
+def units_table(at: AppTest):
+    """总览's units in brief beside the map (the one with 县区)."""
+    return next(d.value for d in at.dataframe if "县区" in d.value.columns)
+
+
+def cell_colours(at: AppTest, column: str, has: str) -> list[tuple[str, str]]:
+    """(word, background colour) of each cell of `column` in the first table with a column
+    `has`, read from the table's own styles as the browser gets them."""
+    import re
+
+    element = next(d for d in at.dataframe if has in d.value.columns)
+    col = element.value.columns.get_loc(column)
+    colours = {}
+    for cells, colour in re.findall(r"([^{}]+)\{\s*background-color:\s*([^;}\s]*)\s*\}", element.proto.arrow_data.styler.styles):
+        for row, c in re.findall(r"_row(\d+)_col(\d+)", cells):
+            if int(c) == col:
+                colours[int(row)] = colour
+    return [(word, colours.get(i, "")) for i, word in enumerate(element.value[column])]

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from openpyxl import load_workbook
 
-from tests.apptest import chart_series, metric, run_app
+from tests.apptest import chart_series, metric, run_app, target_table, units_table
 from tuoyu import cli, db, freshness, indicators, periods
 from tuoyu.loading.read import read_table_file
 from tuoyu.loading.rules import MAX_ENROLMENT_OVER_SLOTS, check_files
@@ -403,6 +403,9 @@ def test_upload_page_imports_and_undoes_and_the_overview_follows(monkeypatch, db
     assert metric(at, "每千人口托位数") == "1.07个"
     # the trend chart is kept for every session (tuoyu.ui.figures): it must follow each write too
     assert round(chart_series(at, "测试市")[-1], 2) == 1.07
+    # so are both tables (drawn once per selection and replayed)
+    assert "1.07 个/千人" in target_table(at)["评价值"].tolist()
+    assert units_table(at).set_index("县区").loc["乙县", "每千人口托位数（个/千人）"] == 0.0
     at.switch_page("pages/upload.py").run()
     assert at.title[0].value == "数据上报" and not at.exception
     assert at.dataframe[0].value["县区"].tolist() == ["甲县", "乙县"]  # freshness
@@ -425,6 +428,9 @@ def test_upload_page_imports_and_undoes_and_the_overview_follows(monkeypatch, db
     # 测试市: A1 120 + A2 40 + B1 50 + B2 0 = 210 / 150,000 × 1000 = 1.40
     assert metric(at, "每千人口托位数") == "1.40个"
     assert round(chart_series(at, "测试市")[-1], 2) == 1.40
+    assert "1.40 个/千人" in target_table(at)["评价值"].tolist()
+    # 乙县: B1 50 / 50,000 × 1000 = 1.00
+    assert units_table(at).set_index("县区").loc["乙县", "每千人口托位数（个/千人）"] == 1.0
 
     at.switch_page("pages/upload.py").run()
     at.button(key="upload_undo_1").click().run()
@@ -432,6 +438,8 @@ def test_upload_page_imports_and_undoes_and_the_overview_follows(monkeypatch, db
     at.switch_page("pages/overview.py").run()
     assert metric(at, "每千人口托位数") == "1.07个"
     assert round(chart_series(at, "测试市")[-1], 2) == 1.07
+    assert "1.40 个/千人" not in target_table(at)["评价值"].tolist()
+    assert units_table(at).set_index("县区").loc["乙县", "每千人口托位数（个/千人）"] == 0.0
 
 
 def test_overview_names_a_county_that_has_not_reported(monkeypatch, db_copy):

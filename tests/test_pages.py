@@ -1,10 +1,15 @@
 """Every page through AppTest: renders on the sample, follows the sidebar and the URL,
 and shows the figures the indicator functions give (values by hand in test_indicators)."""
 
+import ast
+import tomllib
+from pathlib import Path
+
 import pytest
 
-from tests.apptest import metric, run_app, target_table
+from tests.apptest import cell_colours, metric, run_app, target_table
 
+ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/counties.py", "pages/review.py", "pages/institutions.py"]
 
 
@@ -46,6 +51,18 @@ def test_overview_of_haiyuan_on_the_sample(monkeypatch, sample_db_path):
     assert units["每千人口托位数（个/千人）"].to_dict() == {"沙坡头区": 1.70, "中宁县": 1.25, "海原县（所选）": 1.00}
     assert units["状态"].to_dict() == {"沙坡头区": "达标", "中宁县": "达标", "海原县（所选）": "未达标"}
     assert units.loc["海原县（所选）", "尚需托位"] == 66
+
+
+def test_overview_map_colouring_changes_the_map_and_keeps_the_page(monkeypatch, sample_db_path):
+    # the colouring is a fragment of the page (only it reruns in a browser); under AppTest the
+    # whole script runs, so this checks what the fragment draws and that nothing else is lost
+    at = run_app(monkeypatch, sample_db_path, region="640500", **SAMPLE_AT)
+    at.radio(key="overview_map_mode").set_value("value").run()
+    assert not at.exception
+    assert "按每千人口托位数分为五档（每档单位数大致相同），颜色越深越高。详见“县区对比”。" in [c.value for c in at.caption]
+    assert metric(at, "每千人口托位数") == "1.34个"
+    units = next(d.value for d in at.dataframe if "县区" in d.value.columns)
+    assert units["县区"].tolist() == ["沙坡头区", "中宁县", "海原县"]   # 1.70, 1.25, 1.00: highest first
 
 
 def test_counties_of_zhongwei_with_haiyuan_selected(monkeypatch, sample_db_path):
@@ -163,6 +180,19 @@ def test_overview_status_table_and_gap(monkeypatch, fixture_db_path):
     assert ":orange-badge[有风险]" in headline                     # st.badge is a Markdown directive
 
 
+def test_overview_tables_keep_words_and_colours_when_drawn_again(monkeypatch, fixture_db_path):
+    # Both tables are drawn once per selection and replayed on later runs (tuoyu.ui.figures).
+    # data/verdicts.toml: 有风险 #fdebd0, 已达到（未到期） #e6f4e7
+    at = run_app(monkeypatch, fixture_db_path, plan="TESTPLAN", region="990102", period="2024Q3")
+    targets = [("有风险", "#fdebd0"), ("已达到（未到期）", "#e6f4e7")]
+    units = [("已达到（未到期）", "#e6f4e7"), ("有风险", "#fdebd0")]      # 甲县 1.60, 乙县 0.00
+    assert cell_colours(at, "状态", has="评价值") == targets
+    assert cell_colours(at, "状态", has="县区") == units
+    at.run()
+    assert cell_colours(at, "状态", has="评价值") == targets
+    assert cell_colours(at, "状态", has="县区") == units
+
+
 def test_overview_names_the_counties_that_lag(monkeypatch, fixture_db_path):
     # 测试市's counties at 2024Q3: 甲县 1.6 ≥ 1.5 already; 乙县 有风险, 75 托位 short
     at = run_app(monkeypatch, fixture_db_path, plan="TESTPLAN", region="990100", period="2024Q3")
@@ -202,3 +232,20 @@ def test_what_if_recomputes_units_and_region(con):
     assert result.loc["甲县", "新增后能否达到目标"] == "可达到" and result.loc["测试市", "新增后能否达到目标"] == "可达到"
     assert result.loc["测试市", "新增后"] == 1.57 and result.loc["测试市", "新增托位"] == 75
     assert result.loc["甲县", "新增后"] == 1.6 and result.loc["甲县", "新增托位"] == 0
+
+
+def test_no_script_relies_on_magic():
+    # .streamlit/config.toml switches Streamlit's "magic" off (it cost a syntax-tree rewrite
+    # per compile): a bare expression in a script would silently draw nothing. Only a call
+    # or a docstring may stand alone as a statement.
+    assert tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["runner"]["magicEnabled"] is False
+    scripts = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "restricted").glob("*.py"))]
+    bare = []
+    for script in scripts:
+        tree = ast.parse(script.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0]) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body}
+        bare += [f"{script.name}:{node.lineno}" for node in ast.walk(tree)
+                 if isinstance(node, ast.Expr) and id(node) not in docstrings
+                 and not isinstance(node.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom))]
+    assert len(scripts) > 5 and bare == []

@@ -1,61 +1,85 @@
-"""The pages' charts for one selection, built once per server and shared by every session.
+"""The pages' charts and styled tables for one selection, drawn once per server and replayed
+for every session.
 
-A Plotly figure takes 25–35 ms of CPU to build (attribute validation on every trace and
-annotation; 总览's trend 26 ms on a quiet machine) and about half that to unpickle (14 ms),
-so these are kept as objects (st.cache_resource), never pickled; st.plotly_chart takes a
-deep copy before it serialises one, so a shared figure is never changed by a page. Each function takes the same plain arguments as the loader of the
-view it draws, and clear() empties them with the data caches after every write."""
+Each function draws where the page calls it, inside st.cache_resource: Streamlit keeps the
+elements drawn on the first call (the chart's JSON, the table's cells and styles) and
+replays them, as they were, on every later call with the same arguments. What that saves
+per run: a Plotly figure takes 25–35 ms of CPU to build (attribute validation on every
+trace and annotation; 总览's trend 26 ms on a quiet machine) and 2–3 ms more to copy and
+serialise; a styled table (a pandas Styler) is computed, translated and converted cell by
+cell (总览's two, 30–40 ms together). Each function takes the same plain arguments as the
+loader of the view it draws, and clear() empties them with the data caches after every
+write. A function here draws with st.* inside the current container, never on a container
+passed in (a replay could not find it)."""
 
 import streamlit as st
 
 from .. import charts, comparison, maps
 from .. import ledger as _ledger
-from . import loaders
+from . import display, loaders
 
 FIGURES = dict(max_entries=256, show_spinner=False)
 
 
 @st.cache_resource(**FIGURES)
 def trend(path: str, plan: str, region: str, quarter: str, counting: str, region_name: str,
-          province_name: str | None):
+          province_name: str | None) -> None:
     """总览's 每千人口托位数 by quarter (charts.trend)."""
-    return charts.trend(loaders.overview_view(path, plan, region, quarter, counting), region_name, province_name)
+    display.chart(charts.trend(loaders.overview_view(path, plan, region, quarter, counting), region_name,
+                               province_name))
 
 
 @st.cache_resource(**FIGURES)
-def county_map(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None, mode: str):
-    """The units of `region` on a map, coloured by `mode` (maps.county_map): (figure or None, notice)."""
-    return maps.county_map(loaders.comparison_view(path, plan, region, quarter, counting, focus), mode)
+def county_map(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None,
+               mode: str) -> tuple[bool, str | None]:
+    """The units of `region` on a map, coloured by `mode` (maps.county_map): (drawn, notice)."""
+    figure, notice = maps.county_map(loaders.comparison_view(path, plan, region, quarter, counting, focus), mode)
+    if figure is not None:
+        display.chart(figure)
+    return figure is not None, notice
 
 
 @st.cache_resource(**FIGURES)
-def unit_bars(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None, code: str):
+def unit_bars(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None, code: str) -> None:
     """县区对比's bars for one indicator: 每千人口托位数 against the target and coloured by status
     (or above/below the average where the plan sets no unit target); 入托率 by above/below."""
     view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
     bars = view.units.rename(columns={code: "value"})
     if code == "slots_per_1000":
         column, colours = comparison.colouring(view)
-        return charts.unit_bars(bars, code, view.average.get(code), view.year_target, view.average_label,
-                                colours, column, view.focus)
-    return charts.unit_bars(bars, code, view.average.get(code), None, view.average_label,
-                            comparison.ABOVE_COLOURS, "enrolment_status", view.focus)
+        display.chart(charts.unit_bars(bars, code, view.average.get(code), view.year_target, view.average_label,
+                                       colours, column, view.focus))
+    else:
+        display.chart(charts.unit_bars(bars, code, view.average.get(code), None, view.average_label,
+                                       comparison.ABOVE_COLOURS, "enrolment_status", view.focus))
 
 
 @st.cache_resource(**FIGURES)
-def capacity_use(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None):
+def capacity_use(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
     """县区对比's 托位 against 托收率 scatter (charts.capacity_use)."""
     view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
-    return charts.capacity_use(view.units, view.focus)
+    display.chart(charts.capacity_use(view.units, view.focus))
 
 
 @st.cache_resource(**FIGURES)
-def department_counts(path: str, plan: str, as_of: str):
+def department_counts(path: str, plan: str, as_of: str) -> None:
     """任务台账's tasks per 责任单位 as they stood at the end of `as_of` (ISO date), unfiltered."""
-    return charts.department_counts(_ledger.department_counts(loaders.ledger_tasks(path, plan, as_of)))
+    display.chart(charts.department_counts(_ledger.department_counts(loaders.ledger_tasks(path, plan, as_of))))
+
+
+@st.cache_resource(**FIGURES)
+def overview_targets(path: str, plan: str, region: str, quarter: str, counting: str) -> None:
+    """总览's table of the plan's targets (display.status_table)."""
+    display.status_table(loaders.overview_view(path, plan, region, quarter, counting).status, key="overview_targets")
+
+
+@st.cache_resource(**FIGURES)
+def overview_units(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
+    """总览's units in brief beside the map (display.units_table)."""
+    display.units_table(loaders.comparison_view(path, plan, region, quarter, counting, focus))
 
 
 def clear() -> None:
-    """After a write (an import, an undo, a task update): every figure is drawn again from the new data."""
-    for cached in (trend, county_map, unit_bars, capacity_use, department_counts):
+    """After a write (an import, an undo, a task update): every figure and table is drawn again from the new data."""
+    for cached in (trend, county_map, unit_bars, capacity_use, department_counts, overview_targets, overview_units):
         cached.clear()

@@ -29,8 +29,21 @@ class Selection:
         return database_path()
 
 
-def _indent(row) -> str:
-    return "\u3000" * int(row["depth"]) + f"{row['name']}（{row['code']}）"
+@st.cache_data(max_entries=16, show_spinner=False)
+def _plan_choices(path: str) -> dict[str, tuple[str, str]]:
+    """The plans offered (those whose region is in the database): code → (title, region
+    code). Plain values, because every run reads them: unpickling and indexing the loaders'
+    DataFrames cost the sidebar ~4 ms a run."""
+    rows = plans(path)
+    rows = rows[rows["region_name"].notna()]
+    return {r.plan_code: (r.title, r.region_code) for r in rows.itertuples()}
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _unit_choices(path: str, region_code: str) -> dict[str, tuple[str, str, str]]:
+    """A plan's region and every unit below it: code → (label indented by depth, name, level)."""
+    return {r.code: ("\u3000" * int(r.depth) + f"{r.name}（{r.code}）", r.name, r.level)
+            for r in plan_units(path, region_code).itertuples()}
 
 
 def sidebar() -> Selection | None:
@@ -38,10 +51,9 @@ def sidebar() -> Selection | None:
     the same view. An invalid value in the URL gives a Chinese notice and the default."""
     path = database_path()
     notices = []
-    all_plans = plans(path)
-    all_plans = all_plans[all_plans["region_name"].notna()]
+    all_plans = _plan_choices(path)
     all_quarters = quarters(path)
-    if all_plans.empty or not all_quarters:
+    if not all_plans or not all_quarters:
         st.sidebar.error("数据库中没有方案或报表数据，请联系管理员导入数据。")
         return None
     params = st.query_params
@@ -53,23 +65,21 @@ def sidebar() -> Selection | None:
             return None
         return wanted
 
-    plan_codes = all_plans["plan_code"].tolist()
+    plan_codes = list(all_plans)
     if "sel_plan" not in st.session_state:
         default = dataset_meta(path).get("default_plan")
         st.session_state.sel_plan = from_url("plan", plan_codes, "方案") or (
             default if default in plan_codes else plan_codes[0])
-    titles = dict(zip(all_plans["plan_code"], all_plans["title"]))
-    plan = st.sidebar.selectbox("方案", plan_codes, key="sel_plan", format_func=lambda c: titles[c])
-    plan_row = all_plans.set_index("plan_code").loc[plan]
+    plan = st.sidebar.selectbox("方案", plan_codes, key="sel_plan", format_func=lambda c: all_plans[c][0])
+    plan_title, plan_region = all_plans[plan]
 
-    units = plan_units(path, plan_row["region_code"])
-    unit_codes = units["code"].tolist()
-    labels = {r["code"]: _indent(r) for r in units.to_dict("records")}
+    units = _unit_choices(path, plan_region)
+    unit_codes = list(units)
     if "sel_region" not in st.session_state:
-        st.session_state.sel_region = from_url("region", unit_codes, "区划代码") or plan_row["region_code"]
+        st.session_state.sel_region = from_url("region", unit_codes, "区划代码") or plan_region
     if st.session_state.sel_region not in unit_codes:
-        st.session_state.sel_region = plan_row["region_code"]
-    region = st.sidebar.selectbox("地区", unit_codes, key="sel_region", format_func=labels.get)
+        st.session_state.sel_region = plan_region
+    region = st.sidebar.selectbox("地区", unit_codes, key="sel_region", format_func=lambda c: units[c][0])
 
     if "sel_period" not in st.session_state:
         st.session_state.sel_period = from_url("period", all_quarters, "报告期") or all_quarters[0]
@@ -91,12 +101,11 @@ def sidebar() -> Selection | None:
             params[key] = value
     for notice in notices:
         st.warning(notice, icon=":material/link_off:")
-    unit = units.set_index("code").loc[region]
+    _, name, level = units[region]
     label = dataset_label(path)
     if label:
         st.sidebar.caption(f"当前数据：**{literal(label)}**")
-    return Selection(plan, plan_row["title"], plan_row["region_code"], region, unit["name"],
-                     unit["level"], quarter, counting)
+    return Selection(plan, plan_title, plan_region, region, name, level, quarter, counting)
 
 
 def current() -> Selection:
