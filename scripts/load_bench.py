@@ -12,7 +12,8 @@ Builds the shipped sample in a temporary folder and starts `streamlit run dashbo
   and over cached and uncached selections, for a bounded time. Reported: median and p95 per
   page, runs per second, and the server's CPU per run (from /proc over the whole phase).
 - **browser** (--browser): headless Chromium (Debian's), a fresh context per load, median of
-  three: the first heading drawn and the page fully drawn, for every page and for the floor.
+  three: the first heading drawn and the page fully drawn, for every page and for the floor;
+  each page on a cached selection and on three selections never opened before (uncached).
 
 Prints a Markdown table for docs/benchmarks.md; --json writes every figure."""
 
@@ -45,6 +46,8 @@ SELECTIONS = [
     {"plan": "ZHONGWEI", "region": "640500", "period": "2024Q2"},
     {"plan": "FUJIAN", "region": "350000", "period": "2026Q3"},
 ]
+# never opened before the browser measures them: each load of a page is an uncached selection
+UNCACHED = [{"plan": "ZHONGWEI", "region": "640500", "period": q} for q in ("2023Q4", "2023Q3", "2023Q2")]
 MINIMAL_APP = 'import streamlit as st\nst.title("最小应用")\nst.write("一行文字")\n'
 RUN_TIMEOUT_S = 120
 
@@ -141,7 +144,9 @@ def summary(values: list[float]) -> dict:
 # ------------------------------------------------------------------ the browser
 
 def browser_times(servers: dict, reps: int = 3) -> dict:
-    """Median seconds to the first heading and to fully drawn, a fresh context per load."""
+    """Median seconds to the first heading and to fully drawn, a fresh context per load.
+    servers: label → (server, path, params), params one selection (loaded `reps` times) or
+    a list of `reps` selections (one load each: uncached when never opened before)."""
     from playwright.sync_api import sync_playwright
 
     out = {}
@@ -150,11 +155,11 @@ def browser_times(servers: dict, reps: int = 3) -> dict:
         try:
             for label, (server, path, params) in servers.items():
                 first, drawn = [], []
-                for _ in range(reps):
+                for rep in range(reps):
                     context = browser.new_context(viewport=harness.DESKTOP, locale="zh-CN")
                     page = context.new_page()
                     started = time.perf_counter()
-                    page.goto(server.url("/" + path, **params))
+                    page.goto(server.url("/" + path, **(params[rep] if isinstance(params, list) else params)))
                     page.locator("h1").first.wait_for(timeout=RUN_TIMEOUT_S * 1000)
                     first.append(time.perf_counter() - started)
                     harness.wait_drawn(page)
@@ -215,6 +220,7 @@ def main() -> int:
                 params = SELECTIONS[0]
                 servers = {"最小应用（下限）": (floor, "", {})}
                 servers |= {f"{title} {params['region']}": (app, path, params) for path, title in PAGES.items()}
+                servers |= {f"{title} {params['region']} 未缓存": (app, path, UNCACHED) for path, title in PAGES.items()}
                 result["browser"] = browser_times(servers)
         finally:
             app.stop()
