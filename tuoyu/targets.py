@@ -173,21 +173,27 @@ def applicable(con, plan_code: str, region_code: str) -> pd.DataFrame:
 
 
 def applicable_to_each(con, plan_code: str, region_codes: list[str]) -> dict[str, pd.DataFrame]:
-    """applicable() for many regions with one look-up of the plan's targets."""
-    targets = plan_targets(con, plan_code)
-    targets = targets[targets["benchmark"] == "value"] if not targets.empty else targets
-    if targets.empty:
-        return {code: targets for code in region_codes}
-    binding = _binding(con, plan_code)
-    records = targets.to_dict("records")
-    out, shared = {}, {}
-    for code in region_codes:
+    """applicable() for many regions with one look-up of the plan's targets; within a page
+    (indicators.remembered) each region's frame is worked out once. Frames are shared
+    between regions: read them, never change them."""
+    def plan():
+        targets = plan_targets(con, plan_code)
+        targets = targets[targets["benchmark"] == "value"] if not targets.empty else targets
+        return {"targets": targets, "records": targets.to_dict("records"), "by_mask": {}, "by_code": {}}
+    held = indicators.remembered(con, "applicable", plan_code, plan)
+    targets, by_code = held["targets"], held["by_code"]
+    new = set(region_codes) - set(by_code)
+    binding = _binding(con, plan_code) if new and not targets.empty else None
+    for code in new:
+        if binding is None:
+            by_code[code] = targets
+            continue
         # units bound by the same targets (most counties of a plan) share one frame
-        mask = tuple(binding.applies(t, code) for t in records)
-        if mask not in shared:
-            shared[mask] = targets[list(mask)].reset_index(drop=True)
-        out[code] = shared[mask]
-    return out
+        mask = tuple(binding.applies(t, code) for t in held["records"])
+        if mask not in held["by_mask"]:
+            held["by_mask"][mask] = targets[list(mask)].reset_index(drop=True)
+        by_code[code] = held["by_mask"][mask]
+    return {code: by_code[code] for code in region_codes}
 
 
 def pick_row(applicable_targets: pd.DataFrame, indicator: str, year: int) -> dict | None:
