@@ -12,8 +12,9 @@ Builds the shipped sample in a temporary folder and starts `streamlit run dashbo
   and over cached and uncached selections, for a bounded time. Reported: median and p95 per
   page, runs per second, and the server's CPU per run (from /proc over the whole phase).
 - **browser** (--browser): headless Chromium (Debian's), a fresh context per load, median of
-  three: the first heading drawn and the page fully drawn, for every page and for the floor;
-  each page on a cached selection and on three selections never opened before (uncached).
+  three: the first heading drawn and the page fully drawn, for every page and for the floor
+  (alone, and with one tiny Plotly or Vega-Lite chart: what a chart library's first chart
+  costs); each page on a cached selection and on three selections never opened before.
 
 Prints a Markdown table for docs/benchmarks.md; --json writes every figure."""
 
@@ -49,6 +50,14 @@ SELECTIONS = [
 # never opened before the browser measures them: each load of a page is an uncached selection
 UNCACHED = [{"plan": "ZHONGWEI", "region": "640500", "period": q} for q in ("2023Q4", "2023Q3", "2023Q2")]
 MINIMAL_APP = 'import streamlit as st\nst.title("最小应用")\nst.write("一行文字")\n'
+# the floor with one tiny chart: what the first chart of each library costs a fresh browser
+# (Streamlit loads each library's bundle only when a page first draws one of its charts)
+CHART_APPS = {
+    "最小应用 + 一个 Plotly 图": MINIMAL_APP + 'import plotly.graph_objects as go\n'
+                                        'st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, 2])))\n',
+    "最小应用 + 一个 Vega-Lite 图": MINIMAL_APP + 'st.line_chart({"a": [1, 3, 2]})\n',
+}
+VEGA = ".vega-embed canvas, .vega-embed svg"
 RUN_TIMEOUT_S = 120
 
 
@@ -165,6 +174,8 @@ def browser_times(servers: dict, reps: int = 3) -> dict:
                     harness.wait_drawn(page)
                     if page.locator(harness.CHART).count():
                         harness.wait_for_chart(page, every=True)
+                    if page.locator(".vega-embed").count():
+                        page.locator(VEGA).first.wait_for(timeout=RUN_TIMEOUT_S * 1000)
                     drawn.append(time.perf_counter() - started)
                     context.close()
                 out[label] = {"first_heading_s": round(statistics.median(first), 2),
@@ -205,6 +216,7 @@ def main() -> int:
         minimal.write_text(MINIMAL_APP, encoding="utf-8")
         app = AppServer(database, tmp / "app.log").start()
         floor = AppServer(database, tmp / "floor.log", minimal).start()
+        extra = []   # the floor with one chart (--browser)
         try:
             # warm: every page and selection once, so that cached and uncached runs both occur
             for path in PAGES:
@@ -219,12 +231,18 @@ def main() -> int:
             if args.browser:
                 params = SELECTIONS[0]
                 servers = {"最小应用（下限）": (floor, "", {})}
+                for label, source in CHART_APPS.items():
+                    script = tmp / f"chart_app_{len(extra)}.py"
+                    script.write_text(source, encoding="utf-8")
+                    extra.append(AppServer(database, script.with_suffix(".log"), script).start())
+                    asyncio.run(run_page(extra[-1].port, "", {}))   # warm, as the others are
+                    servers[label] = (extra[-1], "", {})
                 servers |= {f"{title} {params['region']}": (app, path, params) for path, title in PAGES.items()}
                 servers |= {f"{title} {params['region']} 未缓存": (app, path, UNCACHED) for path, title in PAGES.items()}
                 result["browser"] = browser_times(servers)
         finally:
-            app.stop()
-            floor.stop()
+            for server in [app, floor] + extra:
+                server.stop()
     print(report(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
