@@ -14,9 +14,9 @@ passed in (a replay could not find it)."""
 
 import streamlit as st
 
-from .. import charts, comparison, maps
+from .. import charts, comparison, fmt, maps
 from .. import ledger as _ledger
-from . import display, loaders
+from . import display, loaders, styling
 
 FIGURES = dict(max_entries=256, show_spinner=False)
 
@@ -42,23 +42,52 @@ def county_map(path: str, plan: str, region: str, quarter: str, counting: str, f
 @st.cache_resource(**FIGURES)
 def unit_bars(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None, code: str) -> None:
     """县区对比's bars for one indicator: 每千人口托位数 against the target and coloured by status
-    (or above/below the average where the plan sets no unit target); 入托率 by above/below."""
+    (or above/below the average where the plan sets no unit target); 入托率 by above/below.
+    The caption under them, saying what the colours and lines mean, with them."""
     view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
     bars = view.units.rename(columns={code: "value"})
     if code == "slots_per_1000":
         column, colours = comparison.colouring(view)
         display.chart(charts.unit_bars(bars, code, view.average.get(code), view.year_target, view.average_label,
                                        colours, column, view.focus))
+        word = view.units_word
+        coloured_by = (f"各{word}{view.target_year or ''}年目标的状态（到期按该年第4季度评价，未到期看本期和趋势）"
+                       if column == "status" else f"是否高于{view.average_label}（本方案未对各{word}设定目标）")
+        st.caption(f"从高到低排列；柱色表示{coloured_by}；虚线为{view.average_label}"
+                   + ("，实线为年度目标" if view.year_target is not None else "")
+                   + f"。口径：{fmt.definition('slots_per_1000')}")
     else:
         display.chart(charts.unit_bars(bars, code, view.average.get(code), None, view.average_label,
                                        comparison.ABOVE_COLOURS, "enrolment_status", view.focus))
+        st.caption(f"柱色表示是否高于{view.average_label}。口径：{fmt.definition(code)}")
 
 
 @st.cache_resource(**FIGURES)
 def capacity_use(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
-    """县区对比's 托位 against 托收率 scatter (charts.capacity_use)."""
+    """县区对比's 托位 against 托收率 scatter (charts.capacity_use), and how to read it."""
     view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
     display.chart(charts.capacity_use(view.units, view.focus))
+    st.caption("右下方：托位多但空置；左上方：托位少且满员，需要新增托位。"
+               + ("名称只标出所选单位和偏离较大的单位，其余请把鼠标移到点上查看。" if len(view.units) > charts.MANY_UNITS else ""))
+
+
+@st.cache_resource(**FIGURES)
+def comparison_table(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
+    """县区对比's table of every indicator per unit (comparison.table), cells below the average
+    shaded, and the caption on its colours and units."""
+    view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
+    table = comparison.table(view)
+    st.dataframe(styling.style_below_average(table, comparison.below_average(view), comparison.indicator_headers()),
+                 hide_index=True, width="stretch")
+    st.caption(f"黄色底色表示低于{view.average_label}；点击列名可排序。"
+               f"{'距目标、' if '距目标' in table.columns else ''}与平均之差的单位为 个/千人。")
+
+
+@st.cache_resource(**FIGURES)
+def what_if_unchanged(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
+    """县区对比's what-if before any 托位 is typed in (every box 0): the table a link opens with.
+    What is typed in is drawn afresh by the page (display.what_if_table)."""
+    display.what_if_table(loaders.what_if(loaders.comparison_view(path, plan, region, quarter, counting, focus), {}))
 
 
 @st.cache_resource(**FIGURES)
@@ -81,5 +110,6 @@ def overview_units(path: str, plan: str, region: str, quarter: str, counting: st
 
 def clear() -> None:
     """After a write (an import, an undo, a task update): every figure and table is drawn again from the new data."""
-    for cached in (trend, county_map, unit_bars, capacity_use, department_counts, overview_targets, overview_units):
+    for cached in (trend, county_map, unit_bars, capacity_use, comparison_table, what_if_unchanged, department_counts,
+                   overview_targets, overview_units):
         cached.clear()
