@@ -14,7 +14,7 @@ passed in (a replay could not find it)."""
 
 import streamlit as st
 
-from .. import charts, comparison, fmt, maps
+from .. import charts, comparison, fmt, maps, review
 from .. import ledger as _ledger
 from . import display, loaders, styling
 
@@ -108,8 +108,49 @@ def overview_units(path: str, plan: str, region: str, quarter: str, counting: st
     display.units_table(loaders.comparison_view(path, plan, region, quarter, counting, focus))
 
 
+# the verdict and the figure first: on a phone they are what stays on screen
+REVIEW_DETAIL = ["verdict", "region_name", "detail"]
+REVIEW_CHECKLIST = ["verdict", "value", "indicator_name", "region_name", "requirement", "reading", "judged_at", "detail",
+                    "source"]
+
+
+@st.cache_resource(**FIGURES)
+def review_criteria(path: str, plan: str, region: str, quarter: str, counting: str) -> None:
+    """评审指标's review criteria (DESIGN §5): the verdicts in one line, the matrix of units by
+    criterion, and each criterion in an expander with its text, source and the units' figures."""
+    table, _ = loaders.review_view(path, plan, region, quarter, counting)
+    if table.empty:
+        st.info("所选地区没有可评审的单位。")
+        return
+    st.markdown(f"**{review.summary(table)}**")
+    matrix = review.matrix(table)
+    st.dataframe(styling.style_status(matrix, tuple(matrix.columns)), width="stretch")
+    st.caption("要求所辖每个县区均达标的条款，全市结论已综合所辖县区；展开各条可查看依据数据与条款原文。")
+    for number, rows in table.groupby("criterion", sort=True):
+        head = rows.iloc[0]
+        parent = rows[rows["is_parent"]].iloc[0]
+        with st.expander(f"{number}. {head['title']} · {parent['region_name']} {parent['verdict']}"):
+            st.markdown(f"> {head['text']}")
+            st.caption(f"出处：{head['source']}")
+            details = rows[REVIEW_DETAIL].rename(columns=review.CRITERIA_HEADERS)
+            st.dataframe(styling.style_status(details, ("结论",)), hide_index=True, width="stretch")
+
+
+@st.cache_resource(**FIGURES)
+def review_checklist(path: str, plan: str, region: str, quarter: str, counting: str) -> None:
+    """评审指标's count-type targets as a checklist, verdict first."""
+    _, checklist = loaders.review_view(path, plan, region, quarter, counting)
+    if checklist.empty:
+        st.info("本方案对所选地区没有数量类目标（示范机构、指导中心、用人单位办托等）。")
+        return
+    shown = checklist[REVIEW_CHECKLIST].rename(columns=review.CHECKLIST_HEADERS)
+    st.dataframe(styling.style_status(shown, ("结论",)), hide_index=True, width="stretch")
+    st.caption("到期的目标按该年第4季度的数据评价（达标/未达标）；未到期的看所选报告期的数据和近四个季度的趋势"
+               "（已达到（未到期）/预计达标/有风险）。“解读”列写明原文含糊之处的计算口径。")
+
+
 def clear() -> None:
     """After a write (an import, an undo, a task update): every figure and table is drawn again from the new data."""
     for cached in (trend, county_map, unit_bars, capacity_use, comparison_table, what_if_unchanged, department_counts,
-                   overview_targets, overview_units):
+                   overview_targets, overview_units, review_criteria, review_checklist):
         cached.clear()
