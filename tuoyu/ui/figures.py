@@ -12,6 +12,8 @@ loader of the view it draws, and clear() empties them with the data caches after
 write. A function here draws with st.* inside the current container, never on a container
 passed in (a replay could not find it)."""
 
+from datetime import date
+
 import streamlit as st
 
 from .. import charts, comparison, fmt, maps, review
@@ -96,6 +98,31 @@ def department_counts(path: str, plan: str, as_of: str) -> None:
     display.chart(charts.department_counts(_ledger.department_counts(loaders.ledger_tasks(path, plan, as_of))))
 
 
+LEDGER_TABLE = ["task_id", "status", "title", "due", "late_text", "progress_note", "updated_on",
+                "responsible_units", "indicator_text"]
+LEDGER_WIDTHS = {"title": "medium", "late_text": "medium", "progress_note": "large", "responsible_units": "medium",
+                 "indicator_text": "large"}
+
+
+@st.cache_resource(**FIGURES)
+def ledger_table(path: str, plan: str, region: str, quarter: str, counting: str, as_of: str, unit: str,
+                 statuses: tuple[str, ...], phase: str) -> None:
+    """任务台账's table of the tasks the filters keep (责任单位, 状态, 阶段), status cells
+    coloured; as they stood at the end of `as_of` (ISO date), indicators for the selection."""
+    tasks, _ = loaders.ledger_view(path, plan, region, quarter, counting, as_of)
+    table = _ledger.display_table(_ledger.filter_tasks(tasks, unit, list(statuses), phase), LEDGER_TABLE)
+    st.dataframe(styling.style_task_status(table), hide_index=True, width="stretch",
+                 column_config={_ledger.HEADERS[c]: st.column_config.TextColumn(width=w)
+                                for c, w in LEDGER_WIDTHS.items()})
+
+
+@st.cache_resource(**FIGURES)
+def ledger_timeline(path: str, plan: str, as_of: str, unit: str, statuses: tuple[str, ...], phase: str) -> None:
+    """任务台账's stages and the tasks the filters keep on a timeline (charts.ledger_timeline)."""
+    shown = _ledger.filter_tasks(loaders.ledger_tasks(path, plan, as_of), unit, list(statuses), phase)
+    display.chart(charts.ledger_timeline(loaders.ledger_phases(path, plan), shown, date.fromisoformat(as_of)))
+
+
 @st.cache_resource(**FIGURES)
 def overview_targets(path: str, plan: str, region: str, quarter: str, counting: str) -> None:
     """总览's table of the plan's targets (display.status_table)."""
@@ -152,5 +179,5 @@ def review_checklist(path: str, plan: str, region: str, quarter: str, counting: 
 def clear() -> None:
     """After a write (an import, an undo, a task update): every figure and table is drawn again from the new data."""
     for cached in (trend, county_map, unit_bars, capacity_use, comparison_table, what_if_unchanged, department_counts,
-                   overview_targets, overview_units, review_criteria, review_checklist):
+                   ledger_table, ledger_timeline, overview_targets, overview_units, review_criteria, review_checklist):
         cached.clear()
