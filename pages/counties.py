@@ -41,8 +41,8 @@ with enrol_col:
 
 @st.fragment   # the map's colouring reruns the map alone, not the page
 def map_section(key: tuple, view) -> None:
-    mode = st.radio("地图着色", list(maps.MODES), horizontal=True, key="county_map_mode",
-                    format_func=lambda m: maps.mode_label(view, m))
+    labels = {m: maps.mode_label(view, m) for m in maps.MODES}   # once each: the radio asks more than once a run
+    mode = st.radio("地图着色", list(maps.MODES), horizontal=True, key="county_map_mode", format_func=labels.get)
     drawn, notice = figures.county_map(*key, mode)
     if drawn:
         st.caption(maps.caption(view, mode))
