@@ -3,16 +3,11 @@ what was last reported — the stages on a timeline, and progress updates with t
 
 import streamlit as st
 
-from tuoyu import charts, ledger, periods
+from tuoyu import ledger, periods
 from tuoyu.markup import literal
-from tuoyu.ui import access, display, figures, loaders, selection, styling, tasks_page
+from tuoyu.ui import access, figures, loaders, selection, tasks_page
 
-TABLE = ["task_id", "status", "title", "due", "late_text", "progress_note", "updated_on",
-         "responsible_units", "indicator_text"]
-WIDTHS = {"title": "medium", "late_text": "medium", "progress_note": "large", "responsible_units": "medium",
-          "indicator_text": "large"}
 LATE_LISTED = 8
-COLUMNS = {ledger.HEADERS[c]: st.column_config.TextColumn(width=w) for c, w in WIDTHS.items()}
 
 sel = selection.current()
 selection.page_header("任务台账", sel)
@@ -29,7 +24,7 @@ tasks, links = tasks_page.ledger_view(sel, as_of)
 if tasks.empty:
     st.info("所选方案没有列入任务台账的任务。")
     st.stop()
-phases = tasks_page.ledger_phases(sel.path, sel.plan)
+phases = loaders.ledger_phases(sel.path, sel.plan)
 
 left, middle, right = st.columns(3)
 unit = left.selectbox("责任单位", [ledger.ALL] + ledger.departments(tasks), key="tasks_unit",
@@ -49,8 +44,8 @@ if late:
         if len(late) > LATE_LISTED:
             st.caption(f"另有{len(late) - LATE_LISTED}项滞后任务，见下表；可按责任单位筛选。")
 
-table = ledger.display_table(shown, TABLE)
-st.dataframe(styling.style_task_status(table), hide_index=True, width="stretch", column_config=COLUMNS)
+filters = (as_of.isoformat(), unit, tuple(statuses), phase)   # the table and the timeline, drawn once each
+figures.ledger_table(sel.path, sel.plan, sel.region, sel.quarter, sel.counting, *filters)
 label = loaders.dataset_label(sel.path)
 subtitle = (f"截至{ledger.date_zh(as_of)} · 关联指标：{sel.region_name}{periods.label(sel.quarter)}"
             + (f" · {label}" if label else ""))
@@ -65,7 +60,7 @@ with counts_col:
     figures.department_counts(sel.path, sel.plan, as_of.isoformat())
     st.caption("全部任务，不受上方筛选影响；一项任务由几个单位负责，就计入每个单位。")
 with timeline_col:
-    display.chart(charts.ledger_timeline(phases, shown, as_of))
+    figures.ledger_timeline(sel.path, sel.plan, *filters)
 
 st.subheader("任务详情与进展更新")
 if shown.empty:

@@ -8,7 +8,7 @@ tests/test_indicators.py):
 
 import json
 
-from tests.apptest import run_app
+from tests.apptest import cell_colours, run_app
 from tuoyu import charts, comparison
 
 TESTPLAN_Q3 = dict(plan="TESTPLAN", period="2024Q3")
@@ -86,3 +86,46 @@ def test_scatter_names_only_the_selected_unit_and_outliers(sample_con):
     figure = charts.capacity_use(view.units, "350102")
     named = [t for t in figure.data[0].text if t]
     assert "鼓楼区" in named and len(named) < 10          # 83 points, a handful named
+
+
+def test_counties_tables_keep_words_and_colours_when_drawn_again(monkeypatch, fixture_db_path):
+    # The indicator table and the what-if with nothing typed in are drawn once per selection and
+    # replayed on later runs (tuoyu.ui.figures). data/verdicts.toml: 已达到（未到期） #e6f4e7,
+    # 有风险 #fdebd0, 达标 #c8e6c9 (可达到), 未达标 #f8d7da (仍未达到); below the average #fff3cd
+    at = run_app(monkeypatch, fixture_db_path, "pages/counties.py", region="990100", **TESTPLAN_Q3)
+    status = [("已达到（未到期）", "#e6f4e7"), ("有风险", "#fdebd0")]     # 甲县 1.60, 乙县 0.00
+    below = [(1.6, ""), (0.0, "#fff3cd")]                                  # the average 1.10
+    reach = [("可达到", "#c8e6c9"), ("仍未达到", "#f8d7da")]              # 1.60 ≥ 1.5; 0.00 < 1.5
+    for _ in range(2):
+        assert cell_colours(at, "状态", has="县区") == status
+        assert cell_colours(at, "每千人口托位数（个/千人）", has="县区") == below
+        assert cell_colours(at, "新增后能否达到目标", has="地区")[:2] == reach
+        at.run()
+
+
+def test_what_if_back_to_nothing_added(monkeypatch, fixture_db_path):
+    # typed in: drawn for this session; back to 0: the table every link opens with
+    at = run_app(monkeypatch, fixture_db_path, "pages/counties.py", region="990100", **TESTPLAN_Q3)
+    at.number_input(key="county_whatif_990102").set_value(75).run()
+    assert at.dataframe[-1].value.set_index("地区").loc["乙县", "新增后能否达到目标"] == "可达到"   # 75 / 50,000 × 1000
+    at.number_input(key="county_whatif_990102").set_value(0).run()
+    result = at.dataframe[-1].value.set_index("地区")
+    assert (result.loc["乙县", "新增后"], result.loc["乙县", "新增托位"]) == (0.0, 0)
+    assert result.loc["乙县", "新增后能否达到目标"] == "仍未达到"
+    assert (result.loc["测试市", "新增后"], result.loc["测试市", "新增托位"]) == (1.07, 0)   # 160 / 150,000 × 1000
+
+
+def test_county_map_colouring_changes_the_map_and_keeps_the_page(monkeypatch, sample_db_path):
+    # the colouring is a fragment of the page (only it reruns in a browser); under AppTest the
+    # whole script runs, so this checks what the fragment draws and that nothing else is lost
+    at = run_app(monkeypatch, sample_db_path, "pages/counties.py", plan="ZHONGWEI", region="640500",
+                 period="2024Q4")
+    at.radio(key="county_map_mode").set_value("value").run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert "按每千人口托位数分为五档（每档单位数大致相同），颜色越深越高。" in captions
+    assert any(c.startswith("黄色底色表示低于") for c in captions)
+    assert any(c.startswith("从高到低排列；柱色表示各县区2024年目标的状态") for c in captions)
+    table = at.dataframe[0].value
+    assert table["县区"].tolist() == ["沙坡头区", "中宁县", "海原县"]   # 1.70, 1.25, 1.00: highest first
+    assert [n.label for n in at.number_input][:1] == ["沙坡头区新增托位"]

@@ -398,6 +398,13 @@ def test_freshness_by_county(wcon):
 
 # ------------------------------------------------------------------ the page
 
+def counties_tables(at) -> tuple:
+    """乙县's 每千人口托位数 in 县区对比's indicator table and in its what-if (nothing added)."""
+    table = next(d.value for d in at.dataframe if "县区" in d.value.columns).set_index("县区")
+    what_if = next(d.value for d in at.dataframe if "地区" in d.value.columns).set_index("地区")
+    return table.loc["乙县", "每千人口托位数（个/千人）"], what_if.loc["乙县", "现每千人口托位数"]
+
+
 def test_upload_page_imports_and_undoes_and_the_overview_follows(monkeypatch, db_copy):
     at = run_app(monkeypatch, db_copy, plan="TESTPLAN", region="990100", period="2024Q3")
     assert metric(at, "每千人口托位数") == "1.07个"
@@ -406,6 +413,9 @@ def test_upload_page_imports_and_undoes_and_the_overview_follows(monkeypatch, db
     # so are both tables (drawn once per selection and replayed)
     assert "1.07 个/千人" in target_table(at)["评价值"].tolist()
     assert units_table(at).set_index("县区").loc["乙县", "每千人口托位数（个/千人）"] == 0.0
+    # 县区对比's table and its what-if with nothing typed in are kept for every session too
+    at.switch_page("pages/counties.py").run()
+    assert counties_tables(at) == (0.0, 0.0)
     at.switch_page("pages/upload.py").run()
     assert at.title[0].value == "数据上报" and not at.exception
     assert at.dataframe[0].value["县区"].tolist() == ["甲县", "乙县"]  # freshness
@@ -431,6 +441,8 @@ def test_upload_page_imports_and_undoes_and_the_overview_follows(monkeypatch, db
     assert "1.40 个/千人" in target_table(at)["评价值"].tolist()
     # 乙县: B1 50 / 50,000 × 1000 = 1.00
     assert units_table(at).set_index("县区").loc["乙县", "每千人口托位数（个/千人）"] == 1.0
+    at.switch_page("pages/counties.py").run()
+    assert counties_tables(at) == (1.0, 1.0)
 
     at.switch_page("pages/upload.py").run()
     at.button(key="upload_undo_1").click().run()

@@ -3,6 +3,7 @@ the date, updates kept with old → new, refusals in Chinese, the Excel export, 
 the page. Tests that write work on a copy of a session database, never on it."""
 
 import io
+import json
 import re
 from datetime import date, datetime
 
@@ -280,6 +281,25 @@ def test_page_department_filter_shows_exactly_its_tasks(monkeypatch, sample_db_p
         assert not at.exception
         assert set(task_ids(at)) == expected_for(unit)
         assert any(m.value.startswith(f"**{unit}共{len(expected_for(unit))}项任务") for m in at.markdown)
+
+
+def timeline_tasks(at) -> set[str]:
+    """The tasks marked on the timeline by their status (each label starts with the task's number)."""
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        if "进度安排" in json.dumps(spec["layout"].get("title"), ensure_ascii=False):
+            return {y.split(" ")[0] for t in spec["data"] if t.get("name") in charts.TASK_STATUS_COLOURS for y in t["y"]}
+    raise AssertionError("no timeline on the page")
+
+
+def test_page_timeline_follows_the_filters(monkeypatch, sample_db_path):
+    # the timeline is drawn once per filter and replayed (tuoyu.ui.figures): each filter its own
+    at = run_app(monkeypatch, sample_db_path, "pages/tasks.py", plan="ZHONGWEI", region="640500", period="2024Q4")
+    everything = timeline_tasks(at)
+    assert everything and everything <= set(seed_units())
+    for unit in ("市教育局", "市民政局", ledger.ALL):
+        at.selectbox(key="tasks_unit").select(unit).run()
+        assert timeline_tasks(at) == (everything if unit == ledger.ALL else everything & expected_for(unit))
 
 
 def test_page_marks_a_past_due_task_late_at_the_given_date(monkeypatch, fixture_db_path):

@@ -25,7 +25,7 @@ Satisfaction is by survey year, so the 2023 quarters carry it too: 甲县 家庭
 import pandas as pd
 import pytest
 
-from tests.apptest import run_app
+from tests.apptest import cell_colours, run_app
 from tuoyu import indicators, paths, review
 from tuoyu import verdicts as engine
 
@@ -230,6 +230,19 @@ def test_page_shows_the_verdict_matrix_and_the_checklist(page):
     assert criteria_details[3].value["依据数据"].tolist()[2] == "平均托收率：本期无数据；最低托收率：本期无数据"
     assert any("测试市 8 项：已达到（未到期）2项、有风险6项" in m.value for m in at.markdown)
     assert checklist.value[["地区", "结论"]].to_numpy().tolist() == [["甲县", AT_RISK], ["乙县", REACHED]]
+
+
+def test_page_keeps_words_colours_and_expanders_when_drawn_again(page):
+    # the tables are drawn once per selection and replayed on later runs (tuoyu.ui.figures);
+    # data/verdicts.toml: 有风险 #fdebd0, 已达到（未到期） #e6f4e7
+    at = page
+    for _ in range(2):
+        assert cell_colours(at, "测试市", has="甲县")[0] == ("有风险", "#fdebd0")   # criterion 1, the city
+        assert len(at.main.expander) == 8
+        assert at.main.expander[0].label == "1. 千人口托位数达到年度任务 · 测试市 有风险"
+        assert cell_colours(at, "结论", has="结论")[0] == (EXPECTED[(CITY, 1)], "#fdebd0")   # its units' detail
+        assert cell_colours(at, "结论", has="要求") == [(AT_RISK, "#fdebd0"), (REACHED, "#e6f4e7")]   # 甲县, 乙县
+        at.run()
 
 
 def test_page_for_a_plan_without_criteria_shows_only_the_checklist(fixture_db_path, monkeypatch):

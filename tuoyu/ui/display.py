@@ -73,3 +73,10 @@ def units_table(view: comparison.View) -> None:
     brief = table[[c for c in table.columns if c in wanted]]
     st.dataframe(style_status(brief, blank=comparison.NOT_SET_COLUMNS), hide_index=True, width="stretch",
                  height=35 * (min(len(brief), 12) + 1) + 3)
+
+
+def what_if_table(frame: pd.DataFrame) -> None:
+    """县区对比's what-if (comparison.what_if): whether each unit would reach its target, coloured
+    and worded; no target is a blank cell."""
+    st.dataframe(style_status(frame, ("新增后能否达到目标",), comparison.REACH_COLOURS, blank=("年度目标",)),
+                 hide_index=True, width="stretch")

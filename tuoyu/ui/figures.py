@@ -12,11 +12,13 @@ loader of the view it draws, and clear() empties them with the data caches after
 write. A function here draws with st.* inside the current container, never on a container
 passed in (a replay could not find it)."""
 
+from datetime import date
+
 import streamlit as st
 
-from .. import charts, comparison, maps
+from .. import charts, comparison, fmt, maps, review
 from .. import ledger as _ledger
-from . import display, loaders
+from . import display, loaders, styling
 
 FIGURES = dict(max_entries=256, show_spinner=False)
 
@@ -42,29 +44,83 @@ def county_map(path: str, plan: str, region: str, quarter: str, counting: str, f
 @st.cache_resource(**FIGURES)
 def unit_bars(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None, code: str) -> None:
     """县区对比's bars for one indicator: 每千人口托位数 against the target and coloured by status
-    (or above/below the average where the plan sets no unit target); 入托率 by above/below."""
+    (or above/below the average where the plan sets no unit target); 入托率 by above/below.
+    The caption under them, saying what the colours and lines mean, with them."""
     view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
     bars = view.units.rename(columns={code: "value"})
     if code == "slots_per_1000":
         column, colours = comparison.colouring(view)
         display.chart(charts.unit_bars(bars, code, view.average.get(code), view.year_target, view.average_label,
                                        colours, column, view.focus))
+        word = view.units_word
+        coloured_by = (f"各{word}{view.target_year or ''}年目标的状态（到期按该年第4季度评价，未到期看本期和趋势）"
+                       if column == "status" else f"是否高于{view.average_label}（本方案未对各{word}设定目标）")
+        st.caption(f"从高到低排列；柱色表示{coloured_by}；虚线为{view.average_label}"
+                   + ("，实线为年度目标" if view.year_target is not None else "")
+                   + f"。口径：{fmt.definition('slots_per_1000')}")
     else:
         display.chart(charts.unit_bars(bars, code, view.average.get(code), None, view.average_label,
                                        comparison.ABOVE_COLOURS, "enrolment_status", view.focus))
+        st.caption(f"柱色表示是否高于{view.average_label}。口径：{fmt.definition(code)}")
 
 
 @st.cache_resource(**FIGURES)
 def capacity_use(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
-    """县区对比's 托位 against 托收率 scatter (charts.capacity_use)."""
+    """县区对比's 托位 against 托收率 scatter (charts.capacity_use), and how to read it."""
     view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
     display.chart(charts.capacity_use(view.units, view.focus))
+    st.caption("右下方：托位多但空置；左上方：托位少且满员，需要新增托位。"
+               + ("名称只标出所选单位和偏离较大的单位，其余请把鼠标移到点上查看。" if len(view.units) > charts.MANY_UNITS else ""))
+
+
+@st.cache_resource(**FIGURES)
+def comparison_table(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
+    """县区对比's table of every indicator per unit (comparison.table), cells below the average
+    shaded, and the caption on its colours and units."""
+    view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
+    table = comparison.table(view)
+    st.dataframe(styling.style_below_average(table, comparison.below_average(view), comparison.indicator_headers()),
+                 hide_index=True, width="stretch")
+    st.caption(f"黄色底色表示低于{view.average_label}；点击列名可排序。"
+               f"{'距目标、' if '距目标' in table.columns else ''}与平均之差的单位为 个/千人。")
+
+
+@st.cache_resource(**FIGURES)
+def what_if_unchanged(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
+    """县区对比's what-if before any 托位 is typed in (every box 0): the table a link opens with.
+    What is typed in is drawn afresh by the page (display.what_if_table)."""
+    display.what_if_table(loaders.what_if(loaders.comparison_view(path, plan, region, quarter, counting, focus), {}))
 
 
 @st.cache_resource(**FIGURES)
 def department_counts(path: str, plan: str, as_of: str) -> None:
     """任务台账's tasks per 责任单位 as they stood at the end of `as_of` (ISO date), unfiltered."""
     display.chart(charts.department_counts(_ledger.department_counts(loaders.ledger_tasks(path, plan, as_of))))
+
+
+LEDGER_TABLE = ["task_id", "status", "title", "due", "late_text", "progress_note", "updated_on",
+                "responsible_units", "indicator_text"]
+LEDGER_WIDTHS = {"title": "medium", "late_text": "medium", "progress_note": "large", "responsible_units": "medium",
+                 "indicator_text": "large"}
+
+
+@st.cache_resource(**FIGURES)
+def ledger_table(path: str, plan: str, region: str, quarter: str, counting: str, as_of: str, unit: str,
+                 statuses: tuple[str, ...], phase: str) -> None:
+    """任务台账's table of the tasks the filters keep (责任单位, 状态, 阶段), status cells
+    coloured; as they stood at the end of `as_of` (ISO date), indicators for the selection."""
+    tasks, _ = loaders.ledger_view(path, plan, region, quarter, counting, as_of)
+    table = _ledger.display_table(_ledger.filter_tasks(tasks, unit, list(statuses), phase), LEDGER_TABLE)
+    st.dataframe(styling.style_task_status(table), hide_index=True, width="stretch",
+                 column_config={_ledger.HEADERS[c]: st.column_config.TextColumn(width=w)
+                                for c, w in LEDGER_WIDTHS.items()})
+
+
+@st.cache_resource(**FIGURES)
+def ledger_timeline(path: str, plan: str, as_of: str, unit: str, statuses: tuple[str, ...], phase: str) -> None:
+    """任务台账's stages and the tasks the filters keep on a timeline (charts.ledger_timeline)."""
+    shown = _ledger.filter_tasks(loaders.ledger_tasks(path, plan, as_of), unit, list(statuses), phase)
+    display.chart(charts.ledger_timeline(loaders.ledger_phases(path, plan), shown, date.fromisoformat(as_of)))
 
 
 @st.cache_resource(**FIGURES)
@@ -79,7 +135,49 @@ def overview_units(path: str, plan: str, region: str, quarter: str, counting: st
     display.units_table(loaders.comparison_view(path, plan, region, quarter, counting, focus))
 
 
+# the verdict and the figure first: on a phone they are what stays on screen
+REVIEW_DETAIL = ["verdict", "region_name", "detail"]
+REVIEW_CHECKLIST = ["verdict", "value", "indicator_name", "region_name", "requirement", "reading", "judged_at", "detail",
+                    "source"]
+
+
+@st.cache_resource(**FIGURES)
+def review_criteria(path: str, plan: str, region: str, quarter: str, counting: str) -> None:
+    """评审指标's review criteria (DESIGN §5): the verdicts in one line, the matrix of units by
+    criterion, and each criterion in an expander with its text, source and the units' figures."""
+    table, _ = loaders.review_view(path, plan, region, quarter, counting)
+    if table.empty:
+        st.info("所选地区没有可评审的单位。")
+        return
+    st.markdown(f"**{review.summary(table)}**")
+    matrix = review.matrix(table)
+    st.dataframe(styling.style_status(matrix, tuple(matrix.columns)), width="stretch")
+    st.caption("要求所辖每个县区均达标的条款，全市结论已综合所辖县区；展开各条可查看依据数据与条款原文。")
+    for number, rows in table.groupby("criterion", sort=True):
+        head = rows.iloc[0]
+        parent = rows[rows["is_parent"]].iloc[0]
+        with st.expander(f"{number}. {head['title']} · {parent['region_name']} {parent['verdict']}"):
+            st.markdown(f"> {head['text']}")
+            st.caption(f"出处：{head['source']}")
+            details = rows[REVIEW_DETAIL].rename(columns=review.CRITERIA_HEADERS)
+            st.dataframe(styling.style_status(details, ("结论",)), hide_index=True, width="stretch")
+
+
+@st.cache_resource(**FIGURES)
+def review_checklist(path: str, plan: str, region: str, quarter: str, counting: str) -> None:
+    """评审指标's count-type targets as a checklist, verdict first."""
+    _, checklist = loaders.review_view(path, plan, region, quarter, counting)
+    if checklist.empty:
+        st.info("本方案对所选地区没有数量类目标（示范机构、指导中心、用人单位办托等）。")
+        return
+    shown = checklist[REVIEW_CHECKLIST].rename(columns=review.CHECKLIST_HEADERS)
+    st.dataframe(styling.style_status(shown, ("结论",)), hide_index=True, width="stretch")
+    st.caption("到期的目标按该年第4季度的数据评价（达标/未达标）；未到期的看所选报告期的数据和近四个季度的趋势"
+               "（已达到（未到期）/预计达标/有风险）。“解读”列写明原文含糊之处的计算口径。")
+
+
 def clear() -> None:
     """After a write (an import, an undo, a task update): every figure and table is drawn again from the new data."""
-    for cached in (trend, county_map, unit_bars, capacity_use, department_counts, overview_targets, overview_units):
+    for cached in (trend, county_map, unit_bars, capacity_use, comparison_table, what_if_unchanged, department_counts,
+                   ledger_table, ledger_timeline, overview_targets, overview_units, review_criteria, review_checklist):
         cached.clear()

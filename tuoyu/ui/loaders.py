@@ -151,3 +151,24 @@ def ledger_tasks(path: str, plan: str, as_of: str) -> pd.DataFrame:
     that a server left running turns tasks 滞后 the day after their deadline). Cleared by
     update_task."""
     return ledger.load_tasks(con(), plan, date.fromisoformat(as_of))
+
+
+@st.cache_data(**CACHE)
+def ledger_phases(path: str, plan: str) -> pd.DataFrame:
+    return ledger.load_phases(con(), plan)
+
+
+@st.cache_data(**CACHE)
+def ledger_links(path: str, plan: str, region: str, quarter: str, counting: str) -> pd.DataFrame:
+    """The indicators the plan's tasks move, with value and target status for the
+    selection (targets.evaluate): cached per selection, it is the slow part of the page."""
+    return ledger.linked_indicators(con(), plan, region, quarter, counting)
+
+
+def ledger_view(path: str, plan: str, region: str, quarter: str, counting: str,
+                as_of: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ledger as it stood at the end of `as_of` (ISO date), each task with its linked
+    indicators in words for the selection; and the indicators themselves."""
+    tasks = ledger_tasks(path, plan, as_of)
+    links = ledger_links(path, plan, region, quarter, counting)
+    return tasks.assign(indicator_text=ledger.indicator_text(tasks, links)), links

@@ -9,15 +9,10 @@ import streamlit as st
 from .. import auth
 from .. import ledger as _ledger
 from .. import tasks as _tasks
-from . import figures
+from . import figures, loaders
 from .access import OPEN_WRITES_NOTICE, as_signed_in
 from .loaders import CACHE, con, ledger_tasks
 from .selection import Selection
-
-
-@st.cache_data(**CACHE)
-def ledger_phases(path: str, plan: str) -> pd.DataFrame:
-    return _ledger.load_phases(con(), plan)
 
 
 @st.cache_data(**CACHE)
@@ -27,19 +22,10 @@ def ledger_history(path: str, plan: str, as_of: str) -> pd.DataFrame:
     return _ledger.history(con(), plan, date.fromisoformat(as_of))
 
 
-@st.cache_data(**CACHE)
-def ledger_links(path: str, plan: str, region: str, quarter: str, counting: str) -> pd.DataFrame:
-    """The indicators the plan's tasks move, with value and target status for the
-    selection (targets.evaluate): cached per selection, it is the slow part of the page."""
-    return _ledger.linked_indicators(con(), plan, region, quarter, counting)
-
-
 def ledger_view(sel: Selection, as_of) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ledger for the selection as it stood at the end of `as_of`, each task with its
     linked indicators in words; and the indicators themselves."""
-    tasks = ledger_tasks(sel.path, sel.plan, as_of.isoformat())
-    links = ledger_links(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
-    return tasks.assign(indicator_text=_ledger.indicator_text(tasks, links)), links
+    return loaders.ledger_view(sel.path, sel.plan, sel.region, sel.quarter, sel.counting, as_of.isoformat())
 
 
 def update_task(task_id: str, status: str | None, note: str | None, by: str,
