@@ -96,11 +96,12 @@ _SESSION: contextvars.ContextVar = contextvars.ContextVar("indicator_session", d
 
 @contextmanager
 def session(con):
-    """Within the block, run_once() runs each (query, parameters) once."""
+    """Within the block, run_once() runs each (query, parameters) once and remembered()
+    computes each (kind, key) once."""
     if _SESSION.get() is not None:
         yield
         return
-    token = _SESSION.set({"con": con, "runs": {}})
+    token = _SESSION.set({"con": con, "remembered": {}})
     try:
         yield
     finally:
@@ -139,24 +140,18 @@ def stored_span(con) -> tuple[str, str] | None:
 
 def run_once(con, name: str, **params) -> pd.DataFrame:
     """db.run, memoised within session() (a copy each time, so a caller may change it)."""
-    held = _SESSION.get()
-    if held is None or held["con"] is not con:
-        return db.run(con, name, **params)
-    key = (name, tuple(sorted((k, tuple(v) if isinstance(v, (list, set, tuple)) else v)
-                              for k, v in params.items())))
-    if key not in held["runs"]:
-        held["runs"][key] = db.run(con, name, **params)
-    return held["runs"][key].copy()
+    key = tuple(sorted((k, tuple(v) if isinstance(v, (list, set, tuple)) else v) for k, v in params.items()))
+    return remembered(con, ("run", name), key, lambda: db.run(con, name, **params)).copy()
 
 
 def remembered(con, kind: str, key, compute):
-    """compute(), once per (kind, key) within session() (every call outside one): results
-    worked out in Python from the prefetched rows — which units a plan's targets bind, a
-    target's verdict for a unit — that a page asks for several times."""
+    """compute(), once per (kind, key) within session() (every call outside one): a query's
+    rows (run_once) and results worked out in Python from them — which units a plan's
+    targets bind, a target's verdict for a unit — that a page asks for several times."""
     held = _SESSION.get()
     if held is None or held["con"] is not con:
         return compute()
-    store = held.setdefault("remembered", {})
+    store = held["remembered"]
     if (kind, key) not in store:
         store[(kind, key)] = compute()
     return store[(kind, key)]

@@ -150,7 +150,7 @@ def status_table(frame: pd.DataFrame, docs: dict[str, str] | None = None, *, she
         frame = frame.assign(_rank=frame["status"].map(lambda s: verdicts.style(s)["rank"]),
                              _unit=frame["region_code"].map(order))
         rows = indicators.records(frame.sort_values(["_rank", "_unit", "year", "indicator"], kind="stable"))
-    cited = {}  # a plan cites a handful of clauses across thousands of rows
+    cited = {}  # a plan cites a handful of clauses across thousands of rows: each cited once
     out = []
     for r in rows:
         row = {"状态": r["status"], "指标": fmt.short(r["indicator"]), "地区": r["region_name"],
@@ -163,9 +163,10 @@ def status_table(frame: pd.DataFrame, docs: dict[str, str] | None = None, *, she
                     "单位": indicators.catalogue()[r["indicator"]]["unit"], "尚需托位": r["slots_needed"],
                     "解读": r["reading"], "来源": r["source"]}
         else:
+            if r["source"] not in cited:
+                cited[r["source"]] = citations.cite(r["source"], docs)
             row |= {"评价值": fmt.value(r["indicator"], r["value"]), "解读": r["reading"] or "",
-                    "来源": cited.get(r["source"]) if r["source"] in cited
-                    else cited.setdefault(r["source"], citations.cite(r["source"], docs))}
+                    "来源": cited[r["source"]]}
         out.append(row)
     return pd.DataFrame(out, columns=columns)
 

@@ -122,9 +122,9 @@ def judge_pairs(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str
     # each is judged once per page (indicators.remembered)
     keys = [(tuple(t.get(k) for k in JUDGED_FIELDS), u["code"], u["name"], quarter, counting) for t, u in pairs]
     held = indicators.remembered(con, "judged", None, dict)
-    missing = [(t, u) for (t, u), key in zip(pairs, keys) if key not in held]
-    if missing:
-        held.update(zip([k for k in keys if k not in held], _judge(con, missing, quarter, counting)))
+    todo = {key: pair for key, pair in zip(keys, pairs) if key not in held}
+    if todo:
+        held.update(zip(todo, _judge(con, list(todo.values()), quarter, counting)))
     # object columns: 托位 stay whole numbers beside None (无数据)
     return indicators.nulls_as_none(pd.DataFrame([held[k] for k in keys], columns=COLUMNS, dtype=object))
 
