@@ -229,8 +229,8 @@ def capacity_use(frame: pd.DataFrame, focus: str | None = None) -> go.Figure:
 
 # ------------------------------------------------------------------ 任务台账 (tuoyu.ledger)
 
-TASK_STATUS_COLOURS = tasks.colours("colour")
-TASK_STATUS_SYMBOLS = {"滞后": "x", "进行中": "circle", "未开始": "circle-open", "已完成": "diamond"}
+TASK_STATUS_COLOURS = tasks.styles("colour")
+TASK_STATUS_SYMBOLS = tasks.styles("symbol")
 PHASE_COLOUR = "#a9c1e0"
 
 

@@ -26,21 +26,21 @@ MAX_NOTE_CHARS = 1000
 # Recorded progress that ships with the sample (示例数据). A subfolder, because every CSV
 # directly in a data folder must be one of the interchange tables.
 SAMPLE_UPDATES = Path("ledger") / "task_updates.csv"
-# Late first, then work under way, not started, done.
-STATUS_ORDER = {LATE: 0, IN_PROGRESS: 1, NOT_STARTED: 2, DONE: 3}
-# How each status is shown beside its word (never colour alone): `colour` for the
-# timeline's markers and the departments' bars, `background` for the ledger's table cells.
-# In STATUS_ORDER's order, which is the timeline legend's.
+# How each status is shown beside its word (never colour alone): `colour` and `symbol` for
+# the timeline's markers (and the colour for the departments' bars), `background` for the
+# ledger's table cells. In the order tasks are listed and the timeline's legend reads: late
+# first, then work under way, not started, done.
 STATUS_STYLE = {
-    LATE: {"colour": "#c0392b", "background": "#f8d7da"},
-    IN_PROGRESS: {"colour": "#1f5fa8", "background": "#dbe7f6"},
-    NOT_STARTED: {"colour": "#8a8f98", "background": "#e9ecef"},
-    DONE: {"colour": "#2e8b57", "background": "#d8f0dd"},
+    LATE: {"colour": "#c0392b", "background": "#f8d7da", "symbol": "x"},
+    IN_PROGRESS: {"colour": "#1f5fa8", "background": "#dbe7f6", "symbol": "circle"},
+    NOT_STARTED: {"colour": "#8a8f98", "background": "#e9ecef", "symbol": "circle-open"},
+    DONE: {"colour": "#2e8b57", "background": "#d8f0dd", "symbol": "diamond"},
 }
+STATUS_ORDER = {status: rank for rank, status in enumerate(STATUS_STYLE)}
 
 
-def colours(kind: str) -> dict[str, str]:
-    """Status → its `colour` or `background` (STATUS_STYLE)."""
+def styles(kind: str) -> dict[str, str]:
+    """Status → its `colour`, `background` or `symbol` (STATUS_STYLE)."""
     return {status: style[kind] for status, style in STATUS_STYLE.items()}
 
 

@@ -7,7 +7,7 @@ from pandas.io.formats.style import Styler
 from .. import comparison, tasks, verdicts
 
 STATUS_COLOURS = verdicts.colours("background")  # cell backgrounds; the word is always written too
-TASK_STATUS_COLOURS = tasks.colours("background")
+TASK_STATUS_COLOURS = tasks.styles("background")
 
 
 def status_badge(container, status: str | None, label: str | None = None) -> None:
