@@ -1,5 +1,5 @@
 -- 简报期号: the number each plan's briefing for a region and quarter was given when first
--- made, so that a briefing made again keeps it (tuoyu/briefing.py issue_number).
+-- made, so that a briefing made again keeps it (tuoyu/briefing/issues.py issue_number).
 -- Idempotent: applied after schema.sql on every read-write open (tuoyu/db.py _schema_text).
 
 create table if not exists briefing_issues (

@@ -21,7 +21,7 @@ from .rules import flagged_rows, set_known
 # with its file, row and column exactly as before. So the fast path never refuses a file
 # and never words a message; it only accepts clean ones sooner.
 #
-# The row rules are the pandas path's own: the same queries/row_rules_<table>.sql (rules.py)
+# The row rules are the pandas path's own: the same row-rules query (rules.query_name)
 # runs on the rows typed here. What is this module's alone is which cells count as plain and
 # how they are typed: stricter than columns.py, so a cell it takes, columns.py reads alike
 # (tests/test_generate.py compares the two paths on a battery of broken and unusual files).

@@ -1,10 +1,11 @@
 """The rules that look at more than one cell of a row (references, ranges, consistency), and
 checking typed files against them with the keys known from the database.
 
-Each rule is written once: its condition is an is_* column of queries/row_rules_<table>.sql,
-its wording a line of RULES below. The same query judges an upload or a build's files here
-(on the typed rows, in an in-memory DuckDB) and a large file on the build's fast path
-(fast.py, on the rows DuckDB typed), so the two cannot drift apart."""
+Each rule is written once: its condition is an is_* column of the table's row-rules query
+(queries/row_rules_<table>.sql; phases and tasks share one, query_name()), its wording a
+line of RULES below. The same query judges an upload or a build's files here (on the typed
+rows, in an in-memory DuckDB) and a large file on the build's fast path (fast.py, on the
+rows DuckDB typed), so the two cannot drift apart."""
 
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ EARLIEST_PERIOD_YEAR = 2019
 
 @dataclass(frozen=True)
 class Rule:
-    flag: str            # the is_* column of queries/row_rules_<table>.sql
+    flag: str            # the is_* column of the table's row-rules query (query_name)
     column: str          # the column a problem is named in
     message: str
     with_value: bool = False  # the cell's value follows the message (an unknown key)
