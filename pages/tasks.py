@@ -20,7 +20,7 @@ today, as_of = periods.today(), periods.as_of(sel.quarter)
 if as_of < today and st.toggle(f"查看今天（{ledger.date_zh(today)}）的台账", key="tasks_today",
                                help=f"默认显示{periods.label(sel.quarter)}末的台账：此后记录的状态和进展不显示。"):
     as_of = today
-tasks, links = tasks_page.ledger_view(sel, as_of)
+tasks, links = loaders.ledger_view(sel.path, sel.plan, sel.region, sel.quarter, sel.counting, as_of.isoformat())
 if tasks.empty:
     st.info("所选方案没有列入任务台账的任务。")
     st.stop()

@@ -149,9 +149,9 @@ def test_a_name_that_does_not_exist_is_never_stored(wcon, clerk):
 
 def test_sign_in_required_by_configuration(wcon, monkeypatch):
     monkeypatch.delenv("TUOYU_REQUIRE_SIGNIN", raising=False)
-    assert auth.sign_in_required(wcon)          # the fixture is not the sample: sign-in by default
+    assert auth.sign_in_required_for(db.dataset_label(wcon))          # the fixture is not the sample: sign-in by default
     monkeypatch.setenv("TUOYU_REQUIRE_SIGNIN", "0")
-    assert not auth.sign_in_required(wcon)
+    assert not auth.sign_in_required_for(db.dataset_label(wcon))
 
 
 def test_session_timeout():

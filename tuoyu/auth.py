@@ -61,11 +61,6 @@ def now() -> datetime:
 
 # ------------------------------------------------------------------ configuration
 
-def sign_in_required(con) -> bool:
-    """Reading needs sign-in unless configured otherwise (sign_in_required_for)."""
-    return sign_in_required_for(db.dataset_label(con))
-
-
 def sign_in_required_for(dataset_label: str | None) -> bool:
     """TUOYU_REQUIRE_SIGNIN=1/0 decides; unset, the shipped sample stays open to read and any
     other data requires sign-in. Takes the label so the dashboard can pass its cached one."""

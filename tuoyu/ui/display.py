@@ -33,9 +33,9 @@ def style() -> None:
     st.html(f"<style>{_css()}</style>")
 
 
-def chart(fig, container=st) -> None:
+def chart(fig) -> None:
     """A Plotly figure across its container, without Plotly's English tool bar (charts.CONFIG)."""
-    container.plotly_chart(fig, width="stretch", config=charts.CONFIG)
+    st.plotly_chart(fig, width="stretch", config=charts.CONFIG)
 
 
 def status_table(frame: pd.DataFrame, key: str) -> None:

@@ -21,9 +21,17 @@ from .. import ledger as _ledger
 from . import display, loaders, styling
 
 FIGURES = dict(max_entries=256, show_spinner=False)
+ALL = []   # every function below, for clear()
 
 
-@st.cache_resource(**FIGURES)
+def _figure(draw):
+    """A drawing function cached and replayed (st.cache_resource), and listed for clear()."""
+    cached = st.cache_resource(**FIGURES)(draw)
+    ALL.append(cached)
+    return cached
+
+
+@_figure
 def trend(path: str, plan: str, region: str, quarter: str, counting: str, region_name: str,
           province_name: str | None) -> None:
     """总览's 每千人口托位数 by quarter (charts.trend)."""
@@ -31,7 +39,7 @@ def trend(path: str, plan: str, region: str, quarter: str, counting: str, region
                                province_name))
 
 
-@st.cache_resource(**FIGURES)
+@_figure
 def county_map(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None,
                mode: str) -> tuple[bool, str | None]:
     """The units of `region` on a map, coloured by `mode` (maps.county_map): (drawn, notice)."""
@@ -41,7 +49,7 @@ def county_map(path: str, plan: str, region: str, quarter: str, counting: str, f
     return figure is not None, notice
 
 
-@st.cache_resource(**FIGURES)
+@_figure
 def unit_bars(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None, code: str) -> None:
     """县区对比's bars for one indicator: 每千人口托位数 against the target and coloured by status
     (or above/below the average where the plan sets no unit target); 入托率 by above/below.
@@ -64,7 +72,7 @@ def unit_bars(path: str, plan: str, region: str, quarter: str, counting: str, fo
         st.caption(f"柱色表示是否高于{view.average_label}。口径：{fmt.definition(code)}")
 
 
-@st.cache_resource(**FIGURES)
+@_figure
 def capacity_use(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
     """县区对比's 托位 against 托收率 scatter (charts.capacity_use), and how to read it."""
     view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
@@ -73,7 +81,7 @@ def capacity_use(path: str, plan: str, region: str, quarter: str, counting: str,
                + ("名称只标出所选单位和偏离较大的单位，其余请把鼠标移到点上查看。" if len(view.units) > charts.MANY_UNITS else ""))
 
 
-@st.cache_resource(**FIGURES)
+@_figure
 def comparison_table(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
     """县区对比's table of every indicator per unit (comparison.table), cells below the average
     shaded, and the caption on its colours and units."""
@@ -85,14 +93,14 @@ def comparison_table(path: str, plan: str, region: str, quarter: str, counting: 
                f"{'距目标、' if '距目标' in table.columns else ''}与平均之差的单位为 个/千人。")
 
 
-@st.cache_resource(**FIGURES)
+@_figure
 def what_if_unchanged(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
     """县区对比's what-if before any 托位 is typed in (every box 0): the table a link opens with.
     What is typed in is drawn afresh by the page (display.what_if_table)."""
     display.what_if_table(loaders.what_if(loaders.comparison_view(path, plan, region, quarter, counting, focus), {}))
 
 
-@st.cache_resource(**FIGURES)
+@_figure
 def department_counts(path: str, plan: str, as_of: str) -> None:
     """任务台账's tasks per 责任单位 as they stood at the end of `as_of` (ISO date), unfiltered."""
     display.chart(charts.department_counts(_ledger.department_counts(loaders.ledger_tasks(path, plan, as_of))))
@@ -104,7 +112,7 @@ LEDGER_WIDTHS = {"title": "medium", "late_text": "medium", "progress_note": "lar
                  "indicator_text": "large"}
 
 
-@st.cache_resource(**FIGURES)
+@_figure
 def ledger_table(path: str, plan: str, region: str, quarter: str, counting: str, as_of: str, unit: str,
                  statuses: tuple[str, ...], phase: str) -> None:
     """任务台账's table of the tasks the filters keep (责任单位, 状态, 阶段), status cells
@@ -116,20 +124,20 @@ def ledger_table(path: str, plan: str, region: str, quarter: str, counting: str,
                                 for c, w in LEDGER_WIDTHS.items()})
 
 
-@st.cache_resource(**FIGURES)
+@_figure
 def ledger_timeline(path: str, plan: str, as_of: str, unit: str, statuses: tuple[str, ...], phase: str) -> None:
     """任务台账's stages and the tasks the filters keep on a timeline (charts.ledger_timeline)."""
     shown = _ledger.filter_tasks(loaders.ledger_tasks(path, plan, as_of), unit, list(statuses), phase)
     display.chart(charts.ledger_timeline(loaders.ledger_phases(path, plan), shown, date.fromisoformat(as_of)))
 
 
-@st.cache_resource(**FIGURES)
+@_figure
 def overview_targets(path: str, plan: str, region: str, quarter: str, counting: str) -> None:
     """总览's table of the plan's targets (display.status_table)."""
     display.status_table(loaders.overview_view(path, plan, region, quarter, counting).status, key="overview_targets")
 
 
-@st.cache_resource(**FIGURES)
+@_figure
 def overview_units(path: str, plan: str, region: str, quarter: str, counting: str, focus: str | None) -> None:
     """总览's units in brief beside the map (display.units_table)."""
     display.units_table(loaders.comparison_view(path, plan, region, quarter, counting, focus))
@@ -141,7 +149,7 @@ REVIEW_CHECKLIST = ["verdict", "value", "indicator_name", "region_name", "requir
                     "source"]
 
 
-@st.cache_resource(**FIGURES)
+@_figure
 def review_criteria(path: str, plan: str, region: str, quarter: str, counting: str) -> None:
     """评审指标's review criteria (DESIGN §5): the verdicts in one line, the matrix of units by
     criterion, and each criterion in an expander with its text, source and the units' figures."""
@@ -163,7 +171,7 @@ def review_criteria(path: str, plan: str, region: str, quarter: str, counting: s
             st.dataframe(styling.style_status(details, ("结论",)), hide_index=True, width="stretch")
 
 
-@st.cache_resource(**FIGURES)
+@_figure
 def review_checklist(path: str, plan: str, region: str, quarter: str, counting: str) -> None:
     """评审指标's count-type targets as a checklist, verdict first."""
     _, checklist = loaders.review_view(path, plan, region, quarter, counting)
@@ -176,8 +184,12 @@ def review_checklist(path: str, plan: str, region: str, quarter: str, counting: 
                "（已达到（未到期）/预计达标/有风险）。“解读”列写明原文含糊之处的计算口径。")
 
 
-def clear() -> None:
-    """After a write (an import, an undo, a task update): every figure and table is drawn again from the new data."""
-    for cached in (trend, county_map, unit_bars, capacity_use, comparison_table, what_if_unchanged, department_counts,
-                   ledger_table, ledger_timeline, overview_targets, overview_units, review_criteria, review_checklist):
+# what a task update changes: nothing else reads the tasks
+LEDGER = (department_counts, ledger_table, ledger_timeline)
+
+
+def clear(figures=None) -> None:
+    """After a write: the figures and tables drawn from what it changed (default: all, after
+    an import or an undo; LEDGER after a task update) are drawn again from the new data."""
+    for cached in ALL if figures is None else figures:
         cached.clear()

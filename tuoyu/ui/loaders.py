@@ -51,16 +51,6 @@ def snapshot(path: str, region: str, quarter: str, plan: str, counting: str) -> 
 
 
 @st.cache_data(**CACHE)
-def values(path: str, codes: tuple, quarter_list: tuple, counting: str) -> pd.DataFrame:
-    return indicators.values(con(), list(codes), list(quarter_list), counting)
-
-
-@st.cache_data(**CACHE)
-def national_series(path: str) -> pd.DataFrame:
-    return db.run(con(), "national_series")
-
-
-@st.cache_data(**CACHE)
 def dataset_meta(path: str) -> dict:
     """The loaded dataset's meta rows (label 示例数据, default_plan …: db.dataset_meta)."""
     return db.dataset_meta(con())

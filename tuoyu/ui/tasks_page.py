@@ -9,10 +9,9 @@ import streamlit as st
 from .. import auth
 from .. import ledger as _ledger
 from .. import tasks as _tasks
-from . import figures, loaders
+from . import figures
 from .access import OPEN_WRITES_NOTICE, as_signed_in
 from .loaders import CACHE, con, ledger_tasks
-from .selection import Selection
 
 
 @st.cache_data(**CACHE)
@@ -20,12 +19,6 @@ def ledger_history(path: str, plan: str, as_of: str) -> pd.DataFrame:
     """Every change to the plan's tasks recorded up to the end of `as_of`, newest first.
     Cleared by update_task."""
     return _ledger.history(con(), plan, date.fromisoformat(as_of))
-
-
-def ledger_view(sel: Selection, as_of) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ledger for the selection as it stood at the end of `as_of`, each task with its
-    linked indicators in words; and the indicators themselves."""
-    return loaders.ledger_view(sel.path, sel.plan, sel.region, sel.quarter, sel.counting, as_of.isoformat())
 
 
 def update_task(task_id: str, status: str | None, note: str | None, by: str,
@@ -36,7 +29,7 @@ def update_task(task_id: str, status: str | None, note: str | None, by: str,
     change = as_signed_in(lambda: _tasks.update_task(con(), task_id, status, note, by, user=user))
     ledger_tasks.clear()
     ledger_history.clear()
-    figures.clear()
+    figures.clear(figures.LEDGER)
     return change
 
 

@@ -38,8 +38,7 @@ def import_uploads(files: list[tuple[str, bytes]], by: str, dry_run: bool, plan_
     result = as_signed_in(lambda: _write.import_files(con(), files, by, dry_run=dry_run,
                                                         plan_region=plan_region, user=user))
     if result.batch_ids:
-        st.cache_data.clear()
-        figures.clear()
+        _clear_caches()
     return result
 
 
@@ -47,6 +46,11 @@ def undo_batch(batch_id: int, by: str, user: auth.User | None = None) -> "_histo
     """Undo one import batch; on success every cached figure is cleared."""
     result = as_signed_in(lambda: _history.undo(con(), batch_id, by, user=user))
     if result.ok:
-        st.cache_data.clear()
-        figures.clear()
+        _clear_caches()
     return result
+
+
+def _clear_caches() -> None:
+    """After a batch is written or undone: every page and session reads the new data."""
+    st.cache_data.clear()
+    figures.clear()
