@@ -71,6 +71,31 @@ def chart_series(at: AppTest, name: str, axis: str = "y") -> list:
     raise AssertionError(f"no chart trace named {name}")
 
 
+def vega_charts(at: AppTest) -> list[tuple[dict, list[dict]]]:
+    """Every Vega-Lite chart on the page, as the browser gets it: (its specification, the rows
+    of all its data sets; Streamlit sends them apart from the spec, in Arrow)."""
+    import json
+
+    import pyarrow as pa
+
+    charts = []
+    for element in at.get("vega_lite_chart"):
+        rows = [row for d in element.proto.datasets for row in pa.ipc.open_stream(d.data.data).read_all().to_pylist()]
+        charts.append((json.loads(element.proto.spec), rows))
+    return charts
+
+
+def chart_rows(at: AppTest, title: str, series: str | None = None) -> list[dict]:
+    """The data rows of the chart whose title starts with `title` — those of one legend entry
+    (column 系列, tuoyu.charts.SERIES) when `series` is given."""
+    for spec, rows in vega_charts(at):
+        text = spec.get("title")
+        text = text.get("text") if isinstance(text, dict) else text
+        if str(text or "").startswith(title):
+            return [r for r in rows if series is None or r.get("系列") == series]
+    raise AssertionError(f"no chart titled {title}: {[s.get('title') for s, _ in vega_charts(at)]}")
+
+
 def units_table(at: AppTest):
     """总览's units in brief beside the map (the one with 县区)."""
     return next(d.value for d in at.dataframe if "县区" in d.value.columns)

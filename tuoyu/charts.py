@@ -1,14 +1,34 @@
-"""Plotly figures shared by the pages and the briefing. Each takes data already computed
-elsewhere and only draws it."""
+"""The charts shared by the pages and the briefing, as Vega-Lite specifications built with
+Altair: the page draws one in the browser (st.altair_chart), the briefing the same one to an
+image (tuoyu.briefing.images, vl-convert: no browser). Each takes data already computed
+elsewhere and only draws it.
+
+Every chart's data is in long form, its legend's entries in a column called 系列 (SERIES),
+so that a chart's figures can be read back by name (tests/apptest.py chart_rows)."""
 
 from datetime import date
 
+import altair as alt
 import pandas as pd
 import plotly.graph_objects as go
 
 from . import fmt, periods, review, tasks, verdicts
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+SERIES = "系列"
+# The look every chart shares (Vega-Lite config): title at the left, the legend below,
+# a light grid, no frame; the font sizes the briefing enlarges for paper (briefing.images).
+LOOK = {
+    "font": FONT,
+    "title": {"anchor": "start", "fontSize": 16, "fontWeight": "normal", "color": "#222", "offset": 12},
+    "axis": {"labelFontSize": 12, "titleFontSize": 13, "titleFontWeight": "normal", "gridColor": "#e5e7eb",
+             "labelColor": "#333", "titleColor": "#333", "domainColor": "#888", "tickColor": "#888",
+             "labelLimit": 0},
+    "legend": {"orient": "bottom", "direction": "horizontal", "title": None, "labelFontSize": 12,
+               "labelLimit": 0, "columnPadding": 14, "symbolStrokeWidth": 2},
+    "text": {"fontSize": 12},
+    "view": {"stroke": None},
+}
 REGION_COLOUR, PROVINCE_COLOUR, TARGET_COLOUR, NATIONAL_COLOUR = "#1f5fa8", "#8a8f98", "#c0392b", "#6c3483"
 NO_TARGET, NO_TARGET_COLOUR = "未设目标", "#9aa5b1"
 STATUS_BAR_COLOURS = verdicts.colours("colour") | {NO_TARGET: NO_TARGET_COLOUR}
@@ -32,6 +52,11 @@ def _layout(fig: go.Figure, title: str, y_title: str, height: int = 420, tickfor
 
 
 layout = _layout   # the common look, also for tuoyu.maps
+
+
+def finish(chart: alt.TopLevelMixin, title: str, height: int = 420) -> alt.TopLevelMixin:
+    """The common look (LOOK) on a built chart: its title, its height, the container's width."""
+    return chart.properties(title=title, height=height, width="container").configure(**LOOK)
 
 
 def _date_axis(fig: go.Figure) -> go.Figure:

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from string import Template
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -34,8 +35,13 @@ def style() -> None:
 
 
 def chart(fig) -> None:
-    """A Plotly figure across its container, without Plotly's English tool bar (charts.CONFIG)."""
-    st.plotly_chart(fig, width="stretch", config=charts.CONFIG)
+    """A chart across its container in its own look (charts.LOOK, not Streamlit's theme: the
+    page and the briefing's image show the same chart). Streamlit's English tool bar over it is
+    hidden (app.css)."""
+    if isinstance(fig, alt.TopLevelMixin):
+        st.altair_chart(fig, width="stretch", theme=None)
+    else:
+        st.plotly_chart(fig, width="stretch", config=charts.CONFIG)
 
 
 def status_table(frame: pd.DataFrame, key: str) -> None:
