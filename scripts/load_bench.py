@@ -13,8 +13,8 @@ Builds the shipped sample in a temporary folder and starts `streamlit run dashbo
   page, runs per second, and the server's CPU per run (from /proc over the whole phase).
 - **browser** (--browser): headless Chromium (Debian's), a fresh context per load, median of
   three: the first heading drawn and the page fully drawn, for every page and for the floor
-  (alone, and with one tiny Plotly or Vega-Lite chart: what a chart library's first chart
-  costs); each page on a cached selection and on three selections never opened before.
+  (alone, and with one tiny Vega-Lite chart: what the first chart costs);
+  each page on a cached selection and on three selections never opened before.
 
 Prints a Markdown table for docs/benchmarks.md; --json writes every figure."""
 
@@ -58,14 +58,9 @@ def uncached(page: int) -> list[dict]:
 
 
 MINIMAL_APP = 'import streamlit as st\nst.title("最小应用")\nst.write("一行文字")\n'
-# the floor with one tiny chart: what the first chart of each library costs a fresh browser
-# (Streamlit loads each library's bundle only when a page first draws one of its charts)
-CHART_APPS = {
-    "最小应用 + 一个 Plotly 图": MINIMAL_APP + 'import plotly.graph_objects as go\n'
-                                        'st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, 2])))\n',
-    "最小应用 + 一个 Vega-Lite 图": MINIMAL_APP + 'st.line_chart({"a": [1, 3, 2]})\n',
-}
-VEGA = ".vega-embed canvas, .vega-embed svg"
+# the floor with one tiny chart: what the first chart costs a fresh browser (Streamlit loads
+# the chart library's bundle only when a page first draws one of its charts)
+CHART_APPS = {"最小应用 + 一个 Vega-Lite 图": MINIMAL_APP + 'st.line_chart({"a": [1, 3, 2]})\n'}
 RUN_TIMEOUT_S = 120
 
 
@@ -182,8 +177,6 @@ def browser_times(servers: dict, reps: int = 3) -> dict:
                     harness.wait_drawn(page)
                     if page.locator(harness.CHART).count():
                         harness.wait_for_chart(page, every=True)
-                    if page.locator(".vega-embed").count():
-                        page.locator(VEGA).first.wait_for(timeout=RUN_TIMEOUT_S * 1000)
                     drawn.append(time.perf_counter() - started)
                     context.close()
                 out[label] = {"first_heading_s": round(statistics.median(first), 2),

@@ -38,7 +38,7 @@ expect.set_options(timeout=30_000)
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
-CHART = ".js-plotly-plot svg.main-svg"
+CHART = ".vega-embed"           # a Vega-Lite chart (tuoyu.charts), drawn as SVG by Streamlit
 METRIC = '[data-testid="stMetric"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
 CAPTION = '[data-testid="stMain"] [data-testid="stCaptionContainer"]'   # the page's, not the sidebar's
@@ -230,13 +230,13 @@ def assert_not_placeholder(page: Page, title: str) -> None:
 
 
 def wait_for_chart(page: Page, every: bool = False) -> None:
-    """A Plotly chart (or, with every=True, each chart on the page) has drawn its SVG with
-    marks in it, not just an empty frame."""
+    """A chart (or, with every=True, each chart on the page) has drawn its SVG with marks in
+    it, not just an empty frame."""
     expect(page.locator(CHART).first).to_be_visible()
     page.wait_for_function(
         """([sel, every]) => {
-             const drawn = [...document.querySelectorAll('.js-plotly-plot')].map(plot =>
-               !!plot.querySelector(sel + ' g.trace path, ' + sel + ' g.trace .point'));
+             const drawn = [...document.querySelectorAll(sel)].map(chart =>
+               !!chart.querySelector('svg .role-mark path, svg .role-mark text'));
              return drawn.length > 0 && (every ? drawn.every(Boolean) : drawn.some(Boolean));
            }""",
         arg=[CHART, every], timeout=RUN_TIMEOUT_MS)
@@ -265,7 +265,7 @@ def select_option(page: Page, label: str, option: str, within=None) -> None:
 
 def chart_text(page: Page, index: int = 0) -> str:
     """All text drawn in a chart's SVG (axis ticks, labels, legend)."""
-    return page.locator(".js-plotly-plot").nth(index).evaluate("e => e.textContent")
+    return page.locator(f"{CHART} svg").nth(index).evaluate("e => e.textContent")
 
 
 # Missing CJK glyphs are drawn as the same box whatever the character: draw each character

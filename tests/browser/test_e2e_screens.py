@@ -43,10 +43,10 @@ def test_county_view_shows_its_gap_numbers(page, sample_server):
 
 def _bar_values_top_down(page, index: int = 0) -> list[float]:
     """The value labels of a horizontal bar chart, read from the top of the chart down."""
-    labels = page.locator(".js-plotly-plot").nth(index).evaluate("""plot =>
-        [...plot.querySelectorAll('g.trace.bars g.point text')]
+    labels = page.locator(harness.CHART).nth(index).evaluate("""chart =>
+        [...chart.querySelectorAll('svg g.mark-text.role-mark text')]
           .map(t => [t.getBoundingClientRect().y, t.textContent])""")
-    return [float(text) for _, text in sorted(labels)]
+    return [float(text) for _, text in sorted(labels) if text.replace(".", "", 1).isdigit()]
 
 
 def test_province_compares_its_counties_in_sorted_bars(page, sample_server):
@@ -60,9 +60,9 @@ def test_province_compares_its_counties_in_sorted_bars(page, sample_server):
 
 
 def _filled_shapes(page, title: str) -> int:
-    plot = page.locator(".js-plotly-plot").filter(has_text=title).first
-    expect(plot).to_be_visible()
-    return plot.evaluate("plot => plot.querySelectorAll('g.scatterlayer .fills path').length")
+    chart = page.locator(harness.CHART).filter(has_text=title).first
+    expect(chart).to_be_visible()
+    return chart.evaluate("chart => chart.querySelectorAll('svg g.mark-geoshape.role-mark path').length")
 
 
 def test_map_drawn_for_zhongwei_and_fujian(page, sample_server):

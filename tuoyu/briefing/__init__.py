@@ -44,7 +44,7 @@ def generate(con, plan: str, region: str, period: str, counting: str = indicator
              formats=(".docx", ".pdf", ".xlsx", ".html"), progress=None, today: date | None = None,
              issued: date | None = None) -> Files:
     """Assemble the briefing and render the formats asked for. `progress(fraction, text)`
-    is told each step. A missing Chromium costs the PDF (and the charts), never the rest:
+    is told each step. A missing Chromium costs the PDF, never the rest (the charts are drawn without it):
     the reason is in Files.errors."""
     started = time.perf_counter()
     step = progress or (lambda fraction, text: None)
