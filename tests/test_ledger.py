@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tests.apptest import chart_series, run_app
+from tests.apptest import chart_rows, run_app
 from tuoyu import charts, cli, db, ledger, paths, tasks
 from tuoyu.errors import ImportRefused
 
@@ -110,11 +110,72 @@ def test_phases_drawn_from_the_day_after_the_previous_one(sample_con):
     assert phases.loc["实施创建", "drawn_starts_on"] == date(2021, 9, 1)   # given in the document
     assert phases.loc["整改提高", "drawn_starts_on"] == date(2023, 10, 1)  # day after 2023-09-30
     assert phases.loc["迎检评审", "ends_on"] == date(2024, 7, 31)
-    tasks = ledger.load_tasks(sample_con, "ZHONGWEI")
+    tasks = ledger.load_tasks(sample_con, "ZHONGWEI", date(2024, 12, 31))
     assert set(tasks["phase"]) == {"实施创建"}                          # all nine due 2023-09-30
-    fig = charts.ledger_timeline(phases.reset_index(), tasks, date(2026, 11, 23))
-    assert any(s.type == "line" for s in fig.layout.shapes)           # today's line
-    assert "阶段4：迎检评审" in fig.layout.yaxis.categoryarray
+    spec, rows = timeline_spec(charts.ledger_timeline(phases.reset_index(), tasks, date(2024, 12, 31)))
+    stages = {r["行"]: (r["起"], r["止"]) for r in rows if r["系列"] == "阶段"}
+    assert stages["阶段3：整改提高"] == ("2023-10-01", "2024-03-31")     # drawn from the day after stage 2
+    assert stages["阶段4：迎检评审"] == ("2024-04-01", "2024-07-31")
+    # stages first, then the nine tasks by number; the first row at the top
+    order = next(layer["encoding"]["y"]["sort"] for layer in spec["layer"] if "y" in layer["encoding"])
+    assert order[:5] == ["阶段1：启动准备", "阶段2：实施创建", "阶段3：整改提高", "阶段4：迎检评审",
+                         "ZHONGWEI-01 将婴幼儿照护服务纳入国民…"]
+    assert len(order) == 4 + 9
+    # 2024Q4's five late tasks, each overdue from its deadline to the day shown, and that day's line
+    assert {r["行"].split(" ")[0]: (r["起"], r["止"]) for r in rows if r["系列"] == "逾期"} == {
+        f"ZHONGWEI-0{n}": ("2023-09-30", "2024-12-31") for n in (2, 4, 6, 7, 8)}
+    assert [r["起"] for r in rows if r["系列"] == "今天"] == ["2024-12-31"]
+    assert [layer["mark"]["type"] for layer in spec["layer"] if "今天" in json.dumps(layer.get("transform"),
+                                                                                   ensure_ascii=False)] == ["rule", "text"]
+
+
+def timeline_spec(chart) -> tuple[dict, list[dict]]:
+    """A chart's Vega-Lite specification and the rows of its data."""
+    spec = chart.to_dict()
+    return spec, [row for data in spec["datasets"].values() for row in data]
+
+
+def test_timeline_marks_each_status_as_the_ledger_shows_it():
+    # one task of each status, and one with no deadline (not on the timeline)
+    shown = pd.DataFrame({
+        "task_id": ["A", "B", "C", "D", "E"], "title": ["甲" * 13, "乙", "丙", "丁", "戊"],
+        "responsible_units": "市教育局", "status": ["滞后", "进行中", "未开始", "已完成", "未开始"],
+        "due": [date(2024, 3, 31), date(2025, 6, 30), date(2025, 6, 30), date(2024, 1, 31), None],
+        "late_since": [date(2024, 4, 1), None, None, None, None],
+        "late_text": ["逾期275天（自2024年4月1日起）", "", "", "", ""],
+    })
+    no_stages = pd.DataFrame(columns=["seq", "phase", "drawn_starts_on", "ends_on", "is_start_assumed"])
+    spec, rows = timeline_spec(charts.ledger_timeline(no_stages, shown, date(2024, 12, 31)))
+    marked = {r["行"]: r for r in rows if r["系列"] in tasks.STATUSES}
+    assert list(marked) == ["A 甲甲甲甲甲甲甲甲甲甲甲甲…", "B 乙", "C 丙", "D 丁"]   # 12 characters, then …
+    assert marked["A 甲甲甲甲甲甲甲甲甲甲甲甲…"]["状态"] == "滞后 逾期275天（自2024年4月1日起）"
+    assert marked["B 乙"]["完成时限"] == "2025年6月30日"
+    points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point" and "shape" in layer["encoding"])
+    legend = points["encoding"]["stroke"]["scale"]
+    # the overdue line first, then the statuses in the ledger's order, each in its colour
+    assert legend == {"domain": ["逾期", "滞后", "进行中", "未开始", "已完成"],
+                      "range": ["#c0392b", "#c0392b", "#1f5fa8", "#8a8f98", "#2e8b57"]}
+    fills = points["encoding"]["fill"]["scale"]["range"]
+    assert fills[3] == "transparent" and fills[2] == "#1f5fa8"       # 未开始 an open circle, 进行中 filled
+    assert points["encoding"]["shape"]["scale"]["range"][2:] == ["circle", "circle", "diamond"]
+
+
+def test_department_chart_groups_three_bars_per_unit_in_the_given_order():
+    counts = pd.DataFrame({"department": ["乙", "甲"], "n_tasks": [3, 2], "n_lead": [1, 1], "n_done": [0, 2],
+                           "n_late": [2, 0]})
+    spec, rows = timeline_spec(charts.department_counts(counts))
+    assert {(r["责任单位"], r["系列"]): r["项"] for r in rows} == {
+        ("乙", "任务数"): 3, ("乙", "已完成"): 0, ("乙", "滞后"): 2, ("甲", "任务数"): 2, ("甲", "已完成"): 2, ("甲", "滞后"): 0}
+    bars, values = spec["layer"]
+    encoding = bars["encoding"]
+    assert encoding["y"]["sort"] == ["乙", "甲"]                       # most late at the top, as given
+    assert encoding["yOffset"]["field"] == "系列"
+    assert encoding["color"]["scale"] == {"domain": ["任务数", "已完成", "滞后"],
+                                          "range": ["#8a8f98", "#2e8b57", "#c0392b"]}
+    assert encoding["x"]["axis"]["values"] == [0, 1, 2, 3]            # whole tasks
+    assert values["mark"]["type"] == "text" and values["encoding"]["text"]["field"] == "项"   # the count at the bar's end
+    assert encoding["tooltip"]["field"] == "说明"
+    assert {r["说明"] for r in rows} >= {"乙：滞后 2 项", "甲：已完成 2 项"}
 
 
 def test_linked_indicators_show_their_status(sample_con):
@@ -284,12 +345,8 @@ def test_page_department_filter_shows_exactly_its_tasks(monkeypatch, sample_db_p
 
 
 def timeline_tasks(at) -> set[str]:
-    """The tasks marked on the timeline by their status (each label starts with the task's number)."""
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        if "进度安排" in json.dumps(spec["layout"].get("title"), ensure_ascii=False):
-            return {y.split(" ")[0] for t in spec["data"] if t.get("name") in charts.TASK_STATUS_COLOURS for y in t["y"]}
-    raise AssertionError("no timeline on the page")
+    """The tasks marked on the timeline by their status (each row's name starts with the task's number)."""
+    return {r["行"].split(" ")[0] for status in tasks.STATUSES for r in chart_rows(at, "进度安排", status)}
 
 
 def test_page_timeline_follows_the_filters(monkeypatch, sample_db_path):
@@ -352,7 +409,7 @@ def test_page_department_chart_follows_an_update(monkeypatch, sample_history_cop
     at = _todays_ledger(monkeypatch, sample_history_copy)
 
     def done_of(unit):
-        return dict(zip(chart_series(at, "已完成", "y"), chart_series(at, "已完成", "x")))[unit]
+        return {r["责任单位"]: r["项"] for r in chart_rows(at, "各责任单位任务情况", "已完成")}[unit]
 
     assert done_of("市税务局") == 0
     _save_update(at, "ZHONGWEI-04", "马主任", "已完成", "税费优惠政策清单已印发并落实")
