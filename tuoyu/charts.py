@@ -206,7 +206,8 @@ def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: flo
     })
     data = data.sort_values("value", ascending=False, na_position="last", kind="stable")
     data["hover"] = [f"{n}：{t} · {s}" for n, t, s in zip(data["name"], data["label"], data[SERIES])]
-    order = data["name"].tolist()   # every unit on the axis; a bar for those with a coloured word
+    # every unit on the axis, in this order (the scale's domain); a bar for those with a coloured word
+    order = data["name"].tolist()
     bold = _bold_labels([n for n, c in zip(data["name"], data["code"]) if marked(n, c, focus) == "bold"])
     data = data[data[SERIES].isin(list(colours))]
     present = [s for s in colours if s in set(data[SERIES])]
@@ -217,7 +218,7 @@ def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: flo
         # the right for the longest bar's label
         top = max([v for v in data["value"] if pd.notna(v)] + [v * scale for v in (average, target) if v is not None],
                   default=1.0)
-        name = alt.Y("name:N", title=None, sort=order, scale=alt.Scale(domain=order, paddingInner=0.2),
+        name = alt.Y("name:N", title=None, scale=alt.Scale(domain=order, paddingInner=0.2),
                      axis=alt.Axis(labelFontWeight=bold, ticks=False, grid=False))
         value = alt.X("value:Q", title=None, scale=alt.Scale(domain=[0, top * 1.15], nice=False),
                       axis=alt.Axis(labels=False, ticks=False, grid=False, domain=False))
@@ -225,7 +226,7 @@ def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: flo
     else:
         # the names lie flat while they fit side by side (about 13 px a character), else slant
         room = 13 * max([len(n) for n in order], default=1) + 10
-        name = alt.X("name:N", title=None, sort=order, scale=alt.Scale(domain=order, paddingInner=0.2),
+        name = alt.X("name:N", title=None, scale=alt.Scale(domain=order, paddingInner=0.2),
                      axis=alt.Axis(labelFontWeight=bold, labelAngle=alt.expr(f"width < {room * len(order)} ? -45 : 0"),
                                    labelAlign=alt.expr(f"width < {room * len(order)} ? 'right' : 'center'")))
         value = alt.Y("value:Q", title=unit, axis=alt.Axis(format=".0f" if rate else ".1f", tickMinStep=1 if rate else 0.1))
