@@ -6,9 +6,7 @@ tests/test_indicators.py):
          (each_child) → ⌈1.5 × 50,000 / 1000⌉ − 0 = 75 托位, 有风险 (not due until 2024Q4)
   测试省 990000 (the average): A1 120 + A2 40 + B2 0 + C1 60 = 220 / 200,000 × 1000 = 1.10"""
 
-import json
-
-from tests.apptest import cell_colours, run_app
+from tests.apptest import cell_colours, run_app, vega_charts
 from tuoyu import charts, comparison
 
 TESTPLAN_Q3 = dict(plan="TESTPLAN", period="2024Q3")
@@ -45,6 +43,18 @@ def test_county_page_for_a_county_is_no_dead_end(monkeypatch, fixture_db_path):
     assert table.columns[:3].tolist() == ["县区", "状态", "每千人口托位数（个/千人）"]
     # the fixture's codes have no boundaries: one line, no map
     assert "县区暂无边界数据（地图只含县级及以上区划），不显示地图。" in [i.value for i in at.info]
+    # two units: upright bars, highest first, 乙县 (the selected one) named in bold, 甲县 lighter
+    layers, rows = _chart(at, "每千人口拥有3岁以下婴幼儿托位数")
+    bars = layers["bar"]["encoding"]
+    assert bars["x"]["field"] == "name" and bars["x"]["scale"]["domain"] == ["甲县", "乙县"]
+    bold = bars["x"]["axis"]["labelFontWeight"]["condition"]["test"]
+    assert "乙县" in bold and "甲县" not in bold
+    units = {r["name"]: r for r in rows if "name" in r}
+    assert {n: (r["系列"], r["label"], r["opacity"]) for n, r in units.items()} == {
+        "甲县": ("已达到（未到期）", "1.60", 0.45), "乙县": ("有风险", "0.00", 1)}
+    # as lines named in the legend: 测试省's average, and 测试市's own 2024 target 1.0
+    # (tests/fixture/targets.csv "2024年全市1.0"; the units' 1.5 colours the bars)
+    assert layers["rule"]["encoding"]["color"]["scale"]["domain"] == ["测试省平均 1.10", "目标 1.00"]
 
 
 def test_what_if_by_number_boxes(monkeypatch, fixture_db_path):
@@ -59,8 +69,12 @@ def test_what_if_by_number_boxes(monkeypatch, fixture_db_path):
     assert result.loc["测试市", "新增后"] == 1.57 and result.loc["测试市", "新增托位"] == 75
 
 
-def _spec(at, index):
-    return json.loads(at.get("plotly_chart")[index].proto.spec)
+def _chart(at, title):
+    """The page's Vega-Lite chart titled `title`: its layers by mark, and its data rows."""
+    for spec, rows in vega_charts(at):
+        if spec.get("title") == title:
+            return {layer["mark"]["type"]: layer for layer in spec["layer"]}, rows
+    raise AssertionError(f"no chart titled {title}")
 
 
 def test_a_province_compares_its_counties_in_sorted_horizontal_bars(monkeypatch, sample_db_path, sample_con):
@@ -69,22 +83,33 @@ def test_a_province_compares_its_counties_in_sorted_horizontal_bars(monkeypatch,
     values = table["每千人口托位数（个/千人）"].tolist()
     assert len(values) == 83 and values == sorted(values, reverse=True)
     assert "状态" not in table.columns                   # Fujian sets its counties no target
-    bars = _spec(at, 0)
-    assert {t["orientation"] for t in bars["data"] if t["type"] == "bar"} == {"h"}
-    order = bars["layout"]["yaxis"]["categoryarray"]
-    assert order == table["县区"].tolist()                # full names, highest at the top
+    layers, rows = _chart(at, "每千人口拥有3岁以下婴幼儿托位数")
+    bars = layers["bar"]["encoding"]
+    assert bars["y"]["field"] == "name" and bars["x"]["type"] == "quantitative"     # lying down
+    assert bars["y"]["scale"]["domain"] == table["县区"].tolist()   # full names, highest at the top
+    assert bars["color"]["legend"]["orient"] == "top"
     # coloured by the words the caption gives: above or not above 福建省平均
-    assert {t["name"] for t in bars["data"] if t["type"] == "bar"} == {"高于平均", "不高于平均"}
+    assert bars["color"]["scale"]["domain"] == ["高于平均", "不高于平均"]
+    assert {r["系列"] for r in rows if "name" in r} == {"高于平均", "不高于平均"}
     assert any("柱色表示是否高于福建省平均" in c.value for c in at.caption)
     # the reference values are legend entries, not labels that can overlap
-    assert {t["name"] for t in bars["data"] if t["type"] == "scatter"} == {"福建省平均 4.01", "目标 4.50"}
+    assert layers["rule"]["encoding"]["color"]["scale"]["domain"] == ["福建省平均 4.01", "目标 4.50"]
     assert "None" not in table.astype(str).to_numpy().ravel().tolist()
+
+
+def _rows(chart) -> list[dict]:
+    """All the data rows of an Altair chart (inline or in its named data sets)."""
+    spec = chart.to_dict()
+    inline = [layer["data"]["values"] for layer in spec.get("layer", []) if "values" in layer.get("data", {})]
+    return [row for values in list(spec.get("datasets", {}).values()) + inline for row in values]
 
 
 def test_scatter_names_only_the_selected_unit_and_outliers(sample_con):
     view = comparison.build(sample_con, "FUJIAN", "350000", "2024Q4", "filed", focus="350102")
     figure = charts.capacity_use(view.units, "350102")
-    named = [t for t in figure.data[0].text if t]
+    points = [r for r in _rows(figure) if r["系列"] == "单位"]
+    named = [r["label"] for r in points if r["label"]]
+    assert len(points) == 83
     assert "鼓楼区" in named and len(named) < 10          # 83 points, a handful named
 
 

@@ -35,16 +35,27 @@ def test_value_classes_are_quantiles():
     assert maps.value_classes([]) == []
 
 
+def _units(chart) -> tuple[dict, dict]:
+    """The map's units by name (each a GeoJSON feature's properties, as the chart carries
+    them) and its legend: {entry: colour}, in the legend's order."""
+    spec = chart.to_dict()
+    (shapes,) = [layer for layer in spec["layer"] if layer["mark"]["type"] == "geoshape"]
+    data = shapes.get("data") or spec["data"]   # a layer alone: its data at the top
+    features = data["values"] if "values" in data else spec["datasets"][data["name"]]
+    scale = shapes["encoding"]["color"]["scale"]
+    return {f["properties"]["name"]: f["properties"] for f in features}, dict(zip(scale["domain"], scale["range"]))
+
+
 def test_zhongwei_map_is_coloured_by_status_with_the_county_outlined(sample_con):
     view = comparison.build(sample_con, "ZHONGWEI", "640500", "2024Q4", "filed", focus="640522")
     figure, notice = maps.county_map(view)
     assert notice is None
-    units = {t.name.split("：")[0]: t for t in figure.data if t.fill == "toself"}
+    units, legend = _units(figure)
     assert sorted(units) == ["中宁县", "沙坡头区", "海原县"]
     # 海原县 1.00 < its 2024 target 1.20 at 2024Q4: 未达标 (red), outlined as the selected county
-    assert units["海原县"].fillcolor == verdicts.style("未达标")["colour"]
-    assert units["海原县"].line.width == 3 and units["中宁县"].line.width == 1
-    assert {t.name for t in figure.data if t.fill != "toself" and t.showlegend} == {"达标", "未达标"}
+    assert legend[units["海原县"]["系列"]] == verdicts.style("未达标")["colour"]
+    assert units["海原县"]["stroke_width"] == 3 and units["中宁县"]["stroke_width"] == 1
+    assert list(legend) == ["达标", "未达标"]       # the colours drawn, in the statuses' order
     assert maps.title(view) == "各县区2024年每千人口托位数目标状态"
 
 
@@ -52,10 +63,19 @@ def test_fujian_map_by_value_has_five_classes(sample_con):
     view = comparison.build(sample_con, "FUJIAN", "350000", "2024Q4", "filed")
     figure, notice = maps.county_map(view, maps.VALUE)
     assert notice is None
-    legend = [t.name for t in figure.data if t.showlegend]
+    units, legend = _units(figure)
     assert len(legend) == 5 and all("–" in name for name in legend)
-    assert sum(t.fill == "toself" for t in figure.data) == 83
+    assert len(units) == 83
     assert maps.mode_label(view, maps.STATUS) == "是否高于平均"     # Fujian sets its counties no target
+
+
+def test_the_map_needs_no_network(sample_con):
+    # every shape is in the chart itself: no data, tiles or fonts fetched by address
+    view = comparison.build(sample_con, "FUJIAN", "350000", "2024Q4", "filed", focus="350102")
+    spec = maps.county_map(view)[0].to_dict()
+    spec.pop("$schema")                                   # the spec's version, never fetched
+    assert "'url'" not in str(spec) and "http" not in str(spec)
+    assert spec["projection"]["type"] == "mercator"
 
 
 def test_briefing_carries_the_map_where_there_are_boundaries(sample_con, con):

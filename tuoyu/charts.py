@@ -151,74 +151,114 @@ def _national(fig: go.Figure, view, top: float | None) -> None:
 # Above this many units, bars lie horizontally with full names, one line each.
 MANY_UNITS = 12
 BAR_ROW_PX = 24
+FADED = 0.45   # the other units' bars beside the selected one
 
 
 def marked(name: str, code: str, focus: str | None) -> str:
-    """A unit's name as a chart shows it: the selected one in bold."""
-    return f"<b>{name}</b>" if code == focus else name
+    """The weight a chart writes a unit's name in: the selected one bold (a Vega-Lite chart
+    has no markup: the weight goes to a text mark from the data, or to an axis's labels)."""
+    return "bold" if code == focus else "normal"
 
 
-def _reference(fig: go.Figure, value: float, name: str, line: dict, horizontal: bool) -> None:
-    """A reference value (target, average) as a line across the bars, named in the legend
-    rather than by a label on the chart: two labels beside close lines overlap."""
-    if horizontal:
-        fig.add_vline(x=value, line=line)
-    else:
-        fig.add_hline(y=value, line=line)
-    fig.add_scatter(x=[None], y=[None], mode="lines", line=line, name=name, hoverinfo="skip")
+def _bold_labels(names: list[str]) -> dict:
+    """An axis's labels: those names bold (Vega-Lite's condition on each label's value)."""
+    import json
+
+    return {"condition": {"test": f"indexof({json.dumps(names, ensure_ascii=False)}, datum.value) >= 0",
+                          "value": "bold"}, "value": "normal"}
+
+
+def _reference(lines: list[tuple[str, float, str, list[int]]], horizontal: bool, title: str | None,
+               orient: str) -> alt.Chart:
+    """Reference values (name, value, colour, dash) as lines across the bars, named in a
+    legend of their own rather than by labels on the chart: two labels beside close lines
+    overlap."""
+    names = [n for n, _, _, _ in lines]
+    # a line in the legend long enough to show its dashes, in an entry as high as a square's
+    # (the two legends sit side by side)
+    legend = alt.Legend(orient=orient, symbolType="M-1.6,0H1.6", symbolSize=144, labelOffset=9)
+    series = alt.Color(f"{SERIES}:N", legend=legend,
+                       scale=alt.Scale(domain=names, range=[c for _, _, c, _ in lines]))
+    dash = alt.StrokeDash(f"{SERIES}:N", legend=legend, scale=alt.Scale(domain=names, range=[d for *_, d in lines]))
+    value = (alt.X if horizontal else alt.Y)("value:Q", title=title)
+    return alt.Chart(pd.DataFrame({SERIES: names, "value": [v for _, v, _, _ in lines]})).mark_rule(
+        strokeWidth=2, tooltip=None).encode(value, color=series, strokeDash=dash)
 
 
 def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: float | None,
               average_label: str, colours: dict | None = None, colour_by: str = "status",
-              focus: str | None = None) -> go.Figure:
+              focus: str | None = None) -> alt.LayerChart:
     """One bar per unit, highest first, coloured and named by `colour_by` (the target
-    statuses of DESIGN §4.2, or the given colours by word) with the target and average as
-    lines named in the legend; horizontal with full names above MANY_UNITS units; the
-    focus unit (code) in bold, the others lighter. frame: code, name, value, <colour_by>."""
+    statuses of DESIGN §4.2, or the given colours by word) with its value at its end, and
+    the target and average as lines named in the legend; horizontal with full names above
+    MANY_UNITS units; the focus unit (code) in bold, the others lighter.
+    frame: code, name, value, <colour_by>."""
     colours = STATUS_BAR_COLOURS if colours is None else colours
     rate = fmt.value(code, 0.5).endswith("%")
     scale = 100 if rate else 1
     many = len(frame) > MANY_UNITS
-    frame = frame.assign(_colour=frame[colour_by].fillna(NO_TARGET if colours is STATUS_BAR_COLOURS else ""),
-                         _value=pd.to_numeric(frame["value"]).astype(float) * scale)
-    frame = frame.sort_values("_value", ascending=False, na_position="last", kind="stable")
-    frame = frame.assign(_name=[marked(n, c, focus) for n, c in zip(frame["name"], frame["code"])])
-    fig = go.Figure()
-    for status, colour in colours.items():
-        part = frame[frame["_colour"] == status]
-        if part.empty:
-            continue
-        values, names = part["_value"], part["_name"]
-        fig.add_bar(x=values if many else names, y=names if many else values, orientation="h" if many else "v",
-                    name=status, marker_color=colour,
-                    marker_opacity=[1 if focus in (None, c) else 0.45 for c in part["code"]],
-                    text=[fmt.value(code, v, with_unit=False) for v in part["value"]], textposition="outside",
-                    textfont=dict(size=12), cliponaxis=False,
-                    hovertemplate="%{" + ("y" if many else "x") + "}：%{text}<extra>" + status + "</extra>")
-    if average is not None:
-        _reference(fig, average * scale, f"{average_label} {fmt.value(code, average, with_unit=False)}",
-                   dict(color=PROVINCE_COLOUR, dash="dash", width=2), many)
-    if target is not None:
-        _reference(fig, target * scale, f"目标 {fmt.value(code, target, with_unit=False)}",
-                   dict(color=TARGET_COLOUR, width=2), many)
+    data = pd.DataFrame({
+        "code": frame["code"], "name": frame["name"],
+        SERIES: frame[colour_by].fillna(NO_TARGET if colours is STATUS_BAR_COLOURS else ""),
+        "value": pd.to_numeric(frame["value"]).astype(float) * scale,
+        "label": [fmt.value(code, v, with_unit=False) for v in frame["value"]],
+        "opacity": [1 if focus in (None, c) else FADED for c in frame["code"]],
+    })
+    data = data.sort_values("value", ascending=False, na_position="last", kind="stable")
+    data["hover"] = [f"{n}：{t} · {s}" for n, t, s in zip(data["name"], data["label"], data[SERIES])]
+    # every unit on the axis, in this order (the scale's domain); a bar for those with a coloured word
+    order = data["name"].tolist()
+    bold = _bold_labels([n for n, c in zip(data["name"], data["code"]) if marked(n, c, focus) == "bold"])
+    data = data[data[SERIES].isin(list(colours))]
+    present = [s for s in colours if s in set(data[SERIES])]
+    side = "top" if many else "bottom"
     unit = "%" if rate else fmt.value(code, 0).split(" ")[-1]
-    height = 150 + BAR_ROW_PX * len(frame) if many else 380
-    fig = _layout(fig, fmt.name(code), "" if many else unit, height=height,
-                  tickformat=None if many else ".0f" if rate else ".1f")
-    fig.update_layout(barmode="overlay", hovermode="closest")
-    order = frame["_name"].tolist()
     if many:
-        fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed", gridcolor="rgba(0,0,0,0)",
-                         rangemode="normal")
         # every bar carries its value: no axis to read across two thousand pixels; room on
         # the right for the longest bar's label
-        top = max([v for v in frame["_value"] if pd.notna(v)] + [v * scale for v in (average, target) if v is not None],
+        top = max([v for v in data["value"] if pd.notna(v)] + [v * scale for v in (average, target) if v is not None],
                   default=1.0)
-        fig.update_xaxes(range=[0, top * 1.15], showticklabels=False)
-        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), margin=dict(t=120))
+        name = alt.Y("name:N", title=None, scale=alt.Scale(domain=order, paddingInner=0.2),
+                     axis=alt.Axis(labelFontWeight=bold, ticks=False, grid=False))
+        value = alt.X("value:Q", title=None, scale=alt.Scale(domain=[0, top * 1.15], nice=False),
+                      axis=alt.Axis(labels=False, ticks=False, grid=False, domain=False))
+        label = dict(align="left", baseline="middle", dx=3)
     else:
-        fig.update_xaxes(categoryorder="array", categoryarray=order)
-    return fig
+        # the names lie flat while they fit side by side (about 13 px a character), else slant
+        room = 13 * max([len(n) for n in order], default=1) + 10
+        name = alt.X("name:N", title=None, scale=alt.Scale(domain=order, paddingInner=0.2),
+                     axis=alt.Axis(labelFontWeight=bold, labelAngle=alt.expr(f"width < {room * len(order)} ? -45 : 0"),
+                                   labelAlign=alt.expr(f"width < {room * len(order)} ? 'right' : 'center'")))
+        value = alt.Y("value:Q", title=unit, axis=alt.Axis(format=".0f" if rate else ".1f", tickMinStep=1 if rate else 0.1))
+        label = dict(align="center", baseline="bottom", dy=-3)
+    # the page's charts show a tooltip on every mark unless told otherwise: each says what it names
+    base = alt.Chart(data).encode(name, value, tooltip=alt.Tooltip("hover:N"))
+    layers = [
+        base.mark_bar().encode(
+            color=alt.Color(f"{SERIES}:N", legend=alt.Legend(orient=side), scale=alt.Scale(domain=present, range=[colours[s] for s in present])),
+            opacity=alt.Opacity("opacity:Q", scale=None)),
+        base.mark_text(color="#444", **label).encode(text="label:N"),
+    ]
+    lines = []
+    if average is not None:
+        lines.append((f"{average_label} {fmt.value(code, average, with_unit=False)}", average * scale, PROVINCE_COLOUR,
+                      [4, 3]))
+    if target is not None:
+        lines.append((f"目标 {fmt.value(code, target, with_unit=False)}", target * scale, TARGET_COLOUR, [1, 0]))
+    if lines:
+        layers.append(_reference(lines, many, None if many else unit, side))
+    chart = alt.layer(*layers).resolve_scale(color="independent", strokeDash="independent")
+    # the two legends (colours, lines) side by side where the chart is wide enough, else one
+    # above the other (Vega does not wrap one legend after another)
+    wide = sum(_text_px(t) + 40 for t in present + [n for n, *_ in lines])
+    layout = f"{{offset: 18, {side}: {{anchor: 'start', direction: width < {wide} ? 'vertical' : 'horizontal'}}}}"
+    return finish(chart, fmt.name(code), 150 + BAR_ROW_PX * len(order) if many else 380).configure_legend(
+        **LOOK["legend"], layout=alt.expr(layout))
+
+
+def _text_px(text: str) -> int:
+    """About how wide a label is drawn at 12 px: a Chinese character 12 px, others 7."""
+    return sum(12 if ord(c) > 0x2E80 else 7 for c in text)
 
 
 def _outliers(values: pd.Series) -> pd.Series:
@@ -227,29 +267,43 @@ def _outliers(values: pd.Series) -> pd.Series:
     return (values - values.mean()).abs() > 2 * spread if spread else pd.Series(False, index=values.index)
 
 
-def capacity_use(frame: pd.DataFrame, focus: str | None = None) -> go.Figure:
+def capacity_use(frame: pd.DataFrame, focus: str | None = None) -> alt.LayerChart:
     """Capacity (托位/千人) against use (平均托收率): a unit with empty places is not the same
     problem as a unit with too few; the dotted line is the standard's 平均托收率
     (review.standard_bar). Names are written beside the points up to MANY_UNITS units; above
-    that only beside the selected unit and the outliers (hover names the rest).
+    that only beside the selected unit and the outliers (the tooltip names the rest).
     frame: code, name, slots_per_1000, occupancy_mean."""
     data = frame.dropna(subset=["slots_per_1000", "occupancy_mean"])
     x, y = data["slots_per_1000"].astype(float), data["occupancy_mean"].astype(float) * 100
     named = (pd.Series(True, index=data.index) if len(data) <= MANY_UNITS
              else _outliers(x) | _outliers(y) | (data["code"] == focus))
-    fig = go.Figure()
-    fig.add_scatter(x=x, y=y, mode="markers+text", text=[n if k else "" for n, k in zip(data["name"], named)],
-                    customdata=data["name"], textposition="top center",
-                    marker=dict(size=[16 if c == focus else 11 for c in data["code"]],
-                                color=[TARGET_COLOUR if c == focus else REGION_COLOUR for c in data["code"]]),
-                    hovertemplate="%{customdata}<br>托位 %{x:.2f} 个/千人<br>平均托收率 %{y:.1f}%<extra></extra>")
+    is_focus = data["code"] == focus
+    points = pd.DataFrame({
+        SERIES: "单位", "code": data["code"], "name": data["name"], "slots_per_1000": x, "occupancy": y,
+        "label": [n if k else "" for n, k in zip(data["name"], named)],
+        # a circle's size is its area: 16 and 11 px across
+        "size": [16 ** 2 if f else 11 ** 2 for f in is_focus],
+        "colour": [TARGET_COLOUR if f else REGION_COLOUR for f in is_focus],
+        "托位": [f"{v:.2f} 个/千人" for v in x], "平均托收率": [f"{v:.1f}%" for v in y],
+    })
     bar = round(review.standard_bar("occupancy_mean") * 100, 1)
-    fig.add_hline(y=bar, line=dict(color=TARGET_COLOUR, dash="dot"), annotation_text=f"托收率 {bar:g}%",
-                  annotation_position="bottom right")
-    fig.update_layout(hovermode="closest", showlegend=False)
-    fig.update_xaxes(title="每千人口托位数（个）")
-    fig = _layout(fig, "托位供给与使用：供给少还是空置多", "平均托收率（%）", height=380)
-    return fig.update_yaxes(rangemode="normal")
+    line = pd.DataFrame({SERIES: [f"托收率 {bar:g}%"], "occupancy": [bar]})
+    # room around the points (pixels) for their names and the line's label below it
+    use = alt.Y("occupancy:Q", title="平均托收率（%）", scale=alt.Scale(zero=False, padding=24))
+    capacity = alt.X("slots_per_1000:Q", title="每千人口托位数（个）", scale=alt.Scale(zero=False, padding=16))
+    tooltip = [alt.Tooltip("name:N", title="名称"), alt.Tooltip("托位:N"), alt.Tooltip("平均托收率:N")]
+    base = alt.Chart(points).encode(capacity, use, tooltip=tooltip)
+    chart = alt.layer(
+        alt.Chart(line).mark_rule(color=TARGET_COLOUR, strokeDash=[2, 3], strokeWidth=2, tooltip=None).encode(use),
+        alt.Chart(line).mark_text(align="right", baseline="top", dy=4, color="#444", tooltip=None).encode(
+            use, x=alt.value("width"), text=f"{SERIES}:N"),
+        # see-through as Plotly drew them (its default for points of several sizes): overlaps show
+        base.mark_circle(opacity=0.7).encode(
+            size=alt.Size("size:Q", scale=None), color=alt.Color("colour:N", scale=None)),
+        base.transform_filter("datum.label != ''").mark_text(baseline="bottom", dy=-8, color="#444").encode(
+            text="label:N"),
+    )
+    return finish(chart, "托位供给与使用：供给少还是空置多", 380)
 
 
 # ------------------------------------------------------------------ 任务台账 (tuoyu.ledger)

@@ -2,14 +2,14 @@
 filled by its target status (DESIGN §4.2) — or, where the plan sets the units no target, by
 whether it is above the average — or by its 每千人口托位数 in five classes.
 
-Drawn as filled shapes on plain axes (no base map, no tiles, no map fonts), so that it
-needs nothing from the network in the browser or in the briefing's image. Regions without
+Drawn as GeoJSON shapes carried in the chart itself (Vega-Lite geoshapes in a Mercator
+projection; no base map, no tiles, no map fonts), so that it needs nothing from the network
+in the browser or in the briefing's image. Regions without
 boundaries (townships, codes the boundary package does not know) get no map: notice()
 says so in one line."""
 
-import math
-
-import plotly.graph_objects as go
+import altair as alt
+import pandas as pd
 
 from . import boundaries, charts, comparison, fmt
 
@@ -68,42 +68,53 @@ def _classify(view: comparison.View, mode: str) -> tuple[list[str], dict[str, st
     return [v or fallback for v in u[column]], colours | {fmt.NO_DATA: NO_DATA_COLOUR}
 
 
-def figure(view: comparison.View, shapes: dict, mode: str = STATUS) -> go.Figure:
-    """The units with boundaries, filled by their legend entry (_classify); the selected unit
-    outlined; names written at each unit's centre for up to LABELLED_UNITS units."""
+def _clockwise(ring) -> list:
+    """A ring as the map's projection (d3-geo, spherical) reads an outer ring: clockwise; the
+    other way round it would mean all the globe outside the unit."""
+    turn = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))
+    points = [list(p) for p in ring]
+    return points[::-1] if turn > 0 else points
+
+
+def figure(view: comparison.View, shapes: dict, mode: str = STATUS) -> alt.LayerChart:
+    """The units with boundaries, filled by their legend entry (_classify), white borders,
+    the selected unit outlined; names written at each unit's centre for up to
+    LABELLED_UNITS units (else the selected one's only). GeoJSON in the chart itself: no
+    base map, no tiles, nothing fetched."""
     entries, colours = _classify(view, mode)
     u = view.units.assign(_entry=entries)
     u = u[u["code"].isin(list(shapes))]
-    fig = go.Figure()
-    for entry, colour in colours.items():
-        part = u[u["_entry"] == entry]
-        for row in part.to_dict("records"):
-            xs, ys = [], []
-            for ring in shapes[row["code"]].rings:
-                xs += [p[0] for p in ring] + [None]
-                ys += [p[1] for p in ring] + [None]
-            focus = row["code"] == view.focus
-            fig.add_scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines", hoveron="fills",
-                            line=dict(color="#222" if focus else "white", width=3 if focus else 1),
-                            name=f"{row['name']}：{entry} · {fmt.value(CODE, row[CODE])}",
-                            legendgroup=entry, showlegend=False, hoverinfo="name")
-        if not part.empty:   # one legend entry per colour
-            fig.add_scatter(x=[None], y=[None], mode="markers", name=entry, legendgroup=entry, showlegend=True,
-                            marker=dict(symbol="square", size=14, color=colour), hoverinfo="skip")
+    present = [e for e in colours if e in set(u["_entry"])]   # one legend entry per colour drawn
+    hover = {c: f"{n}：{e} · {fmt.value(CODE, v)}" for c, n, e, v in zip(u["code"], u["name"], u["_entry"], u[CODE])}
+    features = []
+    # the selected unit last: its outline drawn over its neighbours' borders
+    for row in sorted(u.to_dict("records"), key=lambda r: r["code"] == view.focus):
+        focus = row["code"] == view.focus
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "MultiPolygon", "coordinates": [[_clockwise(r)] for r in shapes[row["code"]].rings]},
+            "properties": {"code": row["code"], "name": row["name"], charts.SERIES: row["_entry"],
+                           "hover": hover[row["code"]],
+                           "stroke": "#222" if focus else "white", "stroke_width": 3 if focus else 1},
+        })
+    # a tooltip on every mark (the page's charts show one unless told otherwise), the same on a name
+    layers = [alt.Chart(alt.Data(values=features)).mark_geoshape().encode(
+        color=alt.Color(f"properties.{charts.SERIES}:N", legend=alt.Legend(symbolType="square"),
+                        scale=alt.Scale(domain=present, range=[colours[e] for e in present])),
+        stroke=alt.Stroke("properties.stroke:N", scale=None),
+        strokeWidth=alt.StrokeWidth("properties.stroke_width:Q", scale=None),
+        tooltip=alt.Tooltip("properties.hover:N"))]
     labelled = u if len(u) <= LABELLED_UNITS else u[u["code"] == view.focus]
     if not labelled.empty:
-        fig.add_scatter(x=[shapes[c].centre[0] for c in labelled["code"]],
-                        y=[shapes[c].centre[1] for c in labelled["code"]],
-                        text=[charts.marked(n, c, view.focus) for n, c in zip(labelled["name"], labelled["code"])],
-                        mode="text", textfont=dict(size=12, color="#222"), hoverinfo="skip", showlegend=False)
-    lats = [p[1] for c in u["code"] for ring in shapes[c].rings for p in ring]
-    middle = (min(lats) + max(lats)) / 2 if lats else 0
-    fig = charts.layout(fig, title(view, mode), "", height=460)
-    # a degree of longitude is cos(latitude) of a degree of latitude: keep the shapes true
-    fig.update_yaxes(visible=False, rangemode="normal", scaleanchor="x",
-                     scaleratio=1 / math.cos(math.radians(middle)))
-    fig.update_xaxes(visible=False, rangemode="normal")
-    return fig.update_layout(hovermode="closest", legend=dict(y=-0.02))
+        names = pd.DataFrame({
+            "name": labelled["name"], "lon": [shapes[c].centre[0] for c in labelled["code"]],
+            "lat": [shapes[c].centre[1] for c in labelled["code"]],
+            "weight": [charts.marked(n, c, view.focus) for n, c in zip(labelled["name"], labelled["code"])],
+            "hover": [hover[c] for c in labelled["code"]]})
+        layers.append(alt.Chart(names).mark_text(color="#222", fontWeight=alt.expr("datum.weight")).encode(
+            longitude="lon:Q", latitude="lat:Q", text="name:N", tooltip=alt.Tooltip("hover:N")))
+    # Mercator fitted to the units: their true shapes at this scale, filling the chart
+    return charts.finish(alt.layer(*layers).project(type="mercator"), title(view, mode), height=460)
 
 
 def mode_label(view: comparison.View, mode: str) -> str:
@@ -132,7 +143,7 @@ def caption(view: comparison.View, mode: str) -> str:
     return f"本方案未对各{view.units_word}设定每千人口托位数目标，颜色表示是否高于{view.average_label}。"
 
 
-def county_map(view: comparison.View, mode: str = STATUS) -> tuple[go.Figure | None, str | None]:
+def county_map(view: comparison.View, mode: str = STATUS) -> tuple[alt.LayerChart | None, str | None]:
     """(the map, or None where no unit has a boundary; the notice(), or None)."""
     shapes = outlines(view)
     drawn = not view.units.empty and bool(set(view.units["code"]) & set(shapes))
