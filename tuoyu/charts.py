@@ -108,12 +108,13 @@ def trend(view, region_name: str, province_name: str | None) -> alt.LayerChart:
     names, colours, dashes, widths = (list(column) for column in zip(*styles))
     span = _date_span(view, ends)
     # a year's label in the middle of its year, the grid at the years' bounds (as a report's
-    # table of years reads; a label on 1 January would leave the first, partial year unnamed)
+    # table of years reads; a label on 1 January would leave the first, partial year unnamed);
+    # a label the chart's right edge would cut is left out (labelBound)
     years = range(span[0].year, span[1].year + 1) if span else range(0)
     x = alt.X("日期:T", title=None, scale=alt.Scale(type="utc", domain=[_utc(d) for d in span] if span else None),
               axis=alt.Axis(format="%Y年", values=[_utc(pd.Timestamp(y, 7, 2)) for y in years
                                                    if span[0] <= pd.Timestamp(y, 7, 2) <= span[1]],
-                            ticks=False, grid=False, labelFlush=False, labelPadding=6))
+                            ticks=False, grid=False, labelFlush=False, labelBound=True, labelPadding=6))
     peak = max(local + list(national["值"]) + list(references["值"]), default=0)
     # room above the highest line for its label (a national target's sits on top of it)
     y = alt.Y("值:Q", title="个/千人",
@@ -121,7 +122,7 @@ def trend(view, region_name: str, province_name: str | None) -> alt.LayerChart:
               else alt.Scale(domain=[0, peak * 1.06]) if peak else alt.Scale(zero=True),
               axis=alt.Axis(format=".1f", titlePadding=8, tickCount=5))
     colour = alt.Color(f"{SERIES}:N", scale=alt.Scale(domain=names, range=colours),
-                       legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5,
+                       legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=300,
                                          columns=_legend_columns(names)))
     tooltip = [alt.Tooltip(f"{SERIES}:N", title="系列"), alt.Tooltip("提示:N", title="数值")]
     base = alt.Chart(lines).encode(x=x, y=y, color=colour)
@@ -179,7 +180,7 @@ def _date_span(view, ends: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | Non
 def _legend_columns(names: list[str]) -> dict:
     """The legend in one row where it fits the chart's width, else in two columns (Vega's legend
     does not wrap by itself; a phone is narrower than five entries in a row)."""
-    row = sum(12 * len(name) + 34 for name in names)   # a CJK character ~ 12 px, the symbol and gap
+    row = sum(12 * len(name) + 40 for name in names)   # a CJK character ~ 12 px, the symbol and gap
     return {"expr": f"width < {row} ? 2 : {len(names)}"}
 
 
