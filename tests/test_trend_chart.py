@@ -35,7 +35,9 @@ def national_lines(spec: dict) -> list[float]:
 
 
 def layer_encoding(spec: dict, channel: str) -> dict:
-    return next(layer["encoding"][channel] for layer in spec["layer"] if channel in layer["encoding"])
+    """The channel as the layer that sets its scale has it (the other layers share that scale)."""
+    return next(layer["encoding"][channel] for layer in spec["layer"]
+                if "scale" in layer["encoding"].get(channel, {}))
 
 
 @pytest.fixture
