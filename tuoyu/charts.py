@@ -106,13 +106,14 @@ def trend(view, region_name: str, province_name: str | None) -> alt.LayerChart:
         rows += list(national.itertuples(index=False, name=None))
     lines = pd.DataFrame(rows, columns=[SERIES, "日期", "值", "提示"]).dropna(subset=["值"])
     names, colours, dashes, widths = (list(column) for column in zip(*styles))
-    span = _date_span(view, ends)
+    span = _trend_span(view, ends)
     # a year's label in the middle of its year, the grid at the years' bounds (as a report's
     # table of years reads; a label on 1 January would leave the first, partial year unnamed);
     # a label the chart's right edge would cut is left out (labelBound)
     years = range(span[0].year, span[1].year + 1) if span else range(0)
-    x = alt.X("日期:T", title=None, scale=alt.Scale(type="utc", domain=[_utc(d) for d in span] if span else None),
-              axis=alt.Axis(format="%Y年", values=[_utc(pd.Timestamp(y, 7, 2)) for y in years
+    domain = [_utc_day(d) for d in span] if span else None
+    x = alt.X("日期:T", title=None, scale=alt.Scale(type="utc", domain=domain),
+              axis=alt.Axis(format="%Y年", values=[_utc_day(pd.Timestamp(y, 7, 2)) for y in years
                                                    if span[0] <= pd.Timestamp(y, 7, 2) <= span[1]],
                             ticks=False, grid=False, labelFlush=False, labelBound=True, labelPadding=6))
     peak = max(local + list(national["值"]) + list(references["值"]), default=0)
@@ -153,28 +154,28 @@ def trend(view, region_name: str, province_name: str | None) -> alt.LayerChart:
         step = alt.Chart(steps).encode(x=xs, y=ys)
         layers += [step.mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(x2="止:T",
                                                                             tooltip=alt.Tooltip("提示:N")),
-                   *_labelled(step, "提示", TARGET_COLOUR, align="left", baseline="bottom", dy=-2)]
+                   *_halo_text(step, "提示", TARGET_COLOUR, align="left", baseline="bottom", dy=-2)]
     if view.projection:
         (x1, y1) = view.projection[1]
         end = pd.DataFrame({"日期": [pd.Timestamp(x1)], "值": [y1], "标签": [f"预计 {y1:.2f}"]})
-        layers += _labelled(alt.Chart(end).encode(x=xs, y=ys), "标签", REGION_COLOUR, align="left", dx=8,
+        layers += _halo_text(alt.Chart(end).encode(x=xs, y=ys), "标签", REGION_COLOUR, align="left", dx=8,
                             baseline="middle")
     if not references.empty:
         line = alt.Chart(references).encode(y=ys)
         layers += [line.mark_rule(color=NATIONAL_COLOUR, strokeDash=[2, 3], strokeWidth=1.5).encode(
                        tooltip=alt.Tooltip("标签:N")),
-                   *_labelled(line.encode(x=alt.XValue(4)), "标签", NATIONAL_COLOUR, align="left",
+                   *_halo_text(line.encode(x=alt.XValue(4)), "标签", NATIONAL_COLOUR, align="left",
                               baseline="bottom", dy=-2)]
     # hovering anywhere near a point, the lines' included, shows its quarter and value
     layers.append(base.mark_point(size=160, opacity=0, clip=True).encode(tooltip=tooltip)
                   .transform_filter("isValid(datum['提示'])"))
     if note:
         at_top = alt.Chart(pd.DataFrame({"标签": [note]})).encode(x=alt.XValue(6), y=alt.YValue(4))
-        layers += _labelled(at_top, "标签", NATIONAL_COLOUR, align="left", baseline="top", lineBreak="\n")
+        layers += _halo_text(at_top, "标签", NATIONAL_COLOUR, align="left", baseline="top", lineBreak="\n")
     return finish(alt.layer(*layers), "每千人口拥有3岁以下婴幼儿托位数（个）")
 
 
-def _date_span(view, ends: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+def _trend_span(view, ends: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """The x-axis from 45 days before the first quarter's end to 240 days after the last year
     drawn (the data's, a step's, the projection's): room on the right for the projection's label."""
     if ends.empty:
@@ -192,11 +193,11 @@ def _legend_columns(names: list[str]) -> dict:
     return {"expr": f"width < {row} ? 2 : {len(names)}"}
 
 
-def _utc(when: pd.Timestamp) -> alt.DateTime:
+def _utc_day(when: pd.Timestamp) -> alt.DateTime:
     return alt.DateTime(year=when.year, month=when.month, date=when.day, utc=True)
 
 
-def _labelled(chart: alt.Chart, field: str, colour: str, **text) -> list[alt.Chart]:
+def _halo_text(chart: alt.Chart, field: str, colour: str, **text) -> list[alt.Chart]:
     """A text in `colour` over a white halo, readable where it crosses a line."""
     return [chart.mark_text(stroke="white", strokeWidth=4, strokeOpacity=0.85, strokeJoin="round", tooltip=None,
                             **text).encode(text=f"{field}:N"),
