@@ -53,24 +53,6 @@ def metric(at: AppTest, label_start: str) -> str:
     return matches[0]
 
 
-def chart_series(at: AppTest, name: str, axis: str = "y") -> list:
-    """One axis's values of the first Plotly trace called `name` on the page (from the chart's
-    own spec, as the browser gets it; Plotly packs number arrays as base64)."""
-    import base64
-    import json
-
-    import numpy as np
-
-    for element in at.get("plotly_chart"):
-        for trace in json.loads(element.proto.spec)["data"]:
-            if trace.get("name") == name:
-                values = trace[axis]
-                if isinstance(values, dict):
-                    return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-                return list(values)
-    raise AssertionError(f"no chart trace named {name}")
-
-
 def vega_charts(at: AppTest) -> list[tuple[dict, list[dict]]]:
     """Every Vega-Lite chart on the page, as the browser gets it: (its specification, the rows
     of all its data sets; Streamlit sends them apart from the spec, in Arrow)."""

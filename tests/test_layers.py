@@ -27,7 +27,7 @@ LAYERS = {
     "loading": WRITERS, "uploads": WRITERS,
     # what one page shows
     "overview": VIEWS, "comparison": VIEWS, "review": VIEWS, "institutions": VIEWS, "ledger": VIEWS,
-    "charts": VIEWS, "maps": VIEWS,
+    "charts": VIEWS, "trend_chart": VIEWS, "ledger_charts": VIEWS, "maps": VIEWS,
     # what people run: the dashboard's glue, the CLI, the briefing and notices, the tools
     "ui": SHELLS, "cli": SHELLS, "briefing": SHELLS, "tools": SHELLS, "__main__": SHELLS,
     "__init__": DEFINITIONS,

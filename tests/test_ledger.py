@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from tests.apptest import chart_rows, run_app
-from tuoyu import charts, cli, db, ledger, paths, tasks
+from tuoyu import cli, db, ledger, ledger_charts, paths, tasks
 from tuoyu.errors import ImportRefused
 
 SEED = next((paths.BASE_DATA / "seeds").glob("000_*.txt"))
@@ -112,7 +112,7 @@ def test_phases_drawn_from_the_day_after_the_previous_one(sample_con):
     assert phases.loc["迎检评审", "ends_on"] == date(2024, 7, 31)
     tasks = ledger.load_tasks(sample_con, "ZHONGWEI", date(2024, 12, 31))
     assert set(tasks["phase"]) == {"实施创建"}                          # all nine due 2023-09-30
-    spec, rows = timeline_spec(charts.ledger_timeline(phases.reset_index(), tasks, date(2024, 12, 31)))
+    spec, rows = timeline_spec(ledger_charts.ledger_timeline(phases.reset_index(), tasks, date(2024, 12, 31)))
     stages = {r["行"]: (r["起"], r["止"]) for r in rows if r["系列"] == "阶段"}
     assert stages["阶段3：整改提高"] == ("2023-10-01", "2024-03-31")     # drawn from the day after stage 2
     assert stages["阶段4：迎检评审"] == ("2024-04-01", "2024-07-31")
@@ -145,7 +145,7 @@ def test_timeline_marks_each_status_as_the_ledger_shows_it():
         "late_text": ["逾期275天（自2024年4月1日起）", "", "", "", ""],
     })
     no_stages = pd.DataFrame(columns=["seq", "phase", "drawn_starts_on", "ends_on", "is_start_assumed"])
-    spec, rows = timeline_spec(charts.ledger_timeline(no_stages, shown, date(2024, 12, 31)))
+    spec, rows = timeline_spec(ledger_charts.ledger_timeline(no_stages, shown, date(2024, 12, 31)))
     marked = {r["行"]: r for r in rows if r["系列"] in tasks.STATUSES}
     assert list(marked) == ["A 甲甲甲甲甲甲甲甲甲甲甲甲…", "B 乙", "C 丙", "D 丁"]   # 12 characters, then …
     assert marked["A 甲甲甲甲甲甲甲甲甲甲甲甲…"]["状态"] == "滞后 逾期275天（自2024年4月1日起）"
@@ -163,7 +163,7 @@ def test_timeline_marks_each_status_as_the_ledger_shows_it():
 def test_department_chart_groups_three_bars_per_unit_in_the_given_order():
     counts = pd.DataFrame({"department": ["乙", "甲"], "n_tasks": [3, 2], "n_lead": [1, 1], "n_done": [0, 2],
                            "n_late": [2, 0]})
-    spec, rows = timeline_spec(charts.department_counts(counts))
+    spec, rows = timeline_spec(ledger_charts.department_counts(counts))
     assert {(r["责任单位"], r["系列"]): r["项"] for r in rows} == {
         ("乙", "任务数"): 3, ("乙", "已完成"): 0, ("乙", "滞后"): 2, ("甲", "任务数"): 2, ("甲", "已完成"): 2, ("甲", "滞后"): 0}
     bars, values = spec["layer"]

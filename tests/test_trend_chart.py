@@ -1,4 +1,4 @@
-"""总览's and the briefing's trend chart (charts.trend), read back from its Vega-Lite
+"""总览's and the briefing's trend chart (trend_chart.trend), read back from its Vega-Lite
 specification: what each line, step, label and note says, and where the national figures go
 (on the chart where they fit NATIONAL_FITS × the local top, else a note at its top)."""
 
@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from tuoyu import charts, overview
+from tuoyu import charts, overview, trend_chart
 
 TITLE = "每千人口拥有3岁以下婴幼儿托位数（个）"
 NO_NATIONAL = pd.DataFrame(columns=["period", "quarter", "period_end", "value", "source"])
@@ -43,7 +43,7 @@ def layer_encoding(spec: dict, channel: str) -> dict:
 @pytest.fixture
 def city(con):
     """测试市 at 2024Q3 (TESTPLAN): steps 0.8 (2023), 1.0 (2024), 2.0 (2025); 4.5 national (TESTWIDE)."""
-    return charts.trend(overview.build(con, "TESTPLAN", "990100", "2024Q3", "filed"), "测试市", "测试省").to_dict()
+    return trend_chart.trend(overview.build(con, "TESTPLAN", "990100", "2024Q3", "filed"), "测试市", "测试省").to_dict()
 
 
 def test_the_city_its_average_steps_and_projection(city):
@@ -87,7 +87,7 @@ def test_a_national_target_far_above_the_local_figures_is_a_note_and_keeps_the_l
 
 def test_the_national_plan_draws_its_target_as_a_line(con):
     # 全国's own step is 4.5 (2025), so the national 4.5 fits: a dotted line, labelled, no note
-    spec = charts.trend(overview.build(con, "TESTWIDE", "100000", "2024Q3", "filed"), "全国", None).to_dict()
+    spec = trend_chart.trend(overview.build(con, "TESTWIDE", "100000", "2024Q3", "filed"), "全国", None).to_dict()
     assert national_lines(spec) == [4.5]
     assert "国家目标 4.5（2025年）" in texts(spec)
     assert not any(t.startswith("↑") for t in texts(spec))
@@ -110,7 +110,7 @@ def view(values: list[float], steps: list[tuple[int, float]]) -> SimpleNamespace
 
 def test_the_published_national_series_where_it_fits():
     # local top 4.5 (the step); 4.70 ≤ 4.5 × 1.25 = 5.625: the series and the target drawn
-    spec = charts.trend(view([3.0, 3.6], [(2025, 4.5)]), "福建省", None).to_dict()
+    spec = trend_chart.trend(view([3.0, 3.6], [(2025, 4.5)]), "福建省", None).to_dict()
     assert [(r["值"], r["提示"]) for r in rows(spec, "全国（公开数据）")] == [
         (4.08, "2024年第4季度：4.08"), (4.7, "2025年第4季度：4.70")]
     assert national_lines(spec) == [4.5]
@@ -122,7 +122,7 @@ def test_the_published_national_series_where_it_fits():
 
 def test_the_published_national_series_far_above_is_named_in_the_note():
     # local top 1.2; 4.70 > 1.2 × 1.25 = 1.5: nothing national drawn, one note naming both
-    spec = charts.trend(view([1.0, 1.1], [(2024, 1.2)]), "中卫市", None).to_dict()
+    spec = trend_chart.trend(view([1.0, 1.1], [(2024, 1.2)]), "中卫市", None).to_dict()
     assert rows(spec, "全国（公开数据）") == [] and national_lines(spec) == []
     note = next(t for t in texts(spec) if t.startswith("↑"))
     assert note.replace("\n", "") == "↑ 高于本图范围：国家目标 4.5（2025年）；全国 4.70（2025年第4季度，公开数据）"

@@ -5,7 +5,7 @@ views once and numbers the tables and figures as they come."""
 
 import pandas as pd
 
-from .. import charts, comparison, fmt, indicators, maps, overview, periods, targets, verdicts
+from .. import charts, comparison, fmt, indicators, maps, overview, periods, targets, trend_chart, verdicts
 from .model import Figure, Paragraph, Section, Table
 from .wording import bar, phrase, templates
 
@@ -50,7 +50,7 @@ def overview_section(b) -> Section:
     if snap["n_not_reported"]:
         blocks.append(Paragraph(phrase("not_reported", n=snap["n_not_reported"])))
     blocks.append(Figure(phrase("trend_caption", n=b.figure_no(), region_name=b.region_name), "trend",
-                         charts.trend(view, b.region_name, b.province_name)))
+                         trend_chart.trend(view, b.region_name, b.province_name)))
     return Section(templates()["heading"]["overview"], blocks)
 
 

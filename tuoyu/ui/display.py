@@ -1,6 +1,6 @@
 """How the pages look beyond what Streamlit draws by itself: the dashboard's CSS
 (tuoyu/ui/app.css: the uploader in Chinese, no English toolbars, the print layout), charts
-without Plotly's tool bar, and the tables that need more than one element — a target table
+in their own look, and the tables that need more than one element — a target table
 with its copy for paper, the units in brief beside the map. Shells only: the figures come
 from tuoyu.ui.loaders."""
 
@@ -9,11 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 from string import Template
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from .. import charts, comparison, fmt
+from .. import comparison, fmt
 from .styling import STATUS_COLOURS, style_status
 
 STYLE_FILE = Path(__file__).with_name("app.css")
@@ -38,10 +37,7 @@ def chart(fig) -> None:
     """A chart across its container in its own look (charts.LOOK, not Streamlit's theme: the
     page and the briefing's image show the same chart). Streamlit's English tool bar over it is
     hidden (app.css)."""
-    if isinstance(fig, alt.TopLevelMixin):
-        st.altair_chart(fig, width="stretch", theme=None)
-    else:
-        st.plotly_chart(fig, width="stretch", config=charts.CONFIG)
+    st.altair_chart(fig, width="stretch", theme=None)
 
 
 def status_table(frame: pd.DataFrame, key: str) -> None:

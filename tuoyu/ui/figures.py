@@ -16,7 +16,7 @@ from datetime import date
 
 import streamlit as st
 
-from .. import charts, comparison, fmt, maps, review
+from .. import charts, comparison, fmt, ledger_charts, maps, review, trend_chart
 from .. import ledger as _ledger
 from . import display, loaders, styling
 
@@ -34,8 +34,8 @@ def _figure(draw):
 @_figure
 def trend(path: str, plan: str, region: str, quarter: str, counting: str, region_name: str,
           province_name: str | None) -> None:
-    """总览's 每千人口托位数 by quarter (charts.trend)."""
-    display.chart(charts.trend(loaders.overview_view(path, plan, region, quarter, counting), region_name,
+    """总览's 每千人口托位数 by quarter (trend_chart.trend)."""
+    display.chart(trend_chart.trend(loaders.overview_view(path, plan, region, quarter, counting), region_name,
                                province_name))
 
 
@@ -103,7 +103,7 @@ def what_if_unchanged(path: str, plan: str, region: str, quarter: str, counting:
 @_figure
 def department_counts(path: str, plan: str, as_of: str) -> None:
     """任务台账's tasks per 责任单位 as they stood at the end of `as_of` (ISO date), unfiltered."""
-    display.chart(charts.department_counts(_ledger.department_counts(loaders.ledger_tasks(path, plan, as_of))))
+    display.chart(ledger_charts.department_counts(_ledger.department_counts(loaders.ledger_tasks(path, plan, as_of))))
 
 
 LEDGER_TABLE = ["task_id", "status", "title", "due", "late_text", "progress_note", "updated_on",
@@ -126,9 +126,9 @@ def ledger_table(path: str, plan: str, region: str, quarter: str, counting: str,
 
 @_figure
 def ledger_timeline(path: str, plan: str, as_of: str, unit: str, statuses: tuple[str, ...], phase: str) -> None:
-    """任务台账's stages and the tasks the filters keep on a timeline (charts.ledger_timeline)."""
+    """任务台账's stages and the tasks the filters keep on a timeline (ledger_charts.ledger_timeline)."""
     shown = _ledger.filter_tasks(loaders.ledger_tasks(path, plan, as_of), unit, list(statuses), phase)
-    display.chart(charts.ledger_timeline(loaders.ledger_phases(path, plan), shown, date.fromisoformat(as_of)))
+    display.chart(ledger_charts.ledger_timeline(loaders.ledger_phases(path, plan), shown, date.fromisoformat(as_of)))
 
 
 @_figure
