@@ -62,7 +62,7 @@ def test_province_compares_its_counties_in_sorted_bars(page, sample_server):
 def _filled_shapes(page, title: str) -> int:
     chart = page.locator(harness.CHART).filter(has_text=title).first
     expect(chart).to_be_visible()
-    return chart.evaluate("chart => chart.querySelectorAll('svg g.mark-geoshape.role-mark path').length")
+    return chart.evaluate("chart => chart.querySelectorAll('svg g.mark-shape.role-mark path').length")
 
 
 def test_map_drawn_for_zhongwei_and_fujian(page, sample_server):
