@@ -8,6 +8,8 @@ tuoyu.maps, 任务台账's charts in tuoyu.ledger_charts.
 Every chart's data is in long form, its legend's entries in a column called 系列 (SERIES),
 so that a chart's figures can be read back by name (tests/apptest.py chart_rows)."""
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -52,8 +54,6 @@ def marked(name: str, code: str, focus: str | None) -> str:
 
 def _bold_labels(names: list[str]) -> dict:
     """An axis's labels: those names bold (Vega-Lite's condition on each label's value)."""
-    import json
-
     return {"condition": {"test": f"indexof({json.dumps(names, ensure_ascii=False)}, datum.value) >= 0",
                           "value": "bold"}, "value": "normal"}
 
