@@ -67,6 +67,18 @@ def vega_charts(at: AppTest) -> list[tuple[dict, list[dict]]]:
     return charts
 
 
+def assert_valid_vega_lite(at: AppTest) -> None:
+    """Every chart the page sent is valid Vega-Lite (the page sends the specification without
+    checking it: tuoyu.ui.display.chart)."""
+    import jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    charts = vega_charts(at)
+    assert charts
+    for spec, _ in charts:
+        jsonschema.validate(spec, load_schema())
+
+
 def chart_rows(at: AppTest, title: str, series: str | None = None) -> list[dict]:
     """The data rows of the chart whose title starts with `title` — those of one legend entry
     (column 系列, tuoyu.charts.SERIES) when `series` is given."""

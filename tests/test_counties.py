@@ -6,7 +6,7 @@ tests/test_indicators.py):
          (each_child) → ⌈1.5 × 50,000 / 1000⌉ − 0 = 75 托位, 有风险 (not due until 2024Q4)
   测试省 990000 (the average): A1 120 + A2 40 + B2 0 + C1 60 = 220 / 200,000 × 1000 = 1.10"""
 
-from tests.apptest import cell_colours, run_app, vega_charts
+from tests.apptest import assert_valid_vega_lite, cell_colours, run_app, vega_charts
 from tuoyu import charts, comparison
 
 TESTPLAN_Q3 = dict(plan="TESTPLAN", period="2024Q3")
@@ -82,6 +82,7 @@ def test_a_province_compares_its_counties_in_sorted_horizontal_bars(monkeypatch,
     table = at.dataframe[0].value
     values = table["每千人口托位数（个/千人）"].tolist()
     assert len(values) == 83 and values == sorted(values, reverse=True)
+    assert_valid_vega_lite(at)                          # two bar charts, the scatter, the map
     assert "状态" not in table.columns                   # Fujian sets its counties no target
     layers, rows = _chart(at, "每千人口拥有3岁以下婴幼儿托位数")
     bars = layers["bar"]["encoding"]

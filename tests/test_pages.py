@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apptest import cell_colours, metric, run_app, target_table
+from tests.apptest import assert_valid_vega_lite, cell_colours, metric, run_app, target_table, vega_charts
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/counties.py", "pages/review.py", "pages/institutions.py"]
@@ -249,3 +249,13 @@ def test_no_script_relies_on_magic():
                  if isinstance(node, ast.Expr) and id(node) not in docstrings
                  and not isinstance(node.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom))]
     assert len(scripts) > 5 and bare == []
+
+
+@pytest.mark.parametrize("page, charts", [("pages/overview.py", 2), ("pages/counties.py", 4), ("pages/tasks.py", 2)])
+def test_pages_send_valid_vega_lite(monkeypatch, sample_db_path, page, charts):
+    # 总览: the trend and the map; 县区对比: two bar charts, the scatter, the map; 任务台账: the
+    # tasks per 责任单位 and the timeline — each checked against Vega-Lite's schema as sent
+    at = run_app(monkeypatch, sample_db_path, page, plan="ZHONGWEI", region="640500", period="2024Q4")
+    assert not at.exception
+    assert len(vega_charts(at)) == charts
+    assert_valid_vega_lite(at)
