@@ -4,8 +4,8 @@ for every session.
 Each function draws where the page calls it, inside st.cache_resource: Streamlit keeps the
 elements drawn on the first call (the chart's JSON, the table's cells and styles) and
 replays them, as they were, on every later call with the same arguments. What that saves
-per run: a chart is built and then checked against the Vega-Lite schema as Streamlit turns it
-into JSON (总览's trend: about 75 ms to build and 120 ms to convert on this machine); a styled table (a pandas Styler) is computed, translated and converted cell by
+per run: a chart is built and turned into its Vega-Lite JSON (总览's trend: about 75 and 50 ms of
+CPU on this machine); a styled table (a pandas Styler) is computed, translated and converted cell by
 cell (总览's two, 30–40 ms together). Each function takes the same plain arguments as the
 loader of the view it draws, and clear() empties them with the data caches after every
 write. A function here draws with st.* inside the current container, never on a container
