@@ -1,5 +1,5 @@
 """The charts shared by the pages and the briefing, as Vega-Lite specifications built with
-Altair: the page draws one in the browser (st.altair_chart), the briefing the same one to an
+Altair: the page draws one in the browser (ui.display.chart), the briefing the same one to an
 image (tuoyu.briefing.images, vl-convert: no browser). Each takes data already computed
 elsewhere and only draws it. Here: the look every chart shares (LOOK, finish) and the units'
 charts (bars, capacity against use); the trend is in tuoyu.trend_chart, the county map in
@@ -142,13 +142,13 @@ def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: flo
     chart = alt.layer(*layers).resolve_scale(color="independent", strokeDash="independent")
     # the two legends (colours, lines) side by side where the chart is wide enough, else one
     # above the other (Vega does not wrap one legend after another)
-    wide = sum(_text_px(t) + 40 for t in present + [n for n, *_ in lines])
+    wide = sum(text_px(t) + 40 for t in present + [n for n, *_ in lines])
     layout = f"{{offset: 18, {side}: {{anchor: 'start', direction: width < {wide} ? 'vertical' : 'horizontal'}}}}"
     return finish(chart, fmt.name(code), 150 + BAR_ROW_PX * len(order) if many else 380).configure_legend(
         **LOOK["legend"], layout=alt.expr(layout))
 
 
-def _text_px(text: str) -> int:
+def text_px(text: str) -> int:
     """About how wide a label is drawn at 12 px: a Chinese character 12 px, others 7."""
     return sum(12 if ord(c) > 0x2E80 else 7 for c in text)
 

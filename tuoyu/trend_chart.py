@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from . import fmt, periods
-from .charts import NATIONAL_COLOUR, PROVINCE_COLOUR, REGION_COLOUR, SERIES, TARGET_COLOUR, finish
+from .charts import NATIONAL_COLOUR, PROVINCE_COLOUR, REGION_COLOUR, SERIES, TARGET_COLOUR, finish, text_px
 
 
 # The national figures (4.5 by 2025, the published series) are drawn on a local chart only
@@ -133,7 +133,7 @@ def _trend_span(view, ends: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | No
 def _legend_columns(names: list[str]) -> dict:
     """The legend in one row where it fits the chart's width, else in two columns (Vega's legend
     does not wrap by itself; a phone is narrower than five entries in a row)."""
-    row = sum(12 * len(name) + 40 for name in names)   # a CJK character ~ 12 px, the symbol and gap
+    row = sum(text_px(name) + 40 for name in names)   # each name, its symbol and the gap
     return {"expr": f"width < {row} ? 2 : {len(names)}"}
 
 
