@@ -1,5 +1,6 @@
 """Running the dashboard under Streamlit's AppTest against a given database."""
 
+import functools
 from pathlib import Path
 
 import streamlit as st
@@ -67,16 +68,32 @@ def vega_charts(at: AppTest) -> list[tuple[dict, list[dict]]]:
     return charts
 
 
+def spec_rows(spec: dict, series: str | None = None) -> list[dict]:
+    """The data rows of a chart's Vega-Lite specification (its named data sets and any layer's
+    inline values) — those of one legend entry (column 系列) when `series` is given."""
+    inline = [layer["data"]["values"] for layer in spec.get("layer", []) if "values" in layer.get("data", {})]
+    rows = [row for values in list(spec.get("datasets", {}).values()) + inline for row in values]
+    return [r for r in rows if series is None or r.get("系列") == series]
+
+
 def assert_valid_vega_lite(at: AppTest) -> None:
     """Every chart the page sent is valid Vega-Lite (the page sends the specification without
     checking it: tuoyu.ui.display.chart)."""
-    import jsonschema
-    from altair.vegalite.v6.schema.core import load_schema
-
     charts = vega_charts(at)
     assert charts
     for spec, _ in charts:
-        jsonschema.validate(spec, load_schema())
+        _vega_lite_schema().validate(spec)
+
+
+@functools.cache
+def _vega_lite_schema():
+    """Vega-Lite's schema (the one Altair ships) as a validator, built once: jsonschema.validate
+    would read and check the 1.5 MB schema itself again for every chart (half a second each)."""
+    import jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    schema = load_schema()
+    return jsonschema.validators.validator_for(schema)(schema)
 
 
 def chart_rows(at: AppTest, title: str, series: str | None = None) -> list[dict]:

@@ -6,7 +6,7 @@ tests/test_indicators.py):
          (each_child) → ⌈1.5 × 50,000 / 1000⌉ − 0 = 75 托位, 有风险 (not due until 2024Q4)
   测试省 990000 (the average): A1 120 + A2 40 + B2 0 + C1 60 = 220 / 200,000 × 1000 = 1.10"""
 
-from tests.apptest import assert_valid_vega_lite, cell_colours, run_app, vega_charts
+from tests.apptest import assert_valid_vega_lite, cell_colours, run_app, spec_rows, vega_charts
 from tuoyu import charts, comparison
 
 TESTPLAN_Q3 = dict(plan="TESTPLAN", period="2024Q3")
@@ -98,17 +98,10 @@ def test_a_province_compares_its_counties_in_sorted_horizontal_bars(monkeypatch,
     assert "None" not in table.astype(str).to_numpy().ravel().tolist()
 
 
-def _rows(chart) -> list[dict]:
-    """All the data rows of an Altair chart (inline or in its named data sets)."""
-    spec = chart.to_dict()
-    inline = [layer["data"]["values"] for layer in spec.get("layer", []) if "values" in layer.get("data", {})]
-    return [row for values in list(spec.get("datasets", {}).values()) + inline for row in values]
-
-
 def test_scatter_names_only_the_selected_unit_and_outliers(sample_con):
     view = comparison.build(sample_con, "FUJIAN", "350000", "2024Q4", "filed", focus="350102")
     figure = charts.capacity_use(view.units, "350102")
-    points = [r for r in _rows(figure) if r["系列"] == "单位"]
+    points = spec_rows(figure.to_dict(), "单位")
     named = [r["label"] for r in points if r["label"]]
     assert len(points) == 83
     assert "鼓楼区" in named and len(named) < 10          # 83 points, a handful named

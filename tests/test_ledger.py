@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tests.apptest import chart_rows, run_app
+from tests.apptest import chart_rows, run_app, spec_rows
 from tuoyu import cli, db, ledger, ledger_charts, paths, tasks
 from tuoyu.errors import ImportRefused
 
@@ -132,7 +132,7 @@ def test_phases_drawn_from_the_day_after_the_previous_one(sample_con):
 def timeline_spec(chart) -> tuple[dict, list[dict]]:
     """A chart's Vega-Lite specification and the rows of its data."""
     spec = chart.to_dict()
-    return spec, [row for data in spec["datasets"].values() for row in data]
+    return spec, spec_rows(spec)
 
 
 def test_timeline_marks_each_status_as_the_ledger_shows_it():

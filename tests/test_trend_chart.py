@@ -7,15 +7,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from tuoyu import charts, overview, trend_chart
+from tests.apptest import spec_rows
+from tuoyu import overview, trend_chart
 
 TITLE = "每千人口拥有3岁以下婴幼儿托位数（个）"
 NO_NATIONAL = pd.DataFrame(columns=["period", "quarter", "period_end", "value", "source"])
-
-
-def rows(spec: dict, series: str) -> list[dict]:
-    """The data rows of one legend entry, over all the chart's data sets."""
-    return [r for data in spec["datasets"].values() for r in data if r.get(charts.SERIES) == series]
 
 
 def texts(spec: dict) -> set[str]:
@@ -50,15 +46,15 @@ def test_the_city_its_average_steps_and_projection(city):
     assert city["title"] == TITLE and city["height"] == 420
     # 测试市, filed 托位 at each quarter's end over 150,000 people:
     # Q2 A1 100 + A3 30 + B1 50 = 180 → 1.20; Q3 A1 120 + A2 40 = 160 → 1.0667
-    assert [(r["值"], r["提示"]) for r in rows(city, "测试市")] == [
+    assert [(r["值"], r["提示"]) for r in spec_rows(city, "测试市")] == [
         (pytest.approx(1.2), "2024年第2季度：1.20"), (pytest.approx(1.0667, abs=1e-4), "2024年第3季度：1.07")]
     # 测试省 adds C1's 60 over 200,000: (180 + 60) → 1.20, (160 + 60) → 1.10
-    assert [round(r["值"], 2) for r in rows(city, "测试省平均")] == [1.2, 1.1]
-    assert [(r["值"], r["提示"]) for r in rows(city, "方案年度目标")] == [
+    assert [round(r["值"], 2) for r in spec_rows(city, "测试省平均")] == [1.2, 1.1]
+    assert [(r["值"], r["提示"]) for r in spec_rows(city, "方案年度目标")] == [
         (0.8, "2023年目标 0.8"), (1.0, "2024年目标 1"), (2.0, "2025年目标 2")]
     # the last two quarters' trend, −0.1333 a quarter, carried one quarter on: 0.9333 at 2024Q4's end;
     # its start is the last quarter's point (its tooltip there is the quarter's own)
-    projection = rows(city, "按近四个季度趋势预计")
+    projection = spec_rows(city, "按近四个季度趋势预计")
     assert [round(r["值"], 4) for r in projection] == [1.0667, 0.9333]
     assert projection[-1]["提示"] == "预计2024年第4季度 0.93" and projection[0]["提示"] is None
     assert {"2023年目标 0.8", "2024年目标 1", "2025年目标 2", "预计 0.93"} <= texts(city)
@@ -111,7 +107,7 @@ def view(values: list[float], steps: list[tuple[int, float]]) -> SimpleNamespace
 def test_the_published_national_series_where_it_fits():
     # local top 4.5 (the step); 4.70 ≤ 4.5 × 1.25 = 5.625: the series and the target drawn
     spec = trend_chart.trend(view([3.0, 3.6], [(2025, 4.5)]), "福建省", None).to_dict()
-    assert [(r["值"], r["提示"]) for r in rows(spec, "全国（公开数据）")] == [
+    assert [(r["值"], r["提示"]) for r in spec_rows(spec, "全国（公开数据）")] == [
         (4.08, "2024年第4季度：4.08"), (4.7, "2025年第4季度：4.70")]
     assert national_lines(spec) == [4.5]
     marks = {(layer["mark"]["type"], layer["mark"].get("shape")) for layer in spec["layer"]}
@@ -123,7 +119,7 @@ def test_the_published_national_series_where_it_fits():
 def test_the_published_national_series_far_above_is_named_in_the_note():
     # local top 1.2; 4.70 > 1.2 × 1.25 = 1.5: nothing national drawn, one note naming both
     spec = trend_chart.trend(view([1.0, 1.1], [(2024, 1.2)]), "中卫市", None).to_dict()
-    assert rows(spec, "全国（公开数据）") == [] and national_lines(spec) == []
+    assert spec_rows(spec, "全国（公开数据）") == [] and national_lines(spec) == []
     note = next(t for t in texts(spec) if t.startswith("↑"))
     assert note.replace("\n", "") == "↑ 高于本图范围：国家目标 4.5（2025年）；全国 4.70（2025年第4季度，公开数据）"
     assert layer_encoding(spec, "y")["scale"]["domain"] == [0, pytest.approx(1.44)]
