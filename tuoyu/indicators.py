@@ -50,25 +50,23 @@ def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
         frame = pre["frame"]
         frame = frame[frame["region_code"].isin(region_codes) & frame["quarter"].isin(quarters)]
         frame = frame.reset_index(drop=True)
-        return frame if new_slots else frame.assign(new_slots=None)
-    return _values(con, region_codes, quarters, all_active, new_slots)
+    else:
+        frame = _values(con, region_codes, quarters, all_active, new_slots)
+    return frame if new_slots else frame.assign(new_slots=None)
 
 
 def _values(con, region_codes: list, quarters: list, all_active: bool, new_slots: bool) -> pd.DataFrame:
+    """The rows as stored or computed now, new_slots included (values() blanks it if not asked)."""
     params = {"region_codes": region_codes, "quarters": quarters, "count_all": all_active}
     if totals.covers(stored_span(con), quarters):
-        frame = db.run_objects(con, "indicator_values", **params)  # None for missing already
-        return frame if new_slots else frame.assign(new_slots=None)
+        return db.run_objects(con, "indicator_values", **params)  # None for missing already
     # quarters the stored totals do not hold: the same rows computed now, on one cursor,
     # with each previous year's Q4 that new_slots compares with
     prior_q4 = sorted({f"{int(q[:4]) - 1}Q4" for q in quarters} - set(quarters)) if new_slots else []
     params["quarters"] = quarters + prior_q4
     frame = db.run_steps(con, [("unit_totals_live", {"region_codes": region_codes, "quarters": params["quarters"]}),
                                ("indicator_values_live", params)])
-    frame = frame[frame["quarter"].isin(quarters)].reset_index(drop=True)
-    if not new_slots:
-        frame["new_slots"] = None
-    return nulls_as_none(frame)
+    return nulls_as_none(frame[frame["quarter"].isin(quarters)].reset_index(drop=True))
 
 
 def report_counts(con, region_codes, quarter: str) -> dict[str, tuple[int, int]]:

@@ -182,12 +182,11 @@ def applicable_to_each(con, plan_code: str, region_codes: list[str]) -> dict[str
         return {"targets": targets, "records": targets.to_dict("records"), "by_mask": {}, "by_code": {}}
     held = indicators.remembered(con, "applicable", plan_code, plan)
     targets, by_code = held["targets"], held["by_code"]
+    if targets.empty:
+        return {code: targets for code in region_codes}
     new = set(region_codes) - set(by_code)
-    binding = _binding(con, plan_code) if new and not targets.empty else None
+    binding = _binding(con, plan_code) if new else None
     for code in new:
-        if binding is None:
-            by_code[code] = targets
-            continue
         # units bound by the same targets (most counties of a plan) share one frame
         mask = tuple(binding.applies(t, code) for t in held["records"])
         if mask not in held["by_mask"]:
