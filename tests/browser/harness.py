@@ -49,7 +49,7 @@ class PageSpec:
     """A page as the navigation names it, and what it must show once drawn."""
     name: str            # URL path and screenshot name
     title: str           # st.title
-    has_chart: bool      # draws at least one Plotly chart
+    has_chart: bool      # draws at least one chart
 
     @property
     def path(self) -> str:
@@ -287,7 +287,7 @@ def assert_chinese_renders(page: Page, sample: str = "托育示范城市每千�
     assert not boxed, f"these characters render as boxes (no CJK font?): {''.join(boxed)}"
 
 
-# Words of Streamlit's and Plotly's own English that must never reach a page (DESIGN §7:
+# Words of Streamlit's and its charts' own English that must never reach a page (DESIGN §7:
 # all visible text in Chinese); matched case-sensitively as whole words.
 ENGLISH = ("Upload", "None", "Choose an option", "Choose options", "Download", "per file", "Drag and drop",
            "Browse files", "No results", "Fullscreen", "nan", "NaN", "No data", "Add files", "Show/hide columns")

@@ -24,9 +24,9 @@ def for_print(chart, name: str) -> dict:
     spec["height"] = max(height, spec.get("height") if isinstance(spec.get("height"), int) else 0)
     spec["autosize"] = {"type": "fit", "contains": "padding"}
     config = spec.setdefault("config", {})
-    for part, keys in (("axis", ("labelFontSize", "titleFontSize")), ("legend", ("labelFontSize",)),
-                       ("text", ("fontSize",))):
-        config.setdefault(part, {}).update({k: CHART_FONT_SIZE - (1 if part == "text" else 0) for k in keys})
+    config.setdefault("axis", {}).update(labelFontSize=CHART_FONT_SIZE, titleFontSize=CHART_FONT_SIZE)
+    config.setdefault("legend", {}).update(labelFontSize=CHART_FONT_SIZE)
+    config.setdefault("text", {}).update(fontSize=CHART_FONT_SIZE - 1)   # labels on the chart a size smaller
     config["background"] = "white"
     return spec
 

@@ -1,5 +1,5 @@
-"""What pages/tasks.py (任务台账, tuoyu.ledger) needs: its cached loaders, the ledger for the
-selection, and the update form with its write."""
+"""What pages/tasks.py (任务台账, tuoyu.ledger) needs beyond tuoyu.ui.loaders and figures: a
+task's update history (cached), and the update form with its write."""
 
 from datetime import date
 
