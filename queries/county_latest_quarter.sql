@@ -1,14 +1,15 @@
 -- Each county under $region (the region itself when it is a county) with the latest quarter
--- any of its institutions reported, from the stored per-unit totals (which run to the
--- latest report). Parameters: $region.
+-- any of its institutions reported, from the stored region_values (its rows counting every
+-- active institution, as freshness.by_county counts them; they run to the latest report).
+-- Parameters: $region.
 with counties as (
     select * from counties_within($region)
 ),
 latest as (
-    select c.county_code, max(u.quarter) filter (where u.n_reported > 0) as latest_quarter
-    from counties as c
-    join region_tree as t on t.ancestor_code = c.county_code
-    join unit_quarter_totals as u on u.region_code = t.region_code
+    select region_code as county_code, max(quarter) filter (where n_reported > 0) as latest_quarter
+    from region_values
+    where count_all
+      and region_code in (select county_code from counties)
     group by all
 ),
 final as (

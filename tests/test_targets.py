@@ -144,3 +144,43 @@ def test_verdicts_remembered_within_a_page_keep_quarter_and_counting_apart(con):
     assert (q2["value"], q3["value"], every["value"]) == (pytest.approx(1.2), pytest.approx(160 / 150),
                                                           pytest.approx(170 / 150))
     assert again == q3
+
+
+def test_what_is_read_of_the_plans_is_kept_per_build_and_only_for_it(con, tmp_path, monkeypatch):
+    # the plans and the region tree are written only by a build, so what is worked out from
+    # them is kept per build (indicators.per_build, meta build_id): a second database whose
+    # TESTPLAN sets each county 1.8 instead of 1.5 reads its own target, the fixture still
+    # 1.5, and a database rebuilt at the same path reads the new file's targets
+    import shutil
+
+    from tests.conftest import FIXTURE
+    from tuoyu import db
+    from tuoyu.loading.build import build_database
+
+    folder = shutil.copytree(FIXTURE, tmp_path / "data")
+    text = (folder / "targets.csv").read_text(encoding="utf-8")
+    changed = "TESTPLAN,990100,slots_per_1000,2024,1.8,>=,each_child"
+    (folder / "targets.csv").write_text(
+        text.replace("TESTPLAN,990100,slots_per_1000,2024,1.5,>=,each_child", changed), encoding="utf-8")
+    path = tmp_path / "other.duckdb"
+    build_database(path, [folder])
+    other = db.connect(path)
+    try:
+        assert targets.year_target(con, "TESTPLAN", "990101", 2024) == (1.5, 2024)
+        assert targets.year_target(other, "TESTPLAN", "990101", 2024) == (1.8, 2024)
+        assert targets.year_target(con, "TESTPLAN", "990101", 2024) == (1.5, 2024)
+        # read once per build: asked again, the plan's targets are not queried again
+        asked = []
+        run = db.run
+        monkeypatch.setattr(db, "run", lambda c, name, **p: asked.append(name) or run(c, name, **p))
+        assert targets.year_target(other, "TESTPLAN", "990102", 2024) == (1.8, 2024)
+        assert "plan_targets" not in asked and "build_id" in asked
+    finally:
+        other.close()
+    (folder / "targets.csv").write_text(text, encoding="utf-8")
+    build_database(path, [folder])
+    rebuilt = db.connect(path)
+    try:
+        assert targets.year_target(rebuilt, "TESTPLAN", "990101", 2024) == (1.5, 2024)
+    finally:
+        rebuilt.close()

@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from . import db
+from . import indicators
 
 # a seed number: three digits followed by a space, not inside a longer number
 _SEED = re.compile(r"(?<![0-9])([0-9]{3}) ")
@@ -17,7 +17,7 @@ _SEED = re.compile(r"(?<![0-9])([0-9]{3}) ")
 
 def documents(con) -> dict[str, str]:
     """Seed number → how the document is cited: its 文号, else 《title》."""
-    plans = db.run(con, "plans")
+    plans = indicators.run_once(con, "plans")   # kept per build: only a build writes the plans
     return {row["source"]: (row["doc_number"] if isinstance(row["doc_number"], str) and row["doc_number"]
                             else f"《{row['title']}》")
             for row in plans.to_dict("records") if isinstance(row["source"], str) and row["source"]}

@@ -33,9 +33,11 @@ def by_county(con, region: str, quarter: str | None = None) -> tuple[str | None,
     expected = quarter or (max(known) if not known.empty else None)
     if counties.empty or expected is None:
         return expected, counties.assign(active=0, reported=0)
-    counts = indicators.report_counts(con, counties["county_code"], expected)
-    counties["active"] = [counts.get(c, (0, 0))[0] for c in counties["county_code"]]
-    counties["reported"] = [counts.get(c, (0, 0))[1] for c in counties["county_code"]]
+    codes = counties["county_code"].tolist()   # plain strings: iterating the Arrow column is slow
+    found = indicators.report_counts(con, codes, expected)
+    counts = [found.get(c, (0, 0)) for c in codes]
+    counties["active"] = [active for active, _ in counts]
+    counties["reported"] = [reported for _, reported in counts]
     return expected, counties
 
 

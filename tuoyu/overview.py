@@ -268,7 +268,7 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
         metrics=metrics, year_target=targets.pick_year(applicable, targets.SLOTS, year),
         final_target=targets.pick_year(applicable, targets.SLOTS, 10_000),
         trend=trend, staircase=staircase,
-        national_targets=db.run(con, "national_targets", indicator=targets.SLOTS),
+        national_targets=indicators.run_once(con, "national_targets", indicator=targets.SLOTS),
         national_series=_published_by(db.run(con, "national_series"), quarter),
         projection=_projection(snap),
         status=status_table(evaluated, docs),

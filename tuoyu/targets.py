@@ -68,8 +68,9 @@ class _Binding:
 
 
 def _binding(con, plan_code: str) -> _Binding:
-    """The plan's bindings, worked out once per page: they hold for any subset of its targets."""
-    return indicators.remembered(con, "binding", plan_code, lambda: _Binding(con, plan_targets(con, plan_code)))
+    """The plan's bindings, worked out once per database build (indicators.per_build): they
+    hold for any subset of its targets."""
+    return indicators.per_build(con, "binding", plan_code, lambda: _Binding(con, plan_targets(con, plan_code)))
 
 
 def _candidates(con, region: dict, include_children: bool) -> list[dict]:
@@ -100,7 +101,8 @@ def judged_units(con, plan_code: str, region_code: str) -> list[str]:
 
 def _pairs(con, plan_code: str, region_code: str, include_children: bool) -> list[tuple[dict, dict]]:
     """(target, unit) for each target of the plan and each unit it binds; worked out once
-    per page (indicators.remembered): at national level the candidates are 3,000 units."""
+    per database build (indicators.per_build): at national level the candidates are 3,000
+    units."""
     def compute():
         targets = plan_targets(con, plan_code)
         lineage = indicators.lineage(con, region_code).head(1)
@@ -110,7 +112,7 @@ def _pairs(con, plan_code: str, region_code: str, include_children: bool) -> lis
         records = targets.to_dict("records")
         return [(t, u) for u in _candidates(con, lineage.iloc[0].to_dict(), include_children)
                 for t in records if binding.applies(t, u["code"])]
-    return indicators.remembered(con, "pairs", (plan_code, region_code, include_children), compute)
+    return indicators.per_build(con, "pairs", (plan_code, region_code, include_children), compute)
 
 
 def judge_pairs(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> pd.DataFrame:
@@ -133,9 +135,12 @@ def _judge(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> 
     codes = sorted({u["code"] for _, u in pairs})
     province_of = indicators.provinces(con, codes)
     quarters = verdicts.quarters_needed({int(t["year"]) for t, _ in pairs}, quarter)
-    vals = indicators.rows_by_key(indicators.values(
-        con, set(codes) | set(province_of.values()), quarters, counting,
-        new_slots=any(t["indicator"] == "new_slots" for t, _ in pairs)))
+    judged = {t["indicator"] for t, _ in pairs}
+    frame = indicators.values(con, set(codes) | set(province_of.values()), quarters, counting,
+                              new_slots="new_slots" in judged)
+    # the columns read below only: rows of all 57 for thousands of units were most of the time
+    read = ["region_code", "quarter", "name", "resident_population", "slots"]
+    vals = indicators.rows_by_key(frame[read + sorted(c for c in judged if c in frame.columns and c not in read)])
 
     def series(code, indicator):
         return {q: (vals.get((code, q)) or {}).get(indicator) for q in quarters}
@@ -173,14 +178,14 @@ def applicable(con, plan_code: str, region_code: str) -> pd.DataFrame:
 
 
 def applicable_to_each(con, plan_code: str, region_codes: list[str]) -> dict[str, pd.DataFrame]:
-    """applicable() for many regions with one look-up of the plan's targets; within a page
-    (indicators.remembered) each region's frame is worked out once. Frames are shared
-    between regions: read them, never change them."""
+    """applicable() for many regions with one look-up of the plan's targets; each region's
+    frame is worked out once per database build (indicators.per_build). Frames are shared
+    between regions and page runs: read them, never change them."""
     def plan():
         targets = plan_targets(con, plan_code)
         targets = targets[targets["benchmark"] == "value"] if not targets.empty else targets
         return {"targets": targets, "records": targets.to_dict("records"), "by_mask": {}, "by_code": {}}
-    held = indicators.remembered(con, "applicable", plan_code, plan)
+    held = indicators.per_build(con, "applicable", plan_code, plan)
     targets, by_code = held["targets"], held["by_code"]
     if targets.empty:
         return {code: targets for code in region_codes}

@@ -4,6 +4,7 @@ folder with any problem is refused whole, every problem named in Chinese by file
 column."""
 
 import os
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -81,7 +82,9 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
         totals.refresh_derived(con)
         counts["task_history"] = tasks.apply_sample_updates(con, folders)
         # when the data was loaded: pages show it as 数据更新于 until an import changes it
-        meta = meta | {"built_at": datetime.now().isoformat(sep=" ", timespec="seconds")}
+        meta = meta | {"built_at": datetime.now().isoformat(sep=" ", timespec="seconds"),
+                       # what pages keep of the plans and the region tree is kept per build (indicators.per_build)
+                       "build_id": uuid.uuid4().hex}
         # what the build itself recorded, so that later changes can be told apart (rebuild.work_in)
         con.execute("insert or replace into meta values ('task_changes_at_build', ?)", [str(counts["task_history"])])
         for key, value in sorted(meta.items()):

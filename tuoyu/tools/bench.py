@@ -6,7 +6,7 @@
 One run measures, each stage in its own process (so that each peak RSS is its own):
 the database build from the CSV folder; each page's queries (the function the page calls,
 with every query it issues), warm (same connection, after one run) and cold (a fresh
-connection per run) medians; an AppTest run of each page; a 10,000-row report import;
+connection per run, and nothing kept of the build: indicators.per_build) medians; an AppTest run of each page; a 10,000-row report import;
 and a pandas baseline computing the 总览 and 县区对比 indicators from the same data held
 in DataFrames, checked against the DuckDB figures (the run fails if they differ). It
 prints a table and can write the figures as JSON (docs/benchmarks.md is made from those).
@@ -28,7 +28,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from .. import paths
+from .. import indicators, paths
 from ..loading import database
 
 WORK = Path("/tmp/tuoyu-bench")
@@ -156,6 +156,7 @@ def stage_queries(args: dict) -> dict:
         warm = _timed(lambda: fn(con), reps, warm=False, cpu=warm_cpu)
         cold = []
         for _ in range(max(1, reps // 2)):
+            indicators.forget_builds()
             fresh = database.open_database(path)
             cold += _timed(lambda: fn(fresh), 1, warm=False)
             fresh.close()
