@@ -185,3 +185,20 @@ def test_values_are_python_objects_with_none_for_missing(con):
     assert type(r["resident_population"]) is int
     r = indicators.row_dict(indicators.values(con, ["990100"], ["2024Q3"]), "990100", "2024Q3")
     assert type(r["slots_per_1000"]) is float and r["slots_per_1000"] == approx(160 / 150)
+
+
+def test_values_of_some_columns_only(con):
+    # 甲县 at 2024Q3: 160 托位 (A1 120 + A2 40; A3 closed, A4 unfiled) over 100,000 → 1.6;
+    # the same columns whether read from the stored rows, computed on the spot (2025Q1: no
+    # reports, 3 active under the 'all' rule: A1, A2, A4) or cut from a prefetch (the same
+    # figures); an unknown column is left out rather than failing
+    wanted = ["slots_per_1000", "slots", "n_active", "no_such_column"]
+    stored = indicators.values(con, ["990101"], ["2024Q3"], columns=wanted, new_slots=False)
+    assert list(stored.columns) == ["region_code", "quarter", "n_active", "slots", "slots_per_1000", "new_slots"]
+    assert stored.iloc[0]["slots"] == 160 and stored.iloc[0]["slots_per_1000"] == approx(1.6)
+    live = indicators.values(con, ["990101"], ["2025Q1"], "all", columns=wanted)
+    assert list(live.columns) == ["region_code", "quarter", "n_active", "slots", "slots_per_1000"]
+    assert (live.iloc[0]["n_active"], live.iloc[0]["slots_per_1000"]) == (3, None)
+    with indicators.prefetch(con, [(["990101", "990102"], ["2024Q3"])]):
+        cut = indicators.values(con, ["990101"], ["2024Q3"], columns=wanted, new_slots=False)
+    assert cut.to_dict("records") == stored.to_dict("records")

@@ -81,14 +81,11 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, focus: str 
     units = targets.bound_units(con, region, level)
     unit_codes = units["code"].tolist()
     province = indicators.province_in(lineage)
-    codes = [region] + unit_codes + ([province] if province else [])
-    vals = indicators.values(con, codes, [quarter], counting, new_slots=False)
-    # whole rows for the region and its province; for thousands of units only the columns used
-    by_code = {code: row for (code, _), row in indicators.rows_by_key(vals[list(UNIT_COLUMNS)]).items()}
-    for code in {region, province} - {None}:
-        row = indicators.row_dict(vals, code, quarter)
-        if row is not None:
-            by_code[code] = row
+    # for thousands of units only the columns used; whole rows for the region and its province
+    vals = indicators.values(con, unit_codes, [quarter], counting, new_slots=False, columns=UNIT_COLUMNS)
+    by_code = {code: row for (code, _), row in indicators.rows_by_key(vals).items()}
+    whole = indicators.values(con, {region, province} - {None}, [quarter], counting, new_slots=False)
+    by_code |= {code: row for (code, _), row in indicators.rows_by_key(whole).items()}
     parent = by_code.get(region) or {}
     average, average_label = _average(by_code, province, region)
     year = int(quarter[:4])

@@ -36,13 +36,15 @@ def count_all(counting: str) -> bool:
 
 
 def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
-           new_slots: bool = True) -> pd.DataFrame:
+           new_slots: bool = True, columns=None) -> pd.DataFrame:
     """Every indicator per (region, quarter), the directly reported figures and new_slots
     against the previous year's Q4 (None with new_slots=False, which outside the stored
     span saves computing a second quarter): one query, on the stored rows of tuoyu/totals.py
     where they hold every quarter asked for. Within prefetch() the rows are cut from the
-    prefetched ones."""
+    prefetched ones. With `columns`, only those of them that exist (and region_code,
+    quarter): thousands of units' rows of all 57 cost more to read and convert than to judge."""
     region_codes, quarters = sorted(set(region_codes)), sorted(set(quarters))
+    columns = None if columns is None else ["region_code", "quarter"] + sorted(set(columns) - {"region_code", "quarter"})
     all_active = count_all(counting)
     held = _SESSION.get()
     pre = held and held.get("values")
@@ -51,23 +53,26 @@ def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
         frame = pre["frame"]
         frame = frame[frame["region_code"].isin(region_codes) & frame["quarter"].isin(quarters)]
         frame = frame.reset_index(drop=True)
+        frame = frame if columns is None else frame[[c for c in columns if c in frame.columns]]
     else:
-        frame = _values(con, region_codes, quarters, all_active, new_slots)
+        frame = _values(con, region_codes, quarters, all_active, new_slots, columns)
     return frame if new_slots else frame.assign(new_slots=None)
 
 
-def _values(con, region_codes: list, quarters: list, all_active: bool, new_slots: bool) -> pd.DataFrame:
+def _values(con, region_codes: list, quarters: list, all_active: bool, new_slots: bool,
+            columns: list | None = None) -> pd.DataFrame:
     """The rows as stored or computed now, new_slots included (values() blanks it if not asked)."""
     params = {"region_codes": region_codes, "quarters": quarters, "count_all": all_active}
     if totals.covers(stored_span(con), quarters):
-        return db.run_objects(con, "indicator_values", **params)  # None for missing already
+        return db.run_objects(con, "indicator_values", **params, columns=columns)  # None for missing already
     # quarters the stored totals do not hold: the same rows computed now, on one cursor,
     # with each previous year's Q4 that new_slots compares with
     prior_q4 = sorted({f"{int(q[:4]) - 1}Q4" for q in quarters} - set(quarters)) if new_slots else []
     params["quarters"] = quarters + prior_q4
     frame = db.run_steps(con, [("unit_totals_live", {"region_codes": region_codes, "quarters": params["quarters"]}),
                                ("indicator_values_live", params)])
-    return nulls_as_none(frame[frame["quarter"].isin(quarters)].reset_index(drop=True))
+    frame = frame[frame["quarter"].isin(quarters)].reset_index(drop=True)
+    return nulls_as_none(frame if columns is None else frame[[c for c in columns if c in frame.columns]])
 
 
 def report_counts(con, region_codes, quarter: str) -> dict[str, tuple[int, int]]:

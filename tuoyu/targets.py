@@ -136,11 +136,10 @@ def _judge(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> 
     province_of = indicators.provinces(con, codes)
     quarters = verdicts.quarters_needed({int(t["year"]) for t, _ in pairs}, quarter)
     judged = {t["indicator"] for t, _ in pairs}
-    frame = indicators.values(con, set(codes) | set(province_of.values()), quarters, counting,
-                              new_slots="new_slots" in judged)
     # the columns read below only: rows of all 57 for thousands of units were most of the time
-    read = ["region_code", "quarter", "name", "resident_population", "slots"]
-    vals = indicators.rows_by_key(frame[read + sorted(c for c in judged if c in frame.columns and c not in read)])
+    vals = indicators.rows_by_key(indicators.values(
+        con, set(codes) | set(province_of.values()), quarters, counting, new_slots="new_slots" in judged,
+        columns=["name", "resident_population", "slots", *judged]))
 
     def series(code, indicator):
         return {q: (vals.get((code, q)) or {}).get(indicator) for q in quarters}
