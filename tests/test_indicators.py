@@ -202,3 +202,10 @@ def test_values_of_some_columns_only(con):
     with indicators.prefetch(con, [(["990101", "990102"], ["2024Q3"])]):
         cut = indicators.values(con, ["990101"], ["2024Q3"], columns=wanted, new_slots=False)
     assert cut.to_dict("records") == stored.to_dict("records")
+    # a block prefetched with some columns only: asked for those, its rows are cut from it;
+    # asked for every column, they are read again, whole
+    with indicators.prefetch(con, [(["990101"], ["2024Q3"], ["slots"])]):
+        narrow = indicators.values(con, ["990101"], ["2024Q3"], columns=["slots"], new_slots=False)
+        whole = indicators.values(con, ["990101"], ["2024Q3"], new_slots=False)
+    assert list(narrow.columns) == ["region_code", "quarter", "slots", "new_slots"] and narrow.iloc[0]["slots"] == 160
+    assert whole.iloc[0]["slots_per_1000"] == approx(1.6) and whole.iloc[0]["name"] == "甲县"

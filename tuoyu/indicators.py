@@ -44,19 +44,34 @@ def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
     prefetched ones. With `columns`, only those of them that exist (and region_code,
     quarter): thousands of units' rows of all 57 cost more to read and convert than to judge."""
     region_codes, quarters = sorted(set(region_codes)), sorted(set(quarters))
-    columns = None if columns is None else ["region_code", "quarter"] + sorted(set(columns) - {"region_code", "quarter"})
+    columns = _columns(columns)
     all_active = count_all(counting)
     held = _SESSION.get()
     pre = held and held.get("values")
-    if (pre and pre["con"] is con and pre["count_all"] == all_active and pre["frame"] is not None
-            and all((c, q) in pre["pairs"] for c in region_codes for q in quarters)):
-        frame = pre["frame"]
-        frame = frame[frame["region_code"].isin(region_codes) & frame["quarter"].isin(quarters)]
-        frame = frame.reset_index(drop=True)
-        frame = frame if columns is None else frame[[c for c in columns if c in frame.columns]]
-    else:
+    frame = None
+    if pre and pre["con"] is con and pre["count_all"] == all_active:
+        frame = _cut(pre["blocks"], region_codes, quarters, columns)
+    if frame is None:
         frame = _values(con, region_codes, quarters, all_active, new_slots, columns)
     return frame if new_slots else frame.assign(new_slots=None)
+
+
+def _columns(columns) -> list | None:
+    return None if columns is None else ["region_code", "quarter"] + sorted(set(columns) - {"region_code", "quarter"})
+
+
+def _cut(blocks: list[dict], region_codes: list, quarters: list, columns: list | None) -> pd.DataFrame | None:
+    """values() cut from prefetched blocks holding every (region, quarter) asked for with
+    the columns asked for; None where they do not."""
+    usable = [b for b in blocks if b["columns"] is None or (columns is not None and set(columns) <= set(b["columns"]))]
+    held = set().union(*(b["pairs"] for b in usable))
+    if not usable or any((c, q) not in held for c in region_codes for q in quarters):
+        return None
+    parts = []
+    for b in usable:
+        part = b["frame"][b["frame"]["region_code"].isin(region_codes) & b["frame"]["quarter"].isin(quarters)]
+        parts.append(part if columns is None else part[[c for c in columns if c in part.columns]])
+    return pd.concat(parts, ignore_index=True).drop_duplicates(["region_code", "quarter"]).reset_index(drop=True)
 
 
 def _values(con, region_codes: list, quarters: list, all_active: bool, new_slots: bool,
@@ -115,21 +130,21 @@ def session(con):
 @contextmanager
 def prefetch(con, blocks, counting: str = DEFAULT_COUNTING):
     """session(), and values() under `counting` for any regions and quarters within the
-    blocks — (region codes, quarters) pairs, e.g. a region's whole trend and its counties
-    at one quarter — cut from one values() call per block made here."""
+    blocks — (region codes, quarters) pairs, e.g. a region's whole trend, or (region codes,
+    quarters, columns) for only those columns, e.g. its counties' figures a verdict reads at
+    the quarters it judges — cut from one values() call per block made here."""
     with session(con):
         held = _SESSION.get()
         outer = held.get("values")
         all_active = count_all(counting)
-        frames, pairs = [], set()
-        for codes, wanted in blocks:
-            codes, wanted = sorted(set(codes)), sorted(set(wanted))
-            if any((c, q) not in pairs for c in codes for q in wanted):
-                frames.append(_values(con, codes, wanted, all_active, True))
-                pairs.update((c, q) for c in codes for q in wanted)
-        frame = pd.concat(frames, ignore_index=True).drop_duplicates(["region_code", "quarter"]) if frames \
-            else None
-        held["values"] = {"con": con, "count_all": all_active, "pairs": pairs, "frame": frame}
+        kept = []
+        for codes, wanted, *columns in blocks:
+            codes, wanted, columns = sorted(set(codes)), sorted(set(wanted)), _columns(columns[0] if columns else None)
+            if not codes or not wanted:
+                continue
+            kept.append({"pairs": {(c, q) for c in codes for q in wanted}, "columns": columns,
+                         "frame": _values(con, codes, wanted, all_active, True, columns)})
+        held["values"] = {"con": con, "count_all": all_active, "blocks": kept}
         try:
             yield
         finally:

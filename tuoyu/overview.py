@@ -190,13 +190,15 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
         # 2,850 counties' figures to judge none of them was most of 总览 全国's time
         units = targets.judged_units(con, plan, region)
         province_of = indicators.provinces(con, {region} | set(units))
-        years = targets.plan_targets(con, plan)["year"].astype(int).tolist() + [int(quarter[:4])]
+        plan_targets = targets.plan_targets(con, plan)
+        years = plan_targets["year"].astype(int).tolist() + [int(quarter[:4])]
         judged = verdicts.quarters_needed(years, quarter)
         # the region and its province over the whole trend; the units it binds (and their
-        # provinces) only at the quarters their targets are judged on
+        # provinces) only at the quarters their targets are judged on, and only what is judged
         trend = set(_span(all_quarters, quarter)) | judged | {periods.previous_quarter(quarter)}
         blocks = [({region, province_of.get(region)} - {None}, trend),
-                  (set(units) | {province_of[u] for u in units if u in province_of}, judged)]
+                  (set(units) | {province_of[u] for u in units if u in province_of}, judged,
+                   targets.judged_columns(set(plan_targets["indicator"])))]
         with indicators.prefetch(con, blocks, counting):
             return _build(con, plan, region, quarter, counting, all_quarters)
 

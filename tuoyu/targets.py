@@ -131,15 +131,20 @@ def judge_pairs(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str
     return indicators.nulls_as_none(pd.DataFrame([held[k] for k in keys], columns=COLUMNS, dtype=object))
 
 
+def judged_columns(indicator_codes) -> list[str]:
+    """The columns of indicators.values() a verdict on these indicators reads (rows of all 57
+    for thousands of units cost more to fetch than to judge)."""
+    return ["name", "resident_population", "slots", *indicator_codes]
+
+
 def _judge(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> list[dict]:
     codes = sorted({u["code"] for _, u in pairs})
     province_of = indicators.provinces(con, codes)
     quarters = verdicts.quarters_needed({int(t["year"]) for t, _ in pairs}, quarter)
     judged = {t["indicator"] for t, _ in pairs}
-    # the columns read below only: rows of all 57 for thousands of units were most of the time
     vals = indicators.rows_by_key(indicators.values(
         con, set(codes) | set(province_of.values()), quarters, counting, new_slots="new_slots" in judged,
-        columns=["name", "resident_population", "slots", *judged]))
+        columns=judged_columns(judged)))
 
     def series(code, indicator):
         return {q: (vals.get((code, q)) or {}).get(indicator) for q in quarters}
