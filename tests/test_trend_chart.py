@@ -58,6 +58,11 @@ def test_the_city_its_average_steps_and_projection(city):
     assert [round(r["值"], 4) for r in projection] == [1.0667, 0.9333]
     assert projection[-1]["提示"] == "预计2024年第4季度 0.93" and projection[0]["提示"] is None
     assert {"2023年目标 0.8", "2024年目标 1", "2025年目标 2", "预计 0.93"} <= texts(city)
+    # dates are plain days (read as UTC midnight on the UTC axis): a date-time without a zone
+    # would be read in the browser's zone, 8 hours early in Beijing
+    assert [r["日期"] for r in spec_rows(city, "测试市")] == ["2024-06-30", "2024-09-30"]
+    assert [(r["日期"], r["止"]) for r in spec_rows(city, "方案年度目标")][0] == ("2023-01-01", "2023-12-31")
+    assert [r["日期"] for r in projection] == ["2024-09-30", "2024-12-31"]
     colour = layer_encoding(city, "color")["scale"]
     assert dict(zip(colour["domain"], colour["range"])) == {
         "测试市": "#1f5fa8", "测试省平均": "#8a8f98", "方案年度目标": "#c0392b", "按近四个季度趋势预计": "#1f5fa8"}

@@ -148,6 +148,13 @@ def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: flo
         **LOOK["legend"], layout=alt.expr(layout))
 
 
+def day(value) -> str:
+    """A date for Vega: an ISO day, read as UTC midnight and drawn on a UTC scale, so that no
+    browser's time zone moves it (a pandas timestamp reaches the browser as a date-time
+    without a zone, read as local time: 8 hours early in Beijing)."""
+    return f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
 def text_px(text: str) -> int:
     """About how wide a label is drawn at 12 px: a Chinese character 12 px, others 7."""
     return sum(12 if ord(c) > 0x2E80 else 7 for c in text)

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from . import fmt, tasks
-from .charts import PROVINCE_COLOUR, REGION_COLOUR, SERIES, TARGET_COLOUR, finish
+from .charts import PROVINCE_COLOUR, REGION_COLOUR, SERIES, TARGET_COLOUR, day, finish
 
 TASK_STATUS_COLOURS = tasks.styles("colour")
 TASK_STATUS_SYMBOLS = tasks.styles("symbol")
@@ -26,12 +26,6 @@ OVERDUE_STATUS = tasks.LATE   # the overdue stretch in its colour
 NARROW = "containerSize()[0] > 0 && containerSize()[0] < 500"
 
 
-def _day(value) -> str:
-    """A date for Vega: an ISO day, read as UTC midnight and drawn on a UTC scale, so that no
-    browser's time zone moves it to the day before."""
-    return f"{pd.Timestamp(value):%Y-%m-%d}"
-
-
 def ledger_timeline(phases: pd.DataFrame, tasks: pd.DataFrame, today: date) -> alt.LayerChart:
     """The plan's stages as bars up to their deadlines (a start the document does not give
     is drawn from the day after the stage before), each task at its due date marked and
@@ -45,7 +39,7 @@ def ledger_timeline(phases: pd.DataFrame, tasks: pd.DataFrame, today: date) -> a
         label = f"阶段{p['seq']}：{p['phase']}"
         rows.append(label)
         start = "（开始日期原文未写明）" if p["is_start_assumed"] else f"{fmt.date_zh(p['drawn_starts_on'])}起"
-        data.append({SERIES: PHASE, "行": label, "起": _day(p["drawn_starts_on"]), "止": _day(p["ends_on"]),
+        data.append({SERIES: PHASE, "行": label, "起": day(p["drawn_starts_on"]), "止": day(p["ends_on"]),
                      "标注": f"{p['ends_on']:%Y-%m-%d}",
                      "说明": f"{p['phase']}：{start}，{fmt.date_zh(p['ends_on'])}前完成"})
     dated = tasks[tasks["due"].notna()].sort_values("task_id")
@@ -54,12 +48,12 @@ def ledger_timeline(phases: pd.DataFrame, tasks: pd.DataFrame, today: date) -> a
     rows += list(labels.values())
     for r in dated.to_dict("records"):
         if pd.notna(r["late_since"]):
-            data.append({SERIES: OVERDUE, "行": labels[r["task_id"]], "起": _day(r["due"]), "止": _day(today)})
+            data.append({SERIES: OVERDUE, "行": labels[r["task_id"]], "起": day(r["due"]), "止": day(today)})
     for r in dated.to_dict("records"):
-        data.append({SERIES: r["status"], "行": labels[r["task_id"]], "起": _day(r["due"]), "任务": r["title"],
+        data.append({SERIES: r["status"], "行": labels[r["task_id"]], "起": day(r["due"]), "任务": r["title"],
                      "责任单位": r["responsible_units"], "完成时限": fmt.date_zh(r["due"]),
                      "状态": f"{r['status']} {r['late_text'] or ''}".strip()})
-    data.append({SERIES: TODAY, "起": _day(today), "标注": f"截至 {today:%Y-%m-%d}"})
+    data.append({SERIES: TODAY, "起": day(today), "标注": f"截至 {today:%Y-%m-%d}"})
     frame = pd.DataFrame(data)
 
     # the legend as now: the overdue line first, then the statuses shown, in the ledger's order
@@ -78,15 +72,15 @@ def ledger_timeline(phases: pd.DataFrame, tasks: pd.DataFrame, today: date) -> a
     shape = alt.Shape(f"{SERIES}:N", scale=alt.Scale(domain=legend, range=shapes), title=None)
 
     dates = [pd.Timestamp(d) for d in list(phases.get("drawn_starts_on", [])) + list(dated["due"]) if d is not None]
-    day = pd.Timestamp(today)
-    lo, hi = (min(dates) - pd.Timedelta(days=60), max(max(dates), day) + pd.Timedelta(days=120)) if dates else \
-        (day - pd.Timedelta(days=183), day + pd.Timedelta(days=183))   # a year: one July
+    now = pd.Timestamp(today)
+    lo, hi = (min(dates) - pd.Timedelta(days=60), max(max(dates), now) + pd.Timedelta(days=120)) if dates else \
+        (now - pd.Timedelta(days=183), now + pd.Timedelta(days=183))   # a year: one July
     # each year named at its middle, as one names a span of time: "2021年" over 2021's part
     middles = [alt.DateTime(year=y, month=7, date=1, utc=True) for y in range(lo.year, hi.year + 1)
                if lo <= pd.Timestamp(y, 7, 1) <= hi]
 
     def x(field):
-        return alt.X(f"{field}:T", title=None, scale=alt.Scale(type="utc", domain=[_day(lo), _day(hi)]),
+        return alt.X(f"{field}:T", title=None, scale=alt.Scale(type="utc", domain=[day(lo), day(hi)]),
                      axis=alt.Axis(format="%Y年", values=middles, ticks=False, grid=False))
 
     y = alt.Y("行:N", title=None, sort=rows, axis=alt.Axis(grid=True, ticks=False, domain=False, labelPadding=6,

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from . import fmt, periods
-from .charts import NATIONAL_COLOUR, PROVINCE_COLOUR, REGION_COLOUR, SERIES, TARGET_COLOUR, finish, text_px
+from .charts import NATIONAL_COLOUR, PROVINCE_COLOUR, REGION_COLOUR, SERIES, TARGET_COLOUR, day, finish, text_px
 
 
 # The national figures (4.5 by 2025, the published series) are drawn on a local chart only
@@ -27,11 +27,11 @@ def trend(view, region_name: str, province_name: str | None) -> alt.LayerChart:
     ends = pd.to_datetime(t["quarter_end"])
     # (legend entry, colour, dash, line width): the legend lists them in this order
     styles = [(region_name, REGION_COLOUR, [1, 0], 3)]
-    rows = [(region_name, when, value, f"{label}：{value:.2f}") for when, value, label in zip(ends, region, labels)]
+    rows = [(region_name, day(when), value, f"{label}：{value:.2f}") for when, value, label in zip(ends, region, labels)]
     if province_name and province.notna().any():
         average = fmt.average_label(province_name, named=True)
         styles.append((average, PROVINCE_COLOUR, [1, 0], 2))
-        rows += [(average, when, value, f"{label}：{value:.2f}") for when, value, label in zip(ends, province, labels)]
+        rows += [(average, day(when), value, f"{label}：{value:.2f}") for when, value, label in zip(ends, province, labels)]
     if view.staircase:
         styles.append(("方案年度目标", TARGET_COLOUR, [1, 0], 2))
     local = [v for v in list(region) + list(province) if pd.notna(v)] + [target for _, target in view.staircase]
@@ -41,8 +41,8 @@ def trend(view, region_name: str, province_name: str | None) -> alt.LayerChart:
         (x0, y0), (x1, y1) = view.projection
         due = f"{x1.year}年第4季度" if x1.month == 12 else f"{x1:%Y年%-m月}"
         # its start is the last quarter's point, whose own tooltip says it
-        rows += [("按近四个季度趋势预计", pd.Timestamp(x0), y0, None),
-                 ("按近四个季度趋势预计", pd.Timestamp(x1), y1, f"预计{due} {y1:.2f}")]
+        rows += [("按近四个季度趋势预计", day(x0), y0, None),
+                 ("按近四个季度趋势预计", day(x1), y1, f"预计{due} {y1:.2f}")]
     top = max(local, default=None)
     national, references, note = _national(view, top)
     if not national.empty:
@@ -75,7 +75,7 @@ def trend(view, region_name: str, province_name: str | None) -> alt.LayerChart:
     # each page run that draws it (Altair building it, Streamlit validating it) three times slower.
     xs, ys = alt.X("日期:T", title=None), alt.Y("值:Q", title="个/千人")
     base = alt.Chart(lines).encode(x=xs, y=ys)
-    bounds = pd.DataFrame({"日期": [pd.Timestamp(y, 1, 1) for y in years if span[0] < pd.Timestamp(y, 1, 1)]})
+    bounds = pd.DataFrame({"日期": [day(pd.Timestamp(y, 1, 1)) for y in years if span[0] < pd.Timestamp(y, 1, 1)]})
     layers = [
         alt.Chart(bounds).mark_rule(color="#e5e7eb", strokeWidth=1, tooltip=None).encode(x=xs),
         alt.Chart(lines).mark_line(clip=True, tooltip=None).encode(
@@ -92,7 +92,7 @@ def trend(view, region_name: str, province_name: str | None) -> alt.LayerChart:
             .transform_filter(alt.FieldEqualPredicate(field=SERIES, equal="按近四个季度趋势预计")),
     ]
     if view.staircase:
-        steps = pd.DataFrame([("方案年度目标", pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31), target,
+        steps = pd.DataFrame([("方案年度目标", day(pd.Timestamp(year, 1, 1)), day(pd.Timestamp(year, 12, 31)), target,
                                f"{year}年目标 {target:g}") for year, target in view.staircase],
                              columns=[SERIES, "日期", "止", "值", "提示"])
         step = alt.Chart(steps).encode(x=xs, y=ys)
@@ -101,7 +101,7 @@ def trend(view, region_name: str, province_name: str | None) -> alt.LayerChart:
                    *_halo_text(step, "提示", TARGET_COLOUR, align="left", baseline="bottom", dy=-2)]
     if view.projection:
         (x1, y1) = view.projection[1]
-        end = pd.DataFrame({"日期": [pd.Timestamp(x1)], "值": [y1], "标签": [f"预计 {y1:.2f}"]})
+        end = pd.DataFrame({"日期": [day(x1)], "值": [y1], "标签": [f"预计 {y1:.2f}"]})
         layers += _halo_text(alt.Chart(end).encode(x=xs, y=ys), "标签", REGION_COLOUR, align="left", dx=8,
                             baseline="middle")
     if not references.empty:
@@ -160,7 +160,7 @@ def _national(view, top: float | None) -> tuple[pd.DataFrame, pd.DataFrame, str 
         return *none, None
     when = [periods.label(q) if isinstance(q, str) else p for q, p in zip(ns["quarter"], ns["period"])]
     if top is None or max(values) <= top * NATIONAL_FITS:
-        series = pd.DataFrame({SERIES: "全国（公开数据）", "日期": pd.to_datetime(ns["period_end"]),
+        series = pd.DataFrame({SERIES: "全国（公开数据）", "日期": [day(d) for d in ns["period_end"]],
                                "值": ns["value"].astype(float),
                                "提示": [f"{w}：{v:.2f}" for w, v in zip(when, ns["value"])]})
         lines = pd.DataFrame({"值": [float(r["target"]) for r in targets],
