@@ -184,19 +184,20 @@ class _TableReader(HTMLParser):
             self._cell = None
 
 
-def static_table(body: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A static table's (cells, background colours), figures read back as numbers."""
+def static_table(body: str, text: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A static table's (cells, background colours), figures read back as numbers (or, with
+    `text`, every cell as it is written)."""
     reader = _TableReader()
     reader.feed(body)
-    columns = [text for text, _, _ in reader.head]
+    columns = [cell for cell, _, _ in reader.head]
     rows = [r for r in reader.rows if r]
 
-    def value(text, kind):
-        if kind != "num":
-            return text
-        if text in ("", "无数据"):
+    def value(cell, kind):
+        if text or "num" not in kind.split():
+            return cell
+        if cell in ("", "无数据"):
             return None
-        return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+        return int(cell) if re.fullmatch(r"-?\d+", cell) else float(cell)
 
     frame = pd.DataFrame([[value(t, k) for t, k, _ in r] for r in rows], columns=columns)
     colours = pd.DataFrame([[c for _, _, c in r] for r in rows], columns=columns)

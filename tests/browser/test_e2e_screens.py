@@ -144,13 +144,23 @@ def test_overview_prints_headline_chart_and_table_without_the_sidebar(desktop, s
     assert all(f"{y}年" in text for y in range(2021, 2027)), text            # the whole trend chart
     # the target table, first row to last (worst first: 入托率 3.1% 未达标 … 海原县 2023年 0.96 达标)
     assert "方案目标完成情况" in flat and "3.1%" in flat and "0.96" in flat
-    # on paper every target row once (35: tests/test_pages.py), in a static table whether the
-    # screen shows it static or scrolling; no grid, and the units beside the map left out
+    assert "计入口径" not in flat and "简报导出" not in flat                  # no sidebar
+
+
+# targets by hand in tests/test_pages.py: 中卫市 35 (a scrolling grid on screen, its static copy
+# on paper), 海原县 7 (static on screen and on paper, with its 7 references)
+@pytest.mark.parametrize(("where", "targets", "references"), [(ZHONGWEI, 35, 0), (HAIYUAN, 7, 7)])
+def test_overview_prints_every_target_row_once(desktop, sample_server, where, targets, references):
+    page = desktop
+    harness.open_page(page, sample_server.url("/", **where), "总览")
+    page.emulate_media(media="print")
+    # what paper shows: static tables only (no grid), the units beside the map left out
     printed = page.evaluate("""() => [...document.querySelectorAll('table.print-table, [data-testid="stDataFrame"]')]
         .filter(t => t.checkVisibility()).map(t => [t.getAttribute('data-testid') || 'static',
             [...t.querySelectorAll('th')].map(th => th.textContent),
             [...t.querySelectorAll('tbody tr')].map(tr => tr.textContent)])""")
-    assert [kind for kind, _, _ in printed] == ["static"], printed
+    assert [kind for kind, _, _ in printed] == ["static"] * (2 if references else 1), printed
     head, rows = printed[0][1], printed[0][2]
-    assert head[:2] == ["状态", "评价值"] and len(rows) == 35 and len(set(rows)) == 35, rows
-    assert "计入口径" not in flat and "简报导出" not in flat                  # no sidebar
+    assert head[:2] == ["状态", "评价值"] and len(rows) == targets and len(set(rows)) == targets, rows
+    if references:
+        assert printed[1][1] == ["指标", "参考", "来源"] and len(printed[1][2]) == references

@@ -46,6 +46,7 @@ def chart(fig) -> None:
 # The product's rule for 总览's tables (table()): at most this many rows, shown whole and static;
 # more, a grid that scrolls, with a static copy for paper.
 SHORT_TABLE_ROWS = 20
+SHORT_WORD = 10                  # characters: a cell no longer than this is not wrapped (static_table)
 ROW_PX = 35                      # a grid row's height: a scrolling grid `rows_high` rows high
 
 
@@ -75,8 +76,8 @@ def table(frame: pd.DataFrame, key: str, rows_high: int, *, columns=("状态",),
 def static_table(frame: pd.DataFrame, colours: dict, columns=("状态",), blank=()) -> str:
     """A plain HTML table (class print-table, in its own box that scrolls sideways: app.css)
     showing what the grid shows: each cell's text (styling.cell_text; escaped), the cells of
-    the status `columns` shaded by their word's colour and kept on one line, numbers aligned
-    right."""
+    the status `columns` shaded by their word's colour, numbers aligned right, columns of short
+    words on one line."""
     # as the grid reads a column: numbers (an object column of whole numbers and blanks too)
     numeric = {c for c in frame.columns
                if pd.api.types.infer_dtype(frame[c], skipna=True) in ("integer", "floating", "mixed-integer-float")}
@@ -86,8 +87,13 @@ def static_table(frame: pd.DataFrame, colours: dict, columns=("状态",), blank=
         shade = f' style="background:{colours[text]}"' if column in columns and text in colours else ""
         return f"<td{kind(column)}{shade}>{html.escape(text)}</td>"
 
+    # a column of short words (a name, a status, a figure) kept on one line, long text wrapped
+    short = {c for c in frame.columns if frame[c].map(lambda v: len(cell_text(v))).max() <= SHORT_WORD}
+
     def kind(column) -> str:
-        return ' class="status"' if column in columns else ' class="num"' if column in numeric else ""
+        names = ["status" if column in columns else "", "num" if column in numeric else "",
+                 "short" if column in short else ""]
+        return f' class="{" ".join(n for n in names if n)}"' if any(names) else ""
 
     head = "".join(f"<th{kind(c)}>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = "".join("<tr>" + "".join(cell(c, v) for c, v in zip(frame.columns, row)) + "</tr>"
