@@ -201,6 +201,9 @@ def test_overview_tables_keep_words_and_colours_when_drawn_again(monkeypatch, fi
 #     中卫市's own value rows for indicators it has none of (达标率, 平均托收率, 最低托收率,
 #     保育人员配备率, 家庭满意度, 机构满意度, 近3年重大事故): 7; the units are 中卫市's 3 counties.
 #   中卫市 640500: its own 14 rows + 3 counties × 7 = 35 targets, more than 20.
+#   舞钢市 410481, plan WUGANG: 示范机构 2020 for the city, and for each of its 14 乡镇（街道）
+#     示范机构 2021, 普惠幼儿园托班 2021, 用人单位办托 2022, 公办民营 2023: 1 + 14 × 4 = 57 targets
+#     (more than 20, or 40); 14 units.
 
 
 def test_overview_short_tables_are_drawn_whole_and_static(monkeypatch, sample_db_path):
@@ -221,12 +224,12 @@ def test_overview_short_tables_are_drawn_whole_and_static(monkeypatch, sample_db
 
 
 def test_overview_long_target_table_scrolls_with_its_copy_for_paper(monkeypatch, sample_db_path):
-    at = run_app(monkeypatch, sample_db_path, region="640500", **SAMPLE_AT)
+    at = run_app(monkeypatch, sample_db_path, plan="WUGANG", region="410481", period="2024Q4")
     grids = [d.value for d in at.dataframe]
-    assert [len(g) for g in grids] == [35] and "评价值" in grids[0].columns     # 35 > 20: the targets scroll
+    assert [len(g) for g in grids] == [57] and "评价值" in grids[0].columns     # the targets scroll
     copies = print_copies(at)
     assert len(copies) == 1 and copies[0].equals(grids[0])                        # every row, word for word
-    assert units_table(at)["县区"].tolist() == ["沙坡头区", "中宁县", "海原县"]    # 3 units: static
+    assert len(table_with(at, "乡镇（街道）")) == 14                               # the units: static
 
 
 def test_overview_names_the_counties_that_lag(monkeypatch, fixture_db_path):
