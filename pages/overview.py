@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tuoyu import fmt, maps
-from tuoyu.ui import figures, loaders, selection, styling
+from tuoyu.ui import display, figures, loaders, selection, styling
 
 sel = selection.current()
 selection.page_header("总览", sel)
@@ -74,4 +74,4 @@ else:
     figures.overview_targets(sel.path, sel.plan, sel.region, sel.quarter, sel.counting)
 if not view.references.empty:
     st.caption("参考目标（上级地区的目标，不对本地区作评价）")
-    st.dataframe(view.references, hide_index=True, width="stretch")
+    display.table(view.references, "overview_references", 10)

@@ -1,7 +1,11 @@
 """Running the dashboard under Streamlit's AppTest against a given database."""
 
 import functools
+import re
+from html.parser import HTMLParser
 from pathlib import Path
+
+import pandas as pd
 
 import streamlit as st
 import streamlit.testing.v1.app_test as app_test_module
@@ -45,7 +49,7 @@ def run_app(monkeypatch, db_path, page: str | None = None, **params) -> AppTest:
 
 def target_table(at: AppTest):
     """总览's table of every target (the one with 评价值), among the page's tables."""
-    return next(d.value for d in at.dataframe if "评价值" in d.value.columns)
+    return table_with(at, "评价值")
 
 
 def metric(at: AppTest, label_start: str) -> str:
@@ -109,19 +113,92 @@ def chart_rows(at: AppTest, title: str, series: str | None = None) -> list[dict]
 
 def units_table(at: AppTest):
     """总览's units in brief beside the map (the one with 县区)."""
-    return next(d.value for d in at.dataframe if "县区" in d.value.columns)
+    return table_with(at, "县区")
 
 
 def cell_colours(at: AppTest, column: str, has: str) -> list[tuple[str, str]]:
     """(word, background colour) of each cell of `column` in the first table with a column
-    `has`, read from the table's own styles as the browser gets them."""
-    import re
+    `has`, read from what the browser gets: a grid's own styles, or a static table's cells."""
+    frame, colours = next((f, c) for f, c in tables(at) if has in f.columns)
+    return list(zip(frame[column], colours[column]))
 
-    element = next(d for d in at.dataframe if has in d.value.columns)
-    col = element.value.columns.get_loc(column)
-    colours = {}
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page with `column`, grid or static (tables())."""
+    return next(frame for frame, _ in tables(at) if column in frame.columns)
+
+
+def tables(at: AppTest) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Every table on the page as (its cells, each cell's background colour or ""): the grids
+    (st.dataframe) first, then the static tables (tuoyu.ui.display.static_table), skipping the
+    static copy that a grid has for paper. A static table's figures (its cells aligned right)
+    are read back as numbers, its 无数据 and blank figures as None, as a grid holds them."""
+    out = [(d.value, _grid_colours(d)) for d in at.dataframe]
+    grids = {tuple(frame.columns) for frame, _ in out}
+    for element in at.html:
+        if "<table" in element.value:
+            frame, colours = static_table(element.value)
+            if tuple(frame.columns) not in grids:
+                out.append((frame, colours))
+    return out
+
+
+def print_copies(at: AppTest) -> list[pd.DataFrame]:
+    """The static tables that repeat a grid's rows for paper."""
+    grids = {tuple(d.value.columns) for d in at.dataframe}
+    statics = [static_table(e.value)[0] for e in at.html if "<table" in e.value]
+    return [frame for frame in statics if tuple(frame.columns) in grids]
+
+
+def _grid_colours(element) -> pd.DataFrame:
+
+    colours = pd.DataFrame("", index=range(len(element.value)), columns=element.value.columns)
     for cells, colour in re.findall(r"([^{}]+)\{\s*background-color:\s*([^;}\s]*)\s*\}", element.proto.arrow_data.styler.styles):
-        for row, c in re.findall(r"_row(\d+)_col(\d+)", cells):
-            if int(c) == col:
-                colours[int(row)] = colour
-    return [(word, colours.get(i, "")) for i, word in enumerate(element.value[column])]
+        for row, col in re.findall(r"_row(\d+)_col(\d+)", cells):
+            colours.iat[int(row), int(col)] = colour
+    return colours
+
+
+class _TableReader(HTMLParser):
+    """The header, the cells (text, class, background) of one HTML table."""
+
+    def __init__(self):
+        super().__init__()
+        self.head, self.rows, self._cell = [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            background = re.search(r"background:\s*([^;]+)", attrs.get("style") or "")
+            self._cell = [tag, "", attrs.get("class") or "", background.group(1).strip() if background else ""]
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[1] += data
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell is not None:
+            (self.head if self._cell[0] == "th" else self.rows[-1]).append(self._cell[1:])
+            self._cell = None
+
+
+def static_table(body: str, text: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A static table's (cells, background colours), figures read back as numbers (or, with
+    `text`, every cell as it is written)."""
+    reader = _TableReader()
+    reader.feed(body)
+    columns = [cell for cell, _, _ in reader.head]
+    rows = [r for r in reader.rows if r]
+
+    def value(cell, kind):
+        if text or "num" not in kind.split():
+            return cell
+        if cell in ("", "无数据"):
+            return None
+        return int(cell) if re.fullmatch(r"-?\d+", cell) else float(cell)
+
+    frame = pd.DataFrame([[value(t, k) for t, k, _ in r] for r in rows], columns=columns)
+    colours = pd.DataFrame([[c for _, _, c in r] for r in rows], columns=columns)
+    return frame, colours

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.apptest import assert_valid_vega_lite, cell_colours, metric, run_app, target_table, vega_charts
+from tests.apptest import (assert_valid_vega_lite, cell_colours, metric, print_copies, run_app, static_table,
+                           table_with, target_table, units_table, vega_charts)
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/counties.py", "pages/review.py", "pages/institutions.py"]
@@ -47,7 +48,7 @@ def test_overview_of_haiyuan_on_the_sample(monkeypatch, sample_db_path):
     assert metric(at, "距2024年目标尚需托位") == "66 个"
     assert any(m.value.startswith("**2024年每千人口托位数目标≥ 1.20 个/千人：未达标。") and "尚需托位约66个" in m.value
                for m in at.markdown)
-    units = next(d.value for d in at.dataframe if "县区" in d.value.columns).set_index("县区")
+    units = units_table(at).set_index("县区")
     assert units["每千人口托位数（个/千人）"].to_dict() == {"沙坡头区": 1.70, "中宁县": 1.25, "海原县（所选）": 1.00}
     assert units["状态"].to_dict() == {"沙坡头区": "达标", "中宁县": "达标", "海原县（所选）": "未达标"}
     assert units.loc["海原县（所选）", "尚需托位"] == 66
@@ -61,7 +62,7 @@ def test_overview_map_colouring_changes_the_map_and_keeps_the_page(monkeypatch, 
     assert not at.exception
     assert "按每千人口托位数分为五档（每档单位数大致相同），颜色越深越高。详见“县区对比”。" in [c.value for c in at.caption]
     assert metric(at, "每千人口托位数") == "1.34个"
-    units = next(d.value for d in at.dataframe if "县区" in d.value.columns)
+    units = units_table(at)
     assert units["县区"].tolist() == ["沙坡头区", "中宁县", "海原县"]   # 1.70, 1.25, 1.00: highest first
 
 
@@ -193,6 +194,44 @@ def test_overview_tables_keep_words_and_colours_when_drawn_again(monkeypatch, fi
     assert cell_colours(at, "状态", has="县区") == units
 
 
+# 总览's tables: at most 20 rows shown whole and static, more in a grid that scrolls with a
+# static copy for paper (tuoyu.ui.display.table). From data/base/targets.csv, plan ZHONGWEI:
+#   海原县 640522: the plan's each_child rows, for each county — 每千人口托位数 2022, 2023, 2024,
+#     2025, 示范性普惠机构 2022, 公办幼儿园托班 2022, 指导中心 2024: 7 targets; its references are
+#     中卫市's own value rows for indicators it has none of (达标率, 平均托收率, 最低托收率,
+#     保育人员配备率, 家庭满意度, 机构满意度, 近3年重大事故): 7; the units are 中卫市's 3 counties.
+#   中卫市 640500: its own 14 rows + 3 counties × 7 = 35 targets, more than 20.
+#   舞钢市 410481, plan WUGANG: 示范机构 2020 for the city, and for each of its 14 乡镇（街道）
+#     示范机构 2021, 普惠幼儿园托班 2021, 用人单位办托 2022, 公办民营 2023: 1 + 14 × 4 = 57 targets
+#     (more than 20, or 40); 14 units.
+
+
+def test_overview_short_tables_are_drawn_whole_and_static(monkeypatch, sample_db_path):
+    at = run_app(monkeypatch, sample_db_path, region="640522", **SAMPLE_AT)
+    assert not at.dataframe                          # no grid: a browser loads no data-grid bundle
+    targets = target_table(at)
+    # worst first (tuoyu.overview.status_table): 1.00 < 1.20 due 2024 未达标, 0 公办托班 and 0 指导中心
+    # 未达标, 2025's 1.50 有风险, then 达标 (2022: 0.62 ≥ 0.60, 2023: 0.96 ≥ 0.90, 1 示范机构)
+    assert sorted(targets["状态"]) == sorted(["未达标"] * 3 + ["有风险"] + ["达标"] * 3)
+    assert targets.columns[:2].tolist() == ["状态", "评价值"]
+    assert "0.96 个/千人" in targets["评价值"].tolist()
+    assert len(table_with(at, "参考")) == 7
+    # the units as the grid showed them: figures to 2 decimals, 海原县 1.00, 66 托位, 0.997 − 1.639 = −0.64
+    units, _ = static_table(next(e.value for e in at.html if "海原县（所选）" in e.value), text=True)
+    assert units.iloc[-1].tolist() == ["海原县（所选）", "未达标", "1.00", "66", "-0.64"]
+    assert cell_colours(at, "状态", has="县区") == [("达标", "#c8e6c9"), ("达标", "#c8e6c9"), ("未达标", "#f8d7da")]
+    assert not print_copies(at)                      # printed once, as it is on screen
+
+
+def test_overview_long_target_table_scrolls_with_its_copy_for_paper(monkeypatch, sample_db_path):
+    at = run_app(monkeypatch, sample_db_path, plan="WUGANG", region="410481", period="2024Q4")
+    grids = [d.value for d in at.dataframe]
+    assert [len(g) for g in grids] == [57] and "评价值" in grids[0].columns     # the targets scroll
+    copies = print_copies(at)
+    assert len(copies) == 1 and copies[0].equals(grids[0])                        # every row, word for word
+    assert len(table_with(at, "乡镇（街道）")) == 14                               # the units: static
+
+
 def test_overview_names_the_counties_that_lag(monkeypatch, fixture_db_path):
     # 测试市's counties at 2024Q3: 甲县 1.6 ≥ 1.5 already; 乙县 有风险, 75 托位 short
     at = run_app(monkeypatch, fixture_db_path, plan="TESTPLAN", region="990100", period="2024Q3")
@@ -204,7 +243,7 @@ def test_overview_of_a_county_under_a_national_plan_has_no_verdict(monkeypatch, 
     at = run_app(monkeypatch, fixture_db_path, plan="TESTWIDE", region="990101", period="2024Q3")
     assert "**本方案未对甲县设定每千人口托位数目标。**" in [m.value for m in at.markdown]
     assert metric(at, "距年度目标尚需托位") == "无数据"
-    references = at.dataframe[-1].value
+    references = table_with(at, "参考")
     assert references["参考"].tolist() == ["参考：全国目标≥ 4.50 个/千人（2025年），不对本地区作评价"]
 
 

@@ -41,6 +41,8 @@ EXCEPTION = '[data-testid="stException"]'
 CHART = ".vega-embed"           # a Vega-Lite chart (tuoyu.charts), drawn as SVG by Streamlit
 METRIC = '[data-testid="stMetric"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
+# a table as a grid (st.dataframe) or drawn whole and static (tuoyu.ui.display.static_table)
+TABLE = '[data-testid="stDataFrame"], .table-box'
 CAPTION = '[data-testid="stMain"] [data-testid="stCaptionContainer"]'   # the page's, not the sidebar's
 
 

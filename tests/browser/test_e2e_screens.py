@@ -86,12 +86,14 @@ def test_township_gets_a_notice_instead_of_a_map(page, sample_server):
 
 def test_status_and_figure_first_at_phone_width(phone, sample_server):
     harness.open_page(phone, sample_server.url("/", **ZHONGWEI), "总览")
-    table = phone.locator('[data-testid="stDataFrame"]').filter(has_text="评价值")   # the target table
+    table = phone.locator(harness.TABLE).filter(has_text="评价值", visible=True)   # the target table on screen
     table.scroll_into_view_if_needed()
     expect(table.locator("table th").first).to_have_text("状态")
     assert table.locator("table th").all_inner_texts()[:2] == ["状态", "评价值"]
-    box = table.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= phone.viewport_size["width"] + 1, box
+    # each table inside the screen's width (a static one scrolls sideways in its own box)
+    for each in (table, phone.locator(harness.TABLE).filter(has_text="县区", visible=True)):
+        box = each.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= phone.viewport_size["width"] + 1, box
     # no toolbar over the cells, even after a tap on the table
     table.tap()
     expect(phone.locator('[data-testid="stElementToolbar"]').first).to_be_hidden()
@@ -143,3 +145,22 @@ def test_overview_prints_headline_chart_and_table_without_the_sidebar(desktop, s
     # the target table, first row to last (worst first: 入托率 3.1% 未达标 … 海原县 2023年 0.96 达标)
     assert "方案目标完成情况" in flat and "3.1%" in flat and "0.96" in flat
     assert "计入口径" not in flat and "简报导出" not in flat                  # no sidebar
+
+
+# targets by hand in tests/test_pages.py: 中卫市 35 (a scrolling grid on screen, its static copy
+# on paper), 海原县 7 (static on screen and on paper, with its 7 references)
+@pytest.mark.parametrize(("where", "targets", "references"), [(ZHONGWEI, 35, 0), (HAIYUAN, 7, 7)])
+def test_overview_prints_every_target_row_once(desktop, sample_server, where, targets, references):
+    page = desktop
+    harness.open_page(page, sample_server.url("/", **where), "总览")
+    page.emulate_media(media="print")
+    # what paper shows: static tables only (no grid), the units beside the map left out
+    printed = page.evaluate("""() => [...document.querySelectorAll('table.print-table, [data-testid="stDataFrame"]')]
+        .filter(t => t.checkVisibility()).map(t => [t.getAttribute('data-testid') || 'static',
+            [...t.querySelectorAll('th')].map(th => th.textContent),
+            [...t.querySelectorAll('tbody tr')].map(tr => tr.textContent)])""")
+    assert [kind for kind, _, _ in printed] == ["static"] * (2 if references else 1), printed
+    head, rows = printed[0][1], printed[0][2]
+    assert head[:2] == ["状态", "评价值"] and len(rows) == targets and len(set(rows)) == targets, rows
+    if references:
+        assert printed[1][1] == ["指标", "参考", "来源"] and len(printed[1][2]) == references

@@ -1,8 +1,7 @@
 """How the pages look beyond what Streamlit draws by itself: the dashboard's CSS
 (tuoyu/ui/app.css: the uploader in Chinese, no English toolbars, the print layout), charts
-in their own look, and the tables that need more than one element — a target table
-with its copy for paper, the units in brief beside the map. Shells only: the figures come
-from tuoyu.ui.loaders."""
+in their own look, and 总览's tables: whole and static when short, a scrolling grid with a
+copy for paper when long (table()). Shells only: the figures come from tuoyu.ui.loaders."""
 
 import html
 from functools import lru_cache
@@ -12,8 +11,8 @@ from string import Template
 import pandas as pd
 import streamlit as st
 
-from .. import comparison, fmt
-from .styling import STATUS_COLOURS, style_status
+from .. import comparison
+from .styling import STATUS_COLOURS, cell_text, style_status
 
 STYLE_FILE = Path(__file__).with_name("app.css")
 UPLOAD_TYPES = ("csv", "xlsx")   # what 数据上报 accepts (the uploader's own words are replaced: app.css)
@@ -44,41 +43,82 @@ def chart(fig) -> None:
     st.vega_lite_chart(spec=fig.to_dict(validate=False), width="stretch", theme=None)
 
 
+# The product's rule for 总览's tables (table()): at most this many rows, shown whole and static;
+# more, a grid that scrolls, with a static copy for paper.
+SHORT_TABLE_ROWS = 20
+SHORT_WORD = 10                  # characters: a cell no longer than this is not wrapped (static_table)
+ROW_PX = 35                      # a grid row's height: a scrolling grid `rows_high` rows high
+
+
+def table(frame: pd.DataFrame, key: str, rows_high: int, *, columns=("状态",), colours: dict = STATUS_COLOURS,
+          blank=(), column_config: dict | None = None) -> None:
+    """A table with its status cells coloured (styling.style_status: the word and the colour,
+    numbers to 2 decimals, empty cells 无数据, or blank in the `blank` columns).
+
+    A table of at most SHORT_TABLE_ROWS rows is drawn whole as a static table (static_table):
+    the leader reads every row without an inner scroll bar, it prints as it is, and it reads on
+    a 390 px phone (it scrolls sideways inside its own box, app.css). Drawn as HTML it needs
+    none of the scripts that a browser opening the page from a link loads for the first grid
+    (DataFrame.js and arrowFormatUtils.js, 1.2 MB; st.table too loads the second, 743 KB): a page
+    whose tables are all short is fully drawn without them (海原县's 总览 0.7–0.8 s sooner on the
+    2-core machine). A longer table
+    (the national plan's ~670 targets, 福建's 83 counties) is a grid `rows_high` rows high that
+    scrolls, with a static copy of every row that replaces it on paper, where a scrolling table
+    would print cut off."""
+    if len(frame) <= SHORT_TABLE_ROWS:
+        st.html(static_table(frame, colours, columns, blank))
+        return
+    with st.container(key=f"screen_only_{key}"):
+        st.dataframe(style_status(frame, columns, colours, blank), hide_index=True, width="stretch",
+                     height=ROW_PX * (min(len(frame), rows_high) + 1) + 3, column_config=column_config)
+    with st.container(key=f"print_only_{key}"):
+        st.html(static_table(frame, colours, columns, blank))
+
+
+def static_table(frame: pd.DataFrame, colours: dict, columns=("状态",), blank=()) -> str:
+    """A plain HTML table (class print-table, in its own box that scrolls sideways: app.css)
+    showing what the grid shows: each cell's text (styling.cell_text; escaped), the cells of
+    the status `columns` shaded by their word's colour, numbers aligned right, columns of short
+    words on one line."""
+    # as the grid reads a column: numbers (an object column of whole numbers and blanks too)
+    numeric = {c for c in frame.columns
+               if pd.api.types.infer_dtype(frame[c], skipna=True) in ("integer", "floating", "mixed-integer-float")}
+
+    def cell(column, value) -> str:
+        text = cell_text(value, column in blank)
+        shade = f' style="background:{colours[text]}"' if column in columns and text in colours else ""
+        return f"<td{kind(column)}{shade}>{html.escape(text)}</td>"
+
+    # a column of short words (a name, a status, a figure) kept on one line, long text wrapped
+    short = {c for c in frame.columns if frame[c].map(lambda v: len(cell_text(v))).max() <= SHORT_WORD}
+
+    def kind(column) -> str:
+        names = ["status" if column in columns else "", "num" if column in numeric else "",
+                 "short" if column in short else ""]
+        return f' class="{" ".join(n for n in names if n)}"' if any(names) else ""
+
+    head = "".join(f"<th{kind(c)}>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(cell(c, v) for c, v in zip(frame.columns, row)) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return (f'<div class="table-box"><table class="print-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>")
+
+
 def status_table(frame: pd.DataFrame, key: str) -> None:
     """A table of target statuses (状态 first, wide enough for its longest word, then the
-    figure: on a phone they are what is on screen), up to 20 rows before it scrolls; and a
-    static copy of every row that replaces it on paper, where a scrolling table would print
-    cut off."""
-    styled = style_status(frame)
-    with st.container(key=f"screen_only_{key}"):
-        st.dataframe(styled, hide_index=True, width="stretch", height=35 * (min(len(frame), 20) + 1) + 3,
-                     column_config={"状态": st.column_config.Column(width=STATUS_WIDTH)})
-    with st.container(key=f"print_only_{key}"):
-        st.html(print_table(frame, STATUS_COLOURS))
-
-
-def print_table(frame: pd.DataFrame, colours: dict) -> str:
-    """A plain HTML table for paper: text escaped, cells whose word has a colour shaded by
-    it, an empty cell 无数据."""
-    def cell(v, tag="td") -> str:
-        text = fmt.NO_DATA if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
-        shade = f' style="background:{colours[text]}"' if text in colours else ""
-        return f"<{tag}{shade}>{html.escape(text)}</{tag}>"
-
-    head = "".join(cell(c, "th") for c in frame.columns)
-    rows = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False))
-    return f'<table class="print-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    figure: on a phone they are what is on screen); 20 rows high when it scrolls (table())."""
+    table(frame, key, 20, column_config={"状态": st.column_config.Column(width=STATUS_WIDTH)})
 
 
 def units_table(view: comparison.View) -> None:
     """The units in brief (name, status, 每千人口托位数, 托位 needed, gap to the average),
-    highest first, as 总览 lists them beside the map; the whole table is on 县区对比."""
-    table = comparison.table(view)
+    highest first, as 总览 lists them beside the map; the whole table is on 县区对比.
+    12 rows high when it scrolls (table())."""
+    full = comparison.table(view)
     wanted = {view.units_word, "状态", comparison.indicator_headers()["slots_per_1000"], "尚需托位",
               f"与{view.average_label}之差"}
-    brief = table[[c for c in table.columns if c in wanted]]
-    st.dataframe(style_status(brief, blank=comparison.NOT_SET_COLUMNS), hide_index=True, width="stretch",
-                 height=35 * (min(len(brief), 12) + 1) + 3)
+    brief = full[[c for c in full.columns if c in wanted]]
+    table(brief, "overview_unit_list", 12, blank=comparison.NOT_SET_COLUMNS)
 
 
 def what_if_table(frame: pd.DataFrame) -> None:

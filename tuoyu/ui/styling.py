@@ -1,10 +1,13 @@
 """Status colours on tables and badges (DESIGN §4.2): the word is always written too, the
 colour only adds to it."""
 
+from functools import partial
+
 import pandas as pd
+from pandas.api.types import is_float
 from pandas.io.formats.style import Styler
 
-from .. import comparison, tasks, verdicts
+from .. import comparison, fmt, tasks, verdicts
 
 STATUS_COLOURS = verdicts.colours("background")  # cell backgrounds; the word is always written too
 TASK_STATUS_COLOURS = tasks.styles("background")
@@ -17,6 +20,15 @@ def status_badge(container, status: str | None, label: str | None = None) -> Non
         container.badge(label or status, color=style["badge"], help=style["meaning"])
 
 
+def cell_text(value, blank: bool = False) -> str:
+    """A table cell as the tables show it, in the grid (style_status) and in a static table
+    (display.static_table) alike: a number to 2 decimals, a whole number as it is, an empty
+    cell 无数据, or blank where empty means "not set"."""
+    if value is None or pd.isna(value) is True:
+        return "" if blank else fmt.NO_DATA
+    return f"{value:.2f}" if is_float(value) else str(value)
+
+
 def style_status(frame, columns=("状态",), colours: dict | None = None, blank=()):
     """Status cells coloured and worded (never colour alone); numbers to 2 decimals; an
     empty cell 无数据, or blank in the `blank` columns (where it means "not set"), never
@@ -25,10 +37,9 @@ def style_status(frame, columns=("状态",), colours: dict | None = None, blank=
     data = styler.data
     cols = [c for c in columns if c in data.columns]
     colours = colours or STATUS_COLOURS
-    styler = styler.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols) \
-        .format(precision=2, na_rep="无数据")
+    styler = styler.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols).format(cell_text)
     blank = [c for c in blank if c in data.columns]
-    return styler.format(precision=2, na_rep="", subset=blank) if blank else styler
+    return styler.format(partial(cell_text, blank=True), subset=blank) if blank else styler
 
 
 def style_below_average(table: pd.DataFrame, flags: pd.DataFrame, headers: dict):
