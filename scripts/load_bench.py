@@ -60,7 +60,7 @@ def uncached(page: int) -> list[dict]:
 MINIMAL_APP = 'import streamlit as st\nst.title("最小应用")\nst.write("一行文字")\n'
 # the floor with one tiny chart: what the first chart costs a fresh browser (Streamlit loads
 # the chart library's bundle only when a page first draws one of its charts)
-CHART_APPS = {"最小应用 + 一个 Vega-Lite 图": MINIMAL_APP + 'st.line_chart({"a": [1, 3, 2]})\n'}
+CHART_APP = MINIMAL_APP + 'st.line_chart({"a": [1, 3, 2]})\n'
 RUN_TIMEOUT_S = 120
 
 
@@ -155,23 +155,23 @@ def summary(values: list[float]) -> dict:
 
 # ------------------------------------------------------------------ the browser
 
-def browser_times(servers: dict, reps: int = 3) -> dict:
+def browser_times(servers: dict) -> dict:
     """Median seconds to the first heading and to fully drawn, a fresh context per load.
-    servers: label → (server, path, params), params one selection (loaded `reps` times) or
-    a list of `reps` selections (one load each: uncached when never opened before)."""
+    servers: label → (server, path, selections), one load per selection (the same one three
+    times for a cached page; three never opened before for an uncached one)."""
     from playwright.sync_api import sync_playwright
 
     out = {}
     with sync_playwright() as playwright:
         browser = harness.launch_chromium(playwright)
         try:
-            for label, (server, path, params) in servers.items():
+            for label, (server, path, selections) in servers.items():
                 first, drawn = [], []
-                for rep in range(reps):
+                for params in selections:
                     context = browser.new_context(viewport=harness.DESKTOP, locale="zh-CN")
                     page = context.new_page()
                     started = time.perf_counter()
-                    page.goto(server.url("/" + path, **(params[rep] if isinstance(params, list) else params)))
+                    page.goto(server.url("/" + path, **params))
                     page.locator("h1").first.wait_for(timeout=RUN_TIMEOUT_S * 1000)
                     first.append(time.perf_counter() - started)
                     harness.wait_drawn(page)
@@ -217,7 +217,7 @@ def main() -> int:
         minimal.write_text(MINIMAL_APP, encoding="utf-8")
         app = AppServer(database, tmp / "app.log").start()
         floor = AppServer(database, tmp / "floor.log", minimal).start()
-        extra = []   # the floor with one chart (--browser)
+        charted = None   # the floor with one chart (--browser)
         try:
             # warm: every page and selection once, so that cached and uncached runs both occur
             for path in PAGES:
@@ -230,20 +230,20 @@ def main() -> int:
                                                        pages, selections)))
                 print(json.dumps(result["load"][-1], ensure_ascii=False), file=sys.stderr)
             if args.browser:
-                params = SELECTIONS[0]
-                servers = {"最小应用（下限）": (floor, "", {})}
-                for label, source in CHART_APPS.items():
-                    script = tmp / f"chart_app_{len(extra)}.py"
-                    script.write_text(source, encoding="utf-8")
-                    extra.append(AppServer(database, script.with_suffix(".log"), script).start())
-                    asyncio.run(run_page(extra[-1].port, "", {}))   # warm, as the others are
-                    servers[label] = (extra[-1], "", {})
-                servers |= {f"{title} {params['region']}": (app, path, params) for path, title in PAGES.items()}
+                params, reps = SELECTIONS[0], 3
+                script = tmp / "chart_app.py"
+                script.write_text(CHART_APP, encoding="utf-8")
+                charted = AppServer(database, tmp / "chart_app.log", script).start()
+                asyncio.run(run_page(charted.port, "", {}))   # warm, as the others are
+                servers = {"最小应用（下限）": (floor, "", [{}] * reps),
+                           "最小应用 + 一个 Vega-Lite 图": (charted, "", [{}] * reps)}
+                servers |= {f"{title} {params['region']}": (app, path, [params] * reps)
+                            for path, title in PAGES.items()}
                 servers |= {f"{title} {params['region']} 未缓存": (app, path, uncached(i))
                             for i, (path, title) in enumerate(PAGES.items())}
                 result["browser"] = browser_times(servers)
         finally:
-            for server in [app, floor] + extra:
+            for server in [app, floor] + ([charted] if charted else []):
                 server.stop()
     print(report(result))
     if args.json:
