@@ -194,13 +194,13 @@ def test_overview_tables_keep_words_and_colours_when_drawn_again(monkeypatch, fi
     assert cell_colours(at, "状态", has="县区") == units
 
 
-# 总览's tables: at most 20 rows shown whole and static, more in a grid that scrolls with a
+# 总览's tables: at most 40 rows shown whole and static, more in a grid that scrolls with a
 # static copy for paper (tuoyu.ui.display.table). From data/base/targets.csv, plan ZHONGWEI:
 #   海原县 640522: the plan's each_child rows, for each county — 每千人口托位数 2022, 2023, 2024,
 #     2025, 示范性普惠机构 2022, 公办幼儿园托班 2022, 指导中心 2024: 7 targets; its references are
 #     中卫市's own value rows for indicators it has none of (达标率, 平均托收率, 最低托收率,
 #     保育人员配备率, 家庭满意度, 机构满意度, 近3年重大事故): 7; the units are 中卫市's 3 counties.
-#   中卫市 640500: its own 14 rows + 3 counties × 7 = 35 targets, more than 20.
+#   中卫市 640500: its own 14 rows + 3 counties × 7 = 35 targets: still whole.
 #   舞钢市 410481, plan WUGANG: 示范机构 2020 for the city, and for each of its 14 乡镇（街道）
 #     示范机构 2021, 普惠幼儿园托班 2021, 用人单位办托 2022, 公办民营 2023: 1 + 14 × 4 = 57 targets
 #     (more than 20, or 40); 14 units.
@@ -221,6 +221,9 @@ def test_overview_short_tables_are_drawn_whole_and_static(monkeypatch, sample_db
     assert units.iloc[-1].tolist() == ["海原县（所选）", "未达标", "1.00", "66", "-0.64"]
     assert cell_colours(at, "状态", has="县区") == [("达标", "#c8e6c9"), ("达标", "#c8e6c9"), ("未达标", "#f8d7da")]
     assert not print_copies(at)                      # printed once, as it is on screen
+    # 中卫市, the link a leader opens: 35 targets and 3 units, all whole, no grid
+    at = run_app(monkeypatch, sample_db_path, region="640500", **SAMPLE_AT)
+    assert not at.dataframe and len(target_table(at)) == 35 and len(table_with(at, "县区")) == 3
 
 
 def test_overview_long_target_table_scrolls_with_its_copy_for_paper(monkeypatch, sample_db_path):

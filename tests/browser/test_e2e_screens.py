@@ -21,6 +21,7 @@ HAIYUAN = {"plan": "ZHONGWEI", "region": "640522", "period": "2024Q4"}
 ZHONGWEI = {"plan": "ZHONGWEI", "region": "640500", "period": "2024Q4"}
 FUJIAN = {"plan": "FUJIAN", "region": "350000", "period": "2024Q4"}
 WAITAN = {"plan": "JIANGBEI", "region": "330205001", "period": "2024Q4"}   # 外滩街道, a township
+WUGANG = {"plan": "WUGANG", "region": "410481", "period": "2024Q4"}      # 舞钢市: 57 targets
 
 
 @pytest.fixture(params=["desktop", "phone"])
@@ -147,9 +148,9 @@ def test_overview_prints_headline_chart_and_table_without_the_sidebar(desktop, s
     assert "计入口径" not in flat and "简报导出" not in flat                  # no sidebar
 
 
-# targets by hand in tests/test_pages.py: 中卫市 35 (a scrolling grid on screen, its static copy
-# on paper), 海原县 7 (static on screen and on paper, with its 7 references)
-@pytest.mark.parametrize(("where", "targets", "references"), [(ZHONGWEI, 35, 0), (HAIYUAN, 7, 7)])
+# targets by hand in tests/test_pages.py: 舞钢市 57 (a scrolling grid on screen, its static copy
+# on paper), 中卫市 35 and 海原县 7 (static on screen and on paper; 海原县 with its 7 references)
+@pytest.mark.parametrize(("where", "targets", "references"), [(WUGANG, 57, 0), (ZHONGWEI, 35, 0), (HAIYUAN, 7, 7)])
 def test_overview_prints_every_target_row_once(desktop, sample_server, where, targets, references):
     page = desktop
     harness.open_page(page, sample_server.url("/", **where), "总览")

@@ -44,8 +44,10 @@ def chart(fig) -> None:
 
 
 # The product's rule for 总览's tables (table()): at most this many rows, shown whole and static;
-# more, a grid that scrolls, with a static copy for paper.
-SHORT_TABLE_ROWS = 20
+# more, a grid that scrolls, with a static copy for paper. A city's own targets and its counties'
+# fit whole (中卫市: 14 + 3 × 7 = 35); a province's or the country's plan (福建 102, 全国 ~670)
+# and a county's dozens of townships (舞钢市 57) scroll.
+SHORT_TABLE_ROWS = 40
 SHORT_WORD = 10                  # characters: a cell no longer than this is not wrapped (static_table)
 ROW_PX = 35                      # a grid row's height: a scrolling grid `rows_high` rows high
 
@@ -60,8 +62,8 @@ def table(frame: pd.DataFrame, key: str, rows_high: int, *, columns=("状态",),
     a 390 px phone (it scrolls sideways inside its own box, app.css). Drawn as HTML it needs
     none of the scripts that a browser opening the page from a link loads for the first grid
     (DataFrame.js and arrowFormatUtils.js, 1.2 MB; st.table too loads the second, 743 KB): a page
-    whose tables are all short is fully drawn without them (海原县's 总览 0.7–0.8 s sooner on the
-    2-core machine). A longer table
+    whose tables are all short is fully drawn without them (中卫市's and 海原县's 总览 0.5–1.2 s
+    sooner on the 2-core machine). A longer table
     (the national plan's ~670 targets, 福建's 83 counties) is a grid `rows_high` rows high that
     scrolls, with a static copy of every row that replaces it on paper, where a scrolling table
     would print cut off."""
