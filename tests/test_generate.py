@@ -279,6 +279,23 @@ def test_fast_path_agrees_with_the_pandas_path(case, plain, monkeypatch, tmp_pat
     assert fast[0] == ("ok" if "(valid)" in case else "refused")
 
 
+def test_fast_path_names_a_duplicate_report_beside_another_files_problem(plain, monkeypatch, tmp_path):
+    # the fast path leaves a key twice to the insert, which a folder refused for another
+    # file never reaches: the duplicate must be named all the same
+    folder = tmp_path / "data"
+    shutil.copytree(plain, folder)
+    reports = pd.read_csv(folder / "reports.csv", dtype=str, keep_default_na=False)
+    pd.concat([reports, reports.iloc[[2]]], ignore_index=True).to_csv(folder / "reports.csv", index=False)
+    population = pd.read_csv(folder / "population.csv", dtype=str, keep_default_na=False)
+    population.loc[0, "region_code"] = "999999"
+    population.to_csv(folder / "population.csv", index=False)
+    fast, slow = build_both(monkeypatch, [folder], tmp_path)
+    assert fast == slow and fast[0] == "refused"
+    assert sum("未知区划代码 999999" in p for p in fast[1]) == 1
+    assert sum(f"与第4行重复（{reports.loc[2, 'institution_id']}、{reports.loc[2, 'period']}）" in p
+               for p in fast[1]) == 1
+
+
 def test_fast_path_takes_chinese_headers_and_gbk_goes_to_pandas(plain, monkeypatch, tmp_path):
     folder = tmp_path / "data"
     shutil.copytree(plain, folder)

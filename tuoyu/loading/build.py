@@ -8,6 +8,8 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
+
 from .. import db, tasks, totals
 from ..errors import ImportRefused, Problem
 from ..tables import LOAD_ORDER
@@ -27,6 +29,24 @@ def _read_folders(folders: list[Path], defer=None):
         meta.update(folder_meta)
         problems += folder_problems
     return files, meta, problems
+
+
+def _pandas_path(folders: list[Path]):
+    """Every file read and checked the usual way: files, meta and every problem, worded."""
+    files, meta, problems = _read_folders(folders)
+    return files, meta, problems + check_files(files, {})
+
+
+def _insert(con, frames, fast, progress) -> dict[str, int]:
+    """Every table's rows, from the fast path's temp tables or the checked frames."""
+    counts = {}
+    for table in LOAD_ORDER:
+        if table in frames or table in fast:
+            if progress:
+                progress(table)
+            counts[table] = (fastpath.insert(con, table) if table in fast
+                             else insert_frame(con, table, prepare_rows(table, frames[table])))
+    return counts
 
 
 def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[str, int]:
@@ -54,7 +74,6 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
     building = db_path.with_name(db_path.name + f".building-{os.getpid()}")
     for leftover in (building, Path(str(building) + ".wal")):
         leftover.unlink(missing_ok=True)
-    counts = {}
     con = None
     try:
         known = {}
@@ -66,19 +85,30 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
                 fast, known = {}, {}
                 files, meta, problems = _read_folders(folders)
         problems += check_files(files, known)
+        if problems and fast and fastpath.any_key_twice(con, fast):
+            fast = {}  # a key twice in a large file: only the pandas path names both rows
+            files, meta, problems = _pandas_path(folders)
         if problems:
             raise ImportRefused(problems)
-        frames = combine(files)
         if con is None:
             con = db.connect_raw(building)
             db.create_schema(con)
         con.execute("begin")
-        for table in LOAD_ORDER:
-            if table in frames or table in fast:
-                if progress:
-                    progress(table)
-                counts[table] = (fastpath.insert(con, table) if table in fast
-                                 else insert_frame(con, table, prepare_rows(table, frames[table])))
+        try:
+            counts = _insert(con, combine(files), fast, progress)
+        except duckdb.ConstraintException:
+            if not fast:
+                raise
+            # a key twice in a large file, which the fast path leaves to the primary key:
+            # the pandas path names both rows and refuses the folder
+            con.execute("rollback")
+            fastpath.drop_all(con)
+            fast = {}
+            files, meta, problems = _pandas_path(folders)
+            if problems:
+                raise ImportRefused(problems)
+            con.execute("begin")
+            counts = _insert(con, combine(files), fast, progress)
         totals.refresh_derived(con)
         counts["task_history"] = tasks.apply_sample_updates(con, folders)
         # when the data was loaded: pages show it as 数据更新于 until an import changes it

@@ -78,7 +78,7 @@ def _text(table: str, col, positions: dict[str, int]) -> str:
 
 
 def _not_plain(table: str) -> list[str]:
-    """Conditions on fast_text that make a cell not plainly valid (the typed columns'
+    """Conditions on a row's text cells that make a cell not plainly valid (the typed columns'
     patterns admit no spaces; free text is checked for them)."""
     out = []
     for col in TABLES[table]:
@@ -106,12 +106,12 @@ def _not_plain(table: str) -> list[str]:
 def _typed(col) -> str:
     c = col.name
     if col.kind == "int":
-        return f"cast(nullif({c}, '') as integer)"
+        return f"try_cast(nullif({c}, '') as integer)"
     if col.kind == "bool":
         return (f"case when list_contains($true_words, lower({c})) then true "
                 f"when list_contains($false_words, lower({c})) then false end")
     if col.kind == "date":
-        return f"cast(nullif({c}, '') as date)"
+        return f"try_cast(nullif({c}, '') as date)"
     return f"nullif({c}, '')"
 
 
@@ -121,7 +121,8 @@ def _run(con, sql: str):
 
 def fast_load(con, path: Path, table: str, today) -> int | None:
     """Read, type and check one large CSV in DuckDB into temp table fast_<table>. The rows
-    it holds, or None: the file is not plainly clean, so let the pandas path judge it.
+    it holds, or None: the file is not plainly clean, so let the pandas path judge it. A key
+    twice is not looked for here (any_key_twice, and the table's primary key on insert).
     Expects temp tables known_regions / known_institutions (rules.set_known)."""
     try:
         with open(path, "rb") as f:
@@ -139,22 +140,25 @@ def fast_load(con, path: Path, table: str, today) -> int | None:
                     {"path": str(path), "columns": {f"c{i}": "VARCHAR" for i in range(len(header))}})
     except duckdb.Error:
         return None  # not UTF-8, a ragged row …: the pandas path names it
+    # One pass over the cells: each checked and typed, and the row marked when a cell is not
+    # plain (try_cast: such a cell must not stop the pass). From the table, not straight from
+    # read_csv: a projection this heavy on the CSV reader loses the file's row order.
     text = ", ".join(f"{_text(table, col, positions)} as {col.name}" for col in TABLES[table])
-    # a row with every column of the table empty is skipped, as read_table_file skips it
-    _run(con, f"create or replace temp table fast_text as select * from (select {text} from fast_raw) "
-              f"where concat(*columns(*)) <> ''")
-    con.execute("drop table fast_raw")
-    rows = con.execute("select count(*) from fast_text").fetchone()[0]
-    if rows == 0 or _run(con, "select count(*) from fast_text where " + " or ".join(_not_plain(table))).fetchone()[0]:
-        return None
     typed = ", ".join(f"{_typed(c)} as {c.name}" for c in TABLES[table])
-    _run(con, f"create or replace temp table fast_{table} as select {typed} from fast_text")
-    con.execute("drop table fast_text")
+    not_plain = " or ".join(_not_plain(table))
+    filled = " or ".join(f"{col.name} <> ''" for col in TABLES[table])  # cheaper than concat(*columns(*))
+    # a row with every column of the table empty is skipped, as read_table_file skips it
+    _run(con, f"create or replace temp table fast_{table} as "
+              f"select {typed}, coalesce({not_plain}, false) as fast_not_plain "
+              f"from (select * from (select {text} from fast_raw) where {filled})")
+    con.execute("drop table fast_raw")
+    rows, not_plain_rows = con.execute(f"select count(*), count(*) filter (where fast_not_plain) "
+                                       f"from fast_{table}").fetchone()
+    if rows == 0 or not_plain_rows:
+        return None
+    con.execute(f"alter table fast_{table} drop column fast_not_plain")
     if table == "reports":  # write.prepare_rows: the quarter and the period's last day
         con.execute(db.query_text("fast_reports_periods"))
-    key = ", ".join(KEYS[table])
-    if con.execute(f"select count(*) from (select {key} from fast_{table} group by all having count(*) > 1)").fetchone()[0]:
-        return None  # a key twice: columns.type_file names both rows
     con.execute(f"create or replace temp view checked_rows as select *, row_number() over () - 1 as row_index from fast_{table}")
     try:
         if len(flagged_rows(con, table, today)):
@@ -162,6 +166,23 @@ def fast_load(con, path: Path, table: str, today) -> int | None:
     finally:
         con.execute("drop view checked_rows")
     return rows
+
+
+def any_key_twice(con, tables) -> bool:
+    """Whether a key occurs twice in one of the fast_<table> temp tables. fast_load leaves
+    that to the primary key of the insert (a pass over the file less); a build refused for
+    another file's problems asks here, since only the pandas path names both rows."""
+    for table in tables:
+        key = ", ".join(KEYS[table])
+        if con.execute(f"select count(*) from (select {key} from fast_{table} group by all having count(*) > 1)").fetchone()[0]:
+            return True
+    return False
+
+
+def drop_all(con) -> None:
+    """Forget the fast path's temp tables (the build goes down the pandas path instead)."""
+    for table in FAST_TABLES:
+        con.execute(f"drop table if exists fast_{table}")
 
 
 def insert(con, table: str) -> int:
