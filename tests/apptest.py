@@ -151,7 +151,6 @@ def print_copies(at: AppTest) -> list[pd.DataFrame]:
 
 
 def _grid_colours(element) -> pd.DataFrame:
-
     colours = pd.DataFrame("", index=range(len(element.value)), columns=element.value.columns)
     for cells, colour in re.findall(r"([^{}]+)\{\s*background-color:\s*([^;}\s]*)\s*\}", element.proto.arrow_data.styler.styles):
         for row, col in re.findall(r"_row(\d+)_col(\d+)", cells):

@@ -155,6 +155,12 @@ def day(value) -> str:
     return f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
+def utc_day(value) -> alt.DateTime:
+    """A day as a Vega-Lite date-time in UTC, for a UTC scale's axis values and domain."""
+    when = pd.Timestamp(value)
+    return alt.DateTime(year=when.year, month=when.month, date=when.day, utc=True)
+
+
 def text_px(text: str) -> int:
     """About how wide a label is drawn at 12 px: a Chinese character 12 px, others 7."""
     return sum(12 if ord(c) > 0x2E80 else 7 for c in text)

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from . import fmt, tasks
-from .charts import PROVINCE_COLOUR, REGION_COLOUR, SERIES, TARGET_COLOUR, day, finish
+from .charts import PROVINCE_COLOUR, REGION_COLOUR, SERIES, TARGET_COLOUR, day, finish, utc_day
 
 TASK_STATUS_COLOURS = tasks.styles("colour")
 TASK_STATUS_SYMBOLS = tasks.styles("symbol")
@@ -76,8 +76,7 @@ def ledger_timeline(phases: pd.DataFrame, tasks: pd.DataFrame, today: date) -> a
     lo, hi = (min(dates) - pd.Timedelta(days=60), max(max(dates), now) + pd.Timedelta(days=120)) if dates else \
         (now - pd.Timedelta(days=183), now + pd.Timedelta(days=183))   # a year: one July
     # each year named at its middle, as one names a span of time: "2021年" over 2021's part
-    middles = [alt.DateTime(year=y, month=7, date=1, utc=True) for y in range(lo.year, hi.year + 1)
-               if lo <= pd.Timestamp(y, 7, 1) <= hi]
+    middles = [utc_day(date(y, 7, 1)) for y in range(lo.year, hi.year + 1) if lo <= pd.Timestamp(y, 7, 1) <= hi]
 
     def x(field):
         return alt.X(f"{field}:T", title=None, scale=alt.Scale(type="utc", domain=[day(lo), day(hi)]),

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from . import fmt, periods
-from .charts import NATIONAL_COLOUR, PROVINCE_COLOUR, REGION_COLOUR, SERIES, TARGET_COLOUR, day, finish, text_px
+from .charts import NATIONAL_COLOUR, PROVINCE_COLOUR, REGION_COLOUR, SERIES, TARGET_COLOUR, day, finish, text_px, utc_day
 
 
 # The national figures (4.5 by 2025, the published series) are drawn on a local chart only
@@ -55,9 +55,9 @@ def trend(view, region_name: str, province_name: str | None) -> alt.LayerChart:
     # table of years reads; a label on 1 January would leave the first, partial year unnamed);
     # a label the chart's right edge would cut is left out (labelBound)
     years = range(span[0].year, span[1].year + 1) if span else range(0)
-    domain = [_utc_day(d) for d in span] if span else None
+    domain = [utc_day(d) for d in span] if span else None
     x = alt.X("日期:T", title=None, scale=alt.Scale(type="utc", domain=domain),
-              axis=alt.Axis(format="%Y年", values=[_utc_day(pd.Timestamp(y, 7, 2)) for y in years
+              axis=alt.Axis(format="%Y年", values=[utc_day(pd.Timestamp(y, 7, 2)) for y in years
                                                    if span[0] <= pd.Timestamp(y, 7, 2) <= span[1]],
                             ticks=False, grid=False, labelFlush=False, labelBound=True, labelPadding=6))
     peak = max(local + list(national["值"]) + list(references["值"]), default=0)
@@ -135,10 +135,6 @@ def _legend_columns(names: list[str]) -> dict:
     does not wrap by itself; a phone is narrower than five entries in a row)."""
     row = sum(text_px(name) + 40 for name in names)   # each name, its symbol and the gap
     return {"expr": f"width < {row} ? 2 : {len(names)}"}
-
-
-def _utc_day(when: pd.Timestamp) -> alt.DateTime:
-    return alt.DateTime(year=when.year, month=when.month, date=when.day, utc=True)
 
 
 def _halo_text(chart: alt.Chart, field: str, colour: str, **text) -> list[alt.Chart]:
