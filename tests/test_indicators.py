@@ -209,3 +209,29 @@ def test_values_of_some_columns_only(con):
         whole = indicators.values(con, ["990101"], ["2024Q3"], new_slots=False)
     assert list(narrow.columns) == ["region_code", "quarter", "slots", "new_slots"] and narrow.iloc[0]["slots"] == 160
     assert whole.iloc[0]["slots_per_1000"] == approx(1.6) and whole.iloc[0]["name"] == "甲县"
+
+
+def test_rows_by_key_hold_what_values_holds(con):
+    # the same rows, value for value and type for type, read from the stored rows or cut
+    # from a prefetch: at 2024Q3 甲县 160 托位 → 1.6; 乙县 0 (B2 reports none, B1 no report) → 0.0
+    frame = indicators.values(con, ["990101", "990102"], ["2024Q3"])
+    read = indicators.rows(con, ["990101", "990102"], ["2024Q3"])
+    with indicators.prefetch(con, [(["990101", "990102", "990100"], ["2024Q2", "2024Q3"])]):
+        cut = indicators.rows(con, ["990101", "990102"], ["2024Q3"])
+        cut_frame = indicators.values(con, ["990101", "990102"], ["2024Q3"])
+    assert sorted(read) == sorted(cut) == [("990101", "2024Q3"), ("990102", "2024Q3")]
+    assert (read[("990101", "2024Q3")]["slots"], read[("990102", "2024Q3")]["slots"]) == (160, 0)
+    assert read[("990101", "2024Q3")]["slots_per_1000"] == approx(1.6)
+    assert read[("990102", "2024Q3")]["slots_per_1000"] == approx(0.0)
+    for records in (frame.to_dict("records"), cut_frame.to_dict("records")):
+        for row in records:
+            for column, value in row.items():
+                for other in (read, cut):
+                    mine = other[(row["region_code"], row["quarter"])][column]
+                    assert mine == value and type(mine) is type(value), column
+    # asked without new_slots, the rows say so, and the prefetched rows stay as they were
+    with indicators.prefetch(con, [(["990101"], ["2024Q3"])]):
+        blank = indicators.rows(con, ["990101"], ["2024Q3"], new_slots=False)
+        again = indicators.rows(con, ["990101"], ["2024Q3"])
+    assert blank[("990101", "2024Q3")]["new_slots"] is None
+    assert again[("990101", "2024Q3")]["new_slots"] == read[("990101", "2024Q3")]["new_slots"]

@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 
 from tests.apptest import cell_colours, run_app
-from tuoyu import indicators, paths, review
+from tuoyu import db, indicators, paths, review
 from tuoyu import verdicts as engine
 
 MET, MISSED, NO_DATA = "达标", "未达标", "无数据"
@@ -123,13 +123,20 @@ def test_the_citys_own_verdict_is_kept_beside_the_combined_one(table):
 
 def test_all_figures_come_from_one_indicator_query(con, rows, monkeypatch):
     calls = []
-    real = indicators.values
+    for runner in ("run_rows", "run_objects"):
+        real = getattr(db, runner)
 
-    def counting_values(*args, **kwargs):
-        calls.append(args[1])
-        return real(*args, **kwargs)
+        def counted(con, name, real=real, **params):
+            if name == "indicator_values":
+                calls.append(params["region_codes"])
+            return real(con, name, **params)
+        monkeypatch.setattr(db, runner, counted)
+    real_steps = db.run_steps
 
-    monkeypatch.setattr(indicators, "values", counting_values)
+    def counted_steps(con, steps):   # quarters the stored totals do not hold, computed now
+        calls.extend(params["region_codes"] for name, params in steps if name == "indicator_values_live")
+        return real_steps(con, steps)
+    monkeypatch.setattr(db, "run_steps", counted_steps)
     review.criteria_table(con, "TESTPLAN", CITY, "2024Q3", criteria=rows)
     assert len(calls) == 1 and set(calls[0]) == {"990000", CITY, JIA, YI}
 

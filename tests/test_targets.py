@@ -174,7 +174,7 @@ def test_what_is_read_of_the_plans_is_kept_per_build_and_only_for_it(con, tmp_pa
         run = db.run
         monkeypatch.setattr(db, "run", lambda c, name, **p: asked.append(name) or run(c, name, **p))
         assert targets.year_target(other, "TESTPLAN", "990102", 2024) == (1.8, 2024)
-        assert "plan_targets" not in asked and "build_id" in asked
+        assert "plan_targets" not in asked and "dataset_meta" in asked   # the build id, in meta
     finally:
         other.close()
     (folder / "targets.csv").write_text(text, encoding="utf-8")

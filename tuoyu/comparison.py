@@ -82,10 +82,9 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, focus: str 
     unit_codes = units["code"].tolist()
     province = indicators.province_in(lineage)
     # for thousands of units only the columns used; whole rows for the region and its province
-    vals = indicators.values(con, unit_codes, [quarter], counting, new_slots=False, columns=UNIT_COLUMNS)
-    by_code = {code: row for (code, _), row in indicators.rows_by_key(vals).items()}
-    whole = indicators.values(con, {region, province} - {None}, [quarter], counting, new_slots=False)
-    by_code |= {code: row for (code, _), row in indicators.rows_by_key(whole).items()}
+    vals = indicators.rows(con, unit_codes, [quarter], counting, new_slots=False, columns=UNIT_COLUMNS)
+    whole = indicators.rows(con, {region, province} - {None}, [quarter], counting, new_slots=False)
+    by_code = {code: row for (code, _), row in (vals | whole).items()}
     parent = by_code.get(region) or {}
     average, average_label = _average(by_code, province, region)
     year = int(quarter[:4])

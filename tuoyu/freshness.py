@@ -22,23 +22,40 @@ class Freshness:
         return periods.label(self.expected_quarter) if self.expected_quarter else ""
 
 
-def by_county(con, region: str, quarter: str | None = None) -> tuple[str | None, pd.DataFrame]:
+def by_county(con, region: str, quarter: str | None = None, *, silent_only: bool = False) -> tuple[str | None, pd.DataFrame]:
     """(expected quarter, per county: county_code, county_name, latest_quarter, active,
     reported). The expected quarter is `quarter`, else the latest any county reported.
     Active and reported are the indicator rows' n_active and n_reported under the 'all'
     counting rule — every active institution, filed or not — so that "reported" means here
-    what it means in every figure."""
-    counties = db.run(con, "county_latest_quarter", region=region)
-    known = counties["latest_quarter"].dropna()
-    expected = quarter or (max(known) if not known.empty else None)
-    if counties.empty or expected is None:
-        return expected, counties.assign(active=0, reported=0)
+    what it means in every figure. With `silent_only`, only the counties silent() finds (a
+    page's notice: the latest quarter is then read for those alone, nationally none of 2,850)."""
+    counties = indicators.run_once(con, "counties_of", region=region)
     codes = counties["county_code"].tolist()   # plain strings: iterating the Arrow column is slow
+    latest = _latest(con, codes) if quarter is None else None
+    known = [q for q in (latest or {}).values() if q is not None]
+    expected = quarter or (max(known) if known else None)
+    if counties.empty or expected is None:
+        return expected, counties.assign(latest_quarter=[(latest or {}).get(c) for c in codes], active=0, reported=0)
     found = indicators.report_counts(con, codes, expected)
     counts = [found.get(c, (0, 0)) for c in codes]
     counties["active"] = [active for active, _ in counts]
     counties["reported"] = [reported for _, reported in counts]
+    if silent_only:
+        counties = silent(counties).reset_index(drop=True)
+        codes = counties["county_code"].tolist()
+    if latest is None:
+        latest = _latest(con, codes)
+    counties.insert(2, "latest_quarter", [latest.get(c) for c in codes])
     return expected, counties
+
+
+def _latest(con, codes: list[str]) -> dict[str, str | None]:
+    """Each county's latest quarter reported (None where it never reported)."""
+    if not codes:
+        return {}
+    rows = db.run(con, "latest_report_quarter", region_codes=codes)
+    return {c: q if isinstance(q, str) else None
+            for c, q in zip(rows["county_code"].tolist(), rows["latest_quarter"].tolist())}
 
 
 def silent(counties: pd.DataFrame) -> pd.DataFrame:
@@ -75,14 +92,14 @@ def freshness(con, region: str, quarter: str | None = None) -> Freshness:
 
 def silent_codes(con, region: str, quarter: str) -> set[str]:
     """The codes of the counties under `region` that sent no report for `quarter`."""
-    return set(silent(by_county(con, region, quarter)[1])["county_code"])
+    return set(by_county(con, region, quarter, silent_only=True)[1]["county_code"])
 
 
 def notice(con, region: str, quarter: str) -> str | None:
     """For 总览: the counties under `region` with active institutions but no report at all
     in `quarter` (a whole county missing, which the count of unreported institutions does
     not show)."""
-    found = silent(by_county(con, region, quarter)[1])
+    found = by_county(con, region, quarter, silent_only=True)[1]
     if found.empty:
         return None
     names = []

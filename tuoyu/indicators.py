@@ -46,32 +46,67 @@ def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
     region_codes, quarters = sorted(set(region_codes)), sorted(set(quarters))
     columns = _columns(columns)
     all_active = count_all(counting)
-    held = _SESSION.get()
-    pre = held and held.get("values")
-    frame = None
-    if pre and pre["con"] is con and pre["count_all"] == all_active:
-        frame = _cut(pre["blocks"], region_codes, quarters, columns)
-    if frame is None:
+    cut = _cut(con, all_active, region_codes, quarters, columns)
+    if cut is None:
         frame = _values(con, region_codes, quarters, all_active, new_slots, columns)
+    else:
+        names, found = cut
+        frame = pd.DataFrame([[found[key].get(n) for n in names] for key in sorted(found)], columns=names, dtype=object)
     return frame if new_slots else frame.assign(new_slots=None)
+
+
+def rows(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
+         new_slots: bool = True, columns=None) -> dict[tuple[str, str], dict]:
+    """values() as {(region_code, quarter): row}, for look-ups by key (a page's snapshot,
+    trend and verdicts) without a frame in between. A row may hold more columns than asked
+    for; within prefetch() the rows are the prefetched ones, shared: read them, never change them."""
+    region_codes, quarters = sorted(set(region_codes)), sorted(set(quarters))
+    columns = _columns(columns)
+    all_active = count_all(counting)
+    cut = _cut(con, all_active, region_codes, quarters, columns)
+    found = (cut or _rows(con, region_codes, quarters, all_active, new_slots, columns))[1]
+    if new_slots:
+        return found
+    return {key: row | {"new_slots": None} if "new_slots" in row else row for key, row in found.items()}
 
 
 def _columns(columns) -> list | None:
     return None if columns is None else ["region_code", "quarter"] + sorted(set(columns) - {"region_code", "quarter"})
 
 
-def _cut(blocks: list[dict], region_codes: list, quarters: list, columns: list | None) -> pd.DataFrame | None:
-    """values() cut from prefetched blocks holding every (region, quarter) asked for with
-    the columns asked for; None where they do not."""
-    usable = [b for b in blocks if b["columns"] is None or (columns is not None and set(columns) <= set(b["columns"]))]
-    held = set().union(*(b["pairs"] for b in usable))
-    if not usable or any((c, q) not in held for c in region_codes for q in quarters):
+def _cut(con, all_active: bool, region_codes: list, quarters: list,
+         columns: list | None) -> tuple[list[str], dict] | None:
+    """(column names, rows by key) cut from the blocks prefetched for this connection and
+    counting rule, when they hold every (region, quarter) asked for with the columns asked
+    for; None where they do not (or outside prefetch())."""
+    held = _SESSION.get()
+    pre = held and held.get("values")
+    if not pre or pre["con"] is not con or pre["count_all"] != all_active:
         return None
-    parts = []
-    for b in usable:
-        part = b["frame"][b["frame"]["region_code"].isin(region_codes) & b["frame"]["quarter"].isin(quarters)]
-        parts.append(part if columns is None else part[[c for c in columns if c in part.columns]])
-    return pd.concat(parts, ignore_index=True).drop_duplicates(["region_code", "quarter"]).reset_index(drop=True)
+    usable = [b for b in pre["blocks"] if b["columns"] is None or (columns is not None and set(columns) <= set(b["columns"]))]
+    if not usable:
+        return None
+    found = {}
+    for key in ((c, q) for c in region_codes for q in quarters):
+        block = next((b for b in usable if key in b["pairs"]), None)
+        if block is None:
+            return None
+        if key in block["rows"]:   # a pair the query returned no row for has none here either
+            found[key] = block["rows"][key]
+    names = usable[0]["names"]
+    return (names if columns is None else [n for n in names if n in columns]), found
+
+
+def _rows(con, region_codes: list, quarters: list, all_active: bool, new_slots: bool,
+          columns: list | None = None) -> tuple[list[str], dict]:
+    """_values() as (column names, rows by key)."""
+    if totals.covers(stored_span(con), quarters):
+        names, found = db.run_rows(con, "indicator_values", region_codes=region_codes, quarters=quarters,
+                                   count_all=all_active, columns=columns)
+    else:
+        frame = _values(con, region_codes, quarters, all_active, new_slots, columns)
+        names, found = list(frame.columns), records(frame)
+    return names, {(r["region_code"], r["quarter"]): r for r in found}
 
 
 def _values(con, region_codes: list, quarters: list, all_active: bool, new_slots: bool,
@@ -129,10 +164,10 @@ def session(con):
 
 @contextmanager
 def prefetch(con, blocks, counting: str = DEFAULT_COUNTING):
-    """session(), and values() under `counting` for any regions and quarters within the
+    """session(), and values() and rows() under `counting` for any regions and quarters within the
     blocks — (region codes, quarters) pairs, e.g. a region's whole trend, or (region codes,
     quarters, columns) for only those columns, e.g. its counties' figures a verdict reads at
-    the quarters it judges — cut from one values() call per block made here."""
+    the quarters it judges — cut from one query per block made here."""
     with session(con):
         held = _SESSION.get()
         outer = held.get("values")
@@ -142,8 +177,9 @@ def prefetch(con, blocks, counting: str = DEFAULT_COUNTING):
             codes, wanted, columns = sorted(set(codes)), sorted(set(wanted)), _columns(columns[0] if columns else None)
             if not codes or not wanted:
                 continue
+            names, found = _rows(con, codes, wanted, all_active, True, columns)
             kept.append({"pairs": {(c, q) for c in codes for q in wanted}, "columns": columns,
-                         "frame": _values(con, codes, wanted, all_active, True, columns)})
+                         "names": names, "rows": found})
         held["values"] = {"con": con, "count_all": all_active, "blocks": kept}
         try:
             yield
@@ -152,9 +188,15 @@ def prefetch(con, blocks, counting: str = DEFAULT_COUNTING):
 
 
 def stored_span(con) -> tuple[str, str] | None:
-    """The quarters the stored totals hold (totals.coverage), read once per session()."""
-    rows = run_once(con, "unit_totals_coverage")
-    return totals.span_of(None if rows.empty else tuple(rows.iloc[0]))
+    """The quarters the stored totals hold (totals.coverage), from meta()."""
+    found = meta(con)
+    return totals.span_of((found.get("unit_totals_from"), found.get("unit_totals_to")))
+
+
+def meta(con) -> dict[str, str]:
+    """The database's meta rows (db.dataset_meta: the label, the stored totals' span, the
+    build id), read once per session(): a page asked three times, a query each."""
+    return remembered(con, "meta", None, lambda: db.dataset_meta(con))
 
 
 def run_once(con, name: str, **params) -> pd.DataFrame:
@@ -187,7 +229,7 @@ def remembered(con, kind: str, key, compute):
 # at national scale it was half of 总览's time, every run.
 
 BUILD_QUERIES = frozenset({"plan_targets", "plans", "bound_units", "region_lineage", "provinces_of", "region_names",
-                           "national_targets"})
+                           "national_targets", "counties_of"})
 _BUILDS: dict = {}      # build id → {(kind, key): value}, for the last few builds opened
 _BUILDS_KEPT = 4
 _BUILDS_LOCK = threading.Lock()
@@ -217,8 +259,7 @@ def forget_builds() -> None:
 
 
 def _build_id(con) -> str | None:
-    rows = run_once(con, "build_id")
-    return None if rows.empty else rows.iloc[0, 0]
+    return meta(con).get("build_id")
 
 
 def nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
@@ -282,12 +323,6 @@ def slots_needed(target: float | None, resident_population: int | None, slots: i
 def row_dict(frame: pd.DataFrame, region_code: str, quarter: str) -> dict | None:
     match = frame[(frame["region_code"] == region_code) & (frame["quarter"] == quarter)]
     return None if match.empty else match.iloc[0].to_dict()
-
-
-def rows_by_key(frame: pd.DataFrame) -> dict[tuple[str, str], dict]:
-    """Every row of a values() frame by (region_code, quarter): row_dict for many look-ups
-    (a county table, a plan's targets over thousands of units) in one pass."""
-    return {(r["region_code"], r["quarter"]): r for r in records(frame)}
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

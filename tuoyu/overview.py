@@ -50,8 +50,8 @@ class View:
     notices: list[str] = field(default_factory=list)
 
 
-def _metric(code: str, now: dict, before: dict | None, applicable: pd.DataFrame, year: int,
-            evaluated: pd.DataFrame) -> Metric:
+def _metric(code: str, now: dict, before: dict | None, applicable: list[dict], year: int,
+            evaluated: list[dict]) -> Metric:
     value = now.get(code)
     previous = (before or {}).get(code)
     change = None if value is None or previous is None else value - previous
@@ -64,8 +64,8 @@ def _metric(code: str, now: dict, before: dict | None, applicable: pd.DataFrame,
         bars.append(f"方案最终目标 {fmt.value(code, final_bar)}（{final_of}年）")
     help_text = fmt.definition(code) + ("\n\n" + "；".join(bars) if bars else "")
     # the plan's own number first; a "above the provincial average" row where there is none
-    mine = None if evaluated.empty else (targets.pick_row(evaluated[evaluated["benchmark"] == "value"], code, year)
-                                         or targets.pick_row(evaluated, code, year))
+    mine = targets.pick_row([r for r in evaluated if r["benchmark"] == "value"], code, year) \
+        or targets.pick_row(evaluated, code, year)
     delta = fmt.delta(code, change)
     return Metric(code, fmt.short(code), fmt.value(code, value).replace(" 个/千人", "个"), delta,
                   fmt.is_flat(delta), help_text, "；".join(bars),
@@ -193,12 +193,16 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
         plan_targets = targets.plan_targets(con, plan)
         years = plan_targets["year"].astype(int).tolist() + [int(quarter[:4])]
         judged = verdicts.quarters_needed(years, quarter)
-        # the region and its province over the whole trend; the units it binds (and their
+        # the region and its province whole at the quarter and the one before (the snapshot),
+        # over the whole trend only what the trend and the verdicts read (a row of all 57
+        # columns costs as much to fetch as fifty narrow ones); the units it binds (and their
         # provinces) only at the quarters their targets are judged on, and only what is judged
-        trend = set(_span(all_quarters, quarter)) | judged | {periods.previous_quarter(quarter)}
-        blocks = [({region, province_of.get(region)} - {None}, trend),
-                  (set(units) | {province_of[u] for u in units if u in province_of}, judged,
-                   targets.judged_columns(set(plan_targets["indicator"])))]
+        judged_columns = targets.judged_columns(set(plan_targets["indicator"]))
+        trend = set(_span(all_quarters, quarter)) | judged
+        own = {region, province_of.get(region)} - {None}
+        blocks = [(own, {quarter, periods.previous_quarter(quarter)}),
+                  (own, trend, judged_columns + [targets.SLOTS]),
+                  (set(units) | {province_of[u] for u in units if u in province_of}, judged, judged_columns)]
         with indicators.prefetch(con, blocks, counting):
             return _build(con, plan, region, quarter, counting, all_quarters)
 
@@ -229,8 +233,8 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
     if all_quarters is None:
         all_quarters = db.run(con, "report_quarters")["quarter"].tolist()
     span = _span(all_quarters, quarter)
-    vals = indicators.values(con, [region] + ([province] if province and province != region else []), span, counting)
-    by_key = indicators.rows_by_key(vals)
+    by_key = indicators.rows(con, [region] + ([province] if province and province != region else []), span, counting,
+                             columns=["slots_per_1000"])
     rows = {q: by_key.get((region, q)) or {} for q in span}
     trend = pd.DataFrame({
         "quarter": span,
@@ -241,9 +245,10 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
     })
     applicable = targets.applicable(con, plan, region)
     year = int(quarter[:4])
-    evaluated = targets.evaluate(con, plan, region, quarter, counting, include_children=True)
-    own = evaluated[evaluated["region_code"] == region]
-    metrics = [_metric(code, rows[quarter], rows.get(periods.previous_quarter(quarter)), applicable, year, own)
+    evaluated = targets.evaluate_rows(con, plan, region, quarter, counting, include_children=True)
+    own = [r for r in evaluated if r["region_code"] == region]
+    applicable_rows = indicators.records(applicable)
+    metrics = [_metric(code, rows[quarter], rows.get(periods.previous_quarter(quarter)), applicable_rows, year, own)
                for code in HEADLINE]
     steps = applicable[applicable["indicator"] == targets.SLOTS]
     staircase = sorted((int(y), float(t)) for y, t in zip(steps["year"], steps["target"]))
@@ -267,13 +272,13 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
     return View(
         snapshot=snap, headline=headline,
         headline_status=(snap["year_target"] or {}).get("status"),
-        metrics=metrics, year_target=targets.pick_year(applicable, targets.SLOTS, year),
-        final_target=targets.pick_year(applicable, targets.SLOTS, 10_000),
+        metrics=metrics, year_target=targets.pick_year(applicable_rows, targets.SLOTS, year),
+        final_target=targets.pick_year(applicable_rows, targets.SLOTS, 10_000),
         trend=trend, staircase=staircase,
         national_targets=indicators.run_once(con, "national_targets", indicator=targets.SLOTS),
         national_series=_published_by(db.run(con, "national_series"), quarter),
         projection=_projection(snap),
-        status=status_table(evaluated, docs),
+        status=status_table(targets.frame_of(evaluated), docs),
         references=references_display(snap, docs),
         notices=notices,
     )

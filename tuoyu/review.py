@@ -5,7 +5,7 @@ A criterion has one or more parts (criterion 4: mean and minimum occupancy). Eac
 a target like those of targets.csv — an indicator, a comparator, a bar (a fixed value, the
 provincial average, or the plan's 每千人口托位数 target for the period's year) and the year
 it is due — and is judged by the same engine (tuoyu/verdicts.py, DESIGN §4.2) through
-targets.judge_pairs, so a criterion that is also a target row gets the same word at the
+targets.judge_rows, so a criterion that is also a target row gets the same word at the
 same quarter. Verdicts combine the same way at both levels (verdicts.combine: the worst by
 rank), first over a criterion's parts, then, for the selected region, over the units its
 city_rule names:
@@ -168,7 +168,7 @@ def criteria_table(con, plan_code: str, region_code: str, quarter: str,
             if target is not None:
                 pairs.append((target, u))
                 keys.append((i, u["code"]))
-    judged = dict(zip(keys, targets.judge_pairs(con, pairs, quarter, counting).to_dict("records")))
+    judged = dict(zip(keys, targets.judge_rows(con, pairs, quarter, counting)))
 
     rows = []
     for number in sorted({p["criterion"] for p in parts}):

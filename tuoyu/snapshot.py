@@ -4,7 +4,7 @@ quarter and value judged, the projection, 托位 still needed), this year's 每�
 target and the next one not yet due, and the targets of regions above it as references.
 The CLI prints it as JSON; 总览 and the briefing read the same dict."""
 
-from . import db, indicators, periods, targets
+from . import indicators, periods, targets
 from .errors import UnknownRegion
 
 
@@ -41,9 +41,8 @@ def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
         raise UnknownRegion(f"未知区划代码 {region_code}")
     region = lineage.iloc[0].to_dict()
     province = indicators.province_in(lineage)
-    vals = indicators.values(con, [region_code] + ([province] if province else []),
+    by_key = indicators.rows(con, [region_code] + ([province] if province else []),
                              [periods.previous_quarter(quarter), quarter], counting)
-    by_key = indicators.rows_by_key(vals)
     figures = _figures(by_key.get((region_code, quarter)))
 
     # this year's 每千人口托位数 target (or the next step) and the next one not yet due, each
@@ -59,7 +58,7 @@ def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
         province_figures["slots_needed"] = None
         province_figures["region_code"] = province
 
-    status_rows = targets.evaluate(con, plan_code, region_code, quarter, counting) if plan_code else None
+    status_rows = targets.evaluate_rows(con, plan_code, region_code, quarter, counting) if plan_code else None
     references = targets.references(con, plan_code, region_code) if plan_code else None
     return {
         "region": {"code": region["code"], "name": region["name"], "level": region["level"]},
@@ -67,14 +66,14 @@ def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
         "period_label": periods.label(quarter),
         "counting": counting,
         "plan": plan_code,
-        "dataset": db.dataset_label(con),
+        "dataset": indicators.meta(con).get("label"),
         **figures,
         "previous_quarter_slots_per_1000": (by_key.get((region_code, periods.previous_quarter(quarter))) or {})
         .get("slots_per_1000"),
         "year_target": _target(year),
         "next_target": _target(upcoming),
         "provincial_average": province_figures,
-        "targets": [] if status_rows is None else [_target(r) for r in status_rows.to_dict("records")],
+        "targets": [] if status_rows is None else [_target(r) for r in status_rows],
         "references": [] if references is None else [
             {k: r[k] for k in ("indicator", "year", "comparator", "target", "owner_code", "owner_name", "source")}
             | {"detail": targets.reference_text(r)} for r in references.to_dict("records")],

@@ -90,7 +90,19 @@ def evaluate(con, plan_code: str, region_code: str, quarter: str,
              counting: str = indicators.DEFAULT_COUNTING, include_children: bool = False) -> pd.DataFrame:
     """One row per (target of the plan, unit it binds) among the region and, if asked, the
     units below it, with its verdict at `quarter` (columns COLUMNS)."""
-    return judge_pairs(con, _pairs(con, plan_code, region_code, include_children), quarter, counting)
+    return frame_of(evaluate_rows(con, plan_code, region_code, quarter, counting, include_children))
+
+
+def evaluate_rows(con, plan_code: str, region_code: str, quarter: str,
+                  counting: str = indicators.DEFAULT_COUNTING, include_children: bool = False) -> list[dict]:
+    """evaluate()'s rows as dicts, for a caller that goes through them one by one."""
+    return judge_rows(con, _pairs(con, plan_code, region_code, include_children), quarter, counting)
+
+
+def frame_of(rows: list[dict]) -> pd.DataFrame:
+    """Verdict rows as a frame with columns COLUMNS; object columns, so that 托位 stay whole
+    numbers beside None (无数据)."""
+    return pd.DataFrame(rows, columns=COLUMNS, dtype=object)
 
 
 def judged_units(con, plan_code: str, region_code: str) -> list[str]:
@@ -115,11 +127,12 @@ def _pairs(con, plan_code: str, region_code: str, include_children: bool) -> lis
     return indicators.per_build(con, "pairs", (plan_code, region_code, include_children), compute)
 
 
-def judge_pairs(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> pd.DataFrame:
+def judge_rows(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> list[dict]:
     """Each (target, unit) judged at `quarter` on the unit's values over the quarters the
-    engine reads, with the provincial average as the bar where the target says so."""
+    engine reads, with the provincial average as the bar where the target says so; rows as
+    dicts (copies: the verdicts are kept for the page run)."""
     if not pairs:
-        return pd.DataFrame(columns=COLUMNS)
+        return []
     # a page judges the same pair several ways (its snapshot, its table, its headline):
     # each is judged once per page (indicators.remembered)
     keys = [(tuple(t.get(k) for k in JUDGED_FIELDS), u["code"], u["name"], quarter, counting) for t, u in pairs]
@@ -127,8 +140,7 @@ def judge_pairs(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str
     todo = {key: pair for key, pair in zip(keys, pairs) if key not in held}
     if todo:
         held.update(zip(todo, _judge(con, list(todo.values()), quarter, counting)))
-    # object columns: 托位 stay whole numbers beside None (无数据)
-    return indicators.nulls_as_none(pd.DataFrame([held[k] for k in keys], columns=COLUMNS, dtype=object))
+    return [dict(held[k]) for k in keys]
 
 
 def judged_columns(indicator_codes) -> list[str]:
@@ -142,9 +154,8 @@ def _judge(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> 
     province_of = indicators.provinces(con, codes)
     quarters = verdicts.quarters_needed({int(t["year"]) for t, _ in pairs}, quarter)
     judged = {t["indicator"] for t, _ in pairs}
-    vals = indicators.rows_by_key(indicators.values(
-        con, set(codes) | set(province_of.values()), quarters, counting, new_slots="new_slots" in judged,
-        columns=judged_columns(judged)))
+    vals = indicators.rows(con, set(codes) | set(province_of.values()), quarters, counting,
+                           new_slots="new_slots" in judged, columns=judged_columns(judged))
 
     def series(code, indicator):
         return {q: (vals.get((code, q)) or {}).get(indicator) for q in quarters}
@@ -170,7 +181,8 @@ def _judge(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> 
             "slots_needed": needed, "per_quarter": None if v.is_final else verdicts.per_quarter(needed, v.quarters_left),
             "source": t["source"], "note": t.get("note"), "reading": t.get("reading"),
         })
-    return rows
+    # None for a missing value wherever it came from (a plan's empty target reads as NaN)
+    return [{k: None if isinstance(v, float) and v != v else v for k, v in row.items()} for row in rows]
 
 
 # ------------------------------------------------------------------ this year's target
@@ -204,11 +216,13 @@ def applicable_to_each(con, plan_code: str, region_codes: list[str]) -> dict[str
     return {code: by_code[code] for code in region_codes}
 
 
-def pick_row(applicable_targets: pd.DataFrame, indicator: str, year: int) -> dict | None:
+def pick_row(applicable_targets: pd.DataFrame | list[dict], indicator: str, year: int) -> dict | None:
     """That year's target row, else the next later one (the step being worked towards),
-    else the last earlier one (the plan's final bar stays the bar)."""
-    # plain rows, not pandas masks: a page picks some twenty times
-    rows = [r for r in indicators.records(applicable_targets) if r["indicator"] == indicator]
+    else the last earlier one (the plan's final bar stays the bar). The rows may be given
+    as dicts: a page picks some twenty times from the same few."""
+    if isinstance(applicable_targets, pd.DataFrame):
+        applicable_targets = indicators.records(applicable_targets)
+    rows = [r for r in applicable_targets if r["indicator"] == indicator]
     if not rows:
         return None
     years = [int(r["year"]) for r in rows]
@@ -217,7 +231,8 @@ def pick_row(applicable_targets: pd.DataFrame, indicator: str, year: int) -> dic
     return next(r for r, y in zip(rows, years) if y == chosen)
 
 
-def pick_year(applicable_targets: pd.DataFrame, indicator: str, year: int) -> tuple[float | None, int | None]:
+def pick_year(applicable_targets: pd.DataFrame | list[dict], indicator: str,
+              year: int) -> tuple[float | None, int | None]:
     """(target, its year) of pick_row()."""
     row = pick_row(applicable_targets, indicator, year)
     return (None, None) if row is None else (float(row["target"]), int(row["year"]))
@@ -247,7 +262,7 @@ def year_verdicts(con, plan_code: str, region_codes: list[str], quarter: str,
             picked[code] = by_frame[id(frame)]
     names = indicators.names(con, picked)  # of the units judged only: the national plan binds no county
     pairs = [(t, {"code": code, "name": names.get(code, code)}) for code, t in picked.items()]
-    judged = {r["region_code"]: r for r in judge_pairs(con, pairs, quarter, counting).to_dict("records")}
+    judged = {r["region_code"]: r for r in judge_rows(con, pairs, quarter, counting)}
     return {code: judged.get(code) for code in region_codes}
 
 
