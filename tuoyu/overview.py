@@ -134,22 +134,21 @@ def criterion_lines(criteria: pd.DataFrame, units_word: str) -> list[str]:
     return out
 
 
-def status_table(frame: pd.DataFrame, docs: dict[str, str] | None = None, *, sheet: bool = False) -> pd.DataFrame:
+def status_table(frame: pd.DataFrame | list[dict], docs: dict[str, str] | None = None, *,
+                 sheet: bool = False) -> pd.DataFrame:
     """Every target row (targets.evaluate) with Chinese headers: as 总览 shows it, worst status
     first (then unit, year), figures as text, the source as 文号 + clause (tuoyu.citations);
     or, with `sheet`, as the briefing's workbook holds it (STATUS_SHEET_HEADERS): in
     evaluate's order, figures as numbers in the page's units (rates in %), with the code,
     the projection, the 托位 still needed and the source as stored."""
     columns = STATUS_SHEET_HEADERS if sheet else STATUS_HEADERS
-    if frame.empty:
+    rows = indicators.records(frame) if isinstance(frame, pd.DataFrame) else frame
+    if not rows:
         return pd.DataFrame(columns=columns)
-    if sheet:
-        rows = indicators.records(frame)
-    else:
-        order = {code: i for i, code in enumerate(dict.fromkeys(frame["region_code"]))}
-        frame = frame.assign(_rank=frame["status"].map(lambda s: verdicts.style(s)["rank"]),
-                             _unit=frame["region_code"].map(order))
-        rows = indicators.records(frame.sort_values(["_rank", "_unit", "year", "indicator"], kind="stable"))
+    if not sheet:
+        order = {code: i for i, code in enumerate(dict.fromkeys(r["region_code"] for r in rows))}
+        rank = {status: verdicts.style(status)["rank"] for status in {r["status"] for r in rows}}
+        rows = sorted(rows, key=lambda r: (rank[r["status"]], order[r["region_code"]], r["year"], r["indicator"]))
     cited = {}  # a plan cites a handful of clauses across thousands of rows: each cited once
     out = []
     for r in rows:
@@ -278,7 +277,7 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
         national_targets=indicators.run_once(con, "national_targets", indicator=targets.SLOTS),
         national_series=_published_by(db.run(con, "national_series"), quarter),
         projection=_projection(snap),
-        status=status_table(targets.frame_of(evaluated), docs),
+        status=status_table(evaluated, docs),
         references=references_display(snap, docs),
         notices=notices,
     )
