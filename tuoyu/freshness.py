@@ -28,7 +28,7 @@ def by_county(con, region: str, quarter: str | None = None, *, silent_only: bool
     Active and reported are the indicator rows' n_active and n_reported under the 'all'
     counting rule — every active institution, filed or not — so that "reported" means here
     what it means in every figure. With `silent_only`, only the counties silent() finds (a
-    page's notice: the latest quarter is then read for those alone, nationally none of 2,850)."""
+    page's notice: the latest quarter is then read for those alone, nationally one or two of 2,850)."""
     counties = indicators.run_once(con, "counties_of", region=region)
     codes = counties["county_code"].tolist()   # plain strings: iterating the Arrow column is slow
     latest = _latest(con, codes) if quarter is None else None

@@ -52,7 +52,9 @@ def values(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
     else:
         names, found = cut
         frame = pd.DataFrame([[found[key].get(n) for n in names] for key in sorted(found)], columns=names, dtype=object)
-    return frame if new_slots else frame.assign(new_slots=None)
+    if not new_slots:
+        frame["new_slots"] = None   # the frame is this call's own: no copy of thousands of wide rows
+    return frame
 
 
 def rows(con, region_codes, quarters, counting: str = DEFAULT_COUNTING,
