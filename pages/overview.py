@@ -63,8 +63,9 @@ def units_section(key: tuple, peers) -> None:
 key = loaders.peers_key(sel)   # the comparison beside the map, and the map's own key
 peers = loaders.comparison_view(*key) if key else None
 if peers is not None and not peers.units.empty:
-    st.subheader(f"各{peers.units_word}情况")
-    units_section(key, peers)
+    with st.container(key="print_together_units"):   # on paper the heading does not end a page alone
+        st.subheader(f"各{peers.units_word}情况")
+        units_section(key, peers)
 
 st.subheader("方案目标完成情况")
 if view.status.empty:

@@ -146,6 +146,10 @@ def test_overview_prints_headline_chart_and_table_without_the_sidebar(desktop, s
     # the target table, first row to last (worst first: 入托率 3.1% 未达标 … 海原县 2023年 0.96 达标)
     assert "方案目标完成情况" in flat and "3.1%" in flat and "0.96" in flat
     assert "计入口径" not in flat and "简报导出" not in flat                  # no sidebar
+    # 各县区情况 opens the page its map is on: at the foot of the page before, alone, it
+    # once left the map and its caption to the next sheet
+    pages = [re.sub(r"\s+", "", p) for p in text.split("\f")]
+    assert [("各县区情况" in p, "颜色表示各单位" in p) for p in pages if "各县区情况" in p] == [(True, True)], pages
 
 
 # targets by hand in tests/test_pages.py: 舞钢市 57 (a scrolling grid on screen, its static copy
