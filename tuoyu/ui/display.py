@@ -125,6 +125,6 @@ def units_table(view: comparison.View) -> None:
 
 def what_if_table(frame: pd.DataFrame) -> None:
     """县区对比's what-if (comparison.what_if): whether each unit would reach its target, coloured
-    and worded; no target is a blank cell."""
-    st.dataframe(style_status(frame, ("新增后能否达到目标",), comparison.REACH_COLOURS, blank=("年度目标",)),
-                 hide_index=True, width="stretch")
+    and worded; no target is a blank cell. 10 rows high when it scrolls (table())."""
+    table(frame, "counties_what_if", 10, columns=("新增后能否达到目标",), colours=comparison.REACH_COLOURS,
+          blank=("年度目标",))
