@@ -271,6 +271,10 @@ def test_ledger_is_static_when_short_and_a_grid_with_its_copy_when_long(monkeypa
     assert cell_colours(at, "状态", has="任务编号") == [late] * 5 + [done] * 4
     assert {c for _, c in cell_colours(at, "逾期情况", has="任务编号")} == {""}
     assert ledger.loc[0, "逾期情况"] == "逾期458天（自2023年10月1日起）" and ledger.loc[0, "完成时限"] == "2023-09-30"
+    # on screen a task's number stays on one line (11 Latin characters, as wide as 5.5 Chinese
+    # ones), its 逾期情况 (9 Chinese, 12 others: 15) wraps
+    head = next(e.value for e in at.html if "任务编号" in e.value)
+    assert '<th class="short">任务编号</th>' in head and "<th>逾期情况</th>" in head
     # no plan's ledger is longer than 40 rows (WUGANG's 22 the most): the same 9 against a rule of 8
     monkeypatch.setattr(display, "SHORT_TABLE_ROWS", 8)
     at = run_app(monkeypatch, sample_db_path, "pages/tasks.py", region="640500", **SAMPLE_AT)
