@@ -165,3 +165,20 @@ def test_overview_prints_every_target_row_once(desktop, sample_server, where, ta
     assert head[:2] == ["状态", "评价值"] and len(rows) == targets and len(set(rows)) == targets, rows
     if references:
         assert printed[1][1] == ["指标", "参考", "来源"] and len(printed[1][2]) == references
+
+
+# 评审指标 and 任务台账 on paper (rows by hand in tests/test_pages.py): 中卫市's 8 criteria and 10
+# count targets, static on screen and on paper (each criterion's units stay in its closed
+# expander); 舞钢市's 57 count targets, a grid on screen and its static copy on paper; ZHONGWEI's
+# 9 tasks and the first one's (ZHONGWEI-02, latest first) 2 updates in data/sample/ledger
+@pytest.mark.parametrize(("path", "title", "where", "rows"), [
+    ("/review", "评审指标", ZHONGWEI, [8, 10]), ("/review", "评审指标", WUGANG, [57]), ("/tasks", "任务台账", ZHONGWEI, [9, 2])])
+def test_review_and_ledger_print_every_row(desktop, sample_server, path, title, where, rows):
+    page = desktop
+    harness.open_page(page, sample_server.url(path, **where), title)
+    page.emulate_media(media="print")
+    printed = page.evaluate("""() => [...document.querySelectorAll('table.print-table, [data-testid="stDataFrame"]')]
+        .filter(t => t.checkVisibility()).map(t => [t.getAttribute('data-testid') || 'static',
+            [...t.querySelectorAll('tbody tr')].map(tr => tr.textContent)])""")
+    assert [kind for kind, _ in printed] == ["static"] * len(rows), printed
+    assert [len(set(lines)) for _, lines in printed] == rows, printed
