@@ -5,7 +5,7 @@ import streamlit as st
 
 from tuoyu import ledger, periods
 from tuoyu.markup import literal
-from tuoyu.ui import access, figures, loaders, selection, tasks_page
+from tuoyu.ui import access, display, figures, loaders, selection, tasks_page
 
 LATE_LISTED = 8
 
@@ -91,4 +91,4 @@ with st.expander(f"{literal(pick)} 的更新记录（{len(changes)}条）", expa
     if changes.empty:
         st.caption("尚无更新记录。")
     else:
-        st.dataframe(changes, hide_index=True, width="stretch")
+        display.table(changes, "tasks_history", 10, columns=())

@@ -125,7 +125,14 @@ def cell_colours(at: AppTest, column: str, has: str) -> list[tuple[str, str]]:
 
 def table_with(at: AppTest, column: str) -> pd.DataFrame:
     """The first table on the page with `column`, grid or static (tables())."""
-    return next(frame for frame, _ in tables(at) if column in frame.columns)
+    return tables_with(at, column)[0]
+
+
+def tables_with(at: AppTest, column: str) -> list[pd.DataFrame]:
+    """Every table on the page with `column`, grids first, then the static tables in page order (tables())."""
+    found = [frame for frame, _ in tables(at) if column in frame.columns]
+    assert found, [frame.columns.tolist() for frame, _ in tables(at)]
+    return found
 
 
 def tables(at: AppTest) -> list[tuple[pd.DataFrame, pd.DataFrame]]:

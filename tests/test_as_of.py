@@ -18,7 +18,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.apptest import run_app
+from tests.apptest import run_app, table_with
 from tests.conftest import FIXTURE
 from tuoyu import briefing, db, fmt
 from tuoyu.loading.build import build_database
@@ -100,7 +100,7 @@ def test_no_note_written_after_the_period(made):
 def test_ledger_page_for_2025q2(monkeypatch, sample_db_path):
     at = run_app(monkeypatch, sample_db_path, "pages/tasks.py", plan=PLAN, region=CITY, period="2025Q2")
     assert any("（截至2025年6月30日；" in m.value for m in at.markdown)
-    table = at.dataframe[0].value.set_index("任务编号")
+    table = table_with(at, "任务编号").set_index("任务编号")
     assert table.loc["ZHONGWEI-02", "逾期情况"] == "逾期639天（自2023年10月1日起）"
     assert table.loc["ZHONGWEI-06", "最新进展"].startswith(NOTE_06)
     assert table.loc["ZHONGWEI-07", "最新进展"].startswith(NOTE_07)

@@ -6,7 +6,7 @@ tests/test_indicators.py):
          (each_child) → ⌈1.5 × 50,000 / 1000⌉ − 0 = 75 托位, 有风险 (not due until 2024Q4)
   测试省 990000 (the average): A1 120 + A2 40 + B2 0 + C1 60 = 220 / 200,000 × 1000 = 1.10"""
 
-from tests.apptest import assert_valid_vega_lite, cell_colours, run_app, spec_rows, vega_charts
+from tests.apptest import assert_valid_vega_lite, cell_colours, run_app, spec_rows, table_with, vega_charts
 from tuoyu import charts, comparison
 
 TESTPLAN_Q3 = dict(plan="TESTPLAN", period="2024Q3")
@@ -61,7 +61,7 @@ def test_what_if_by_number_boxes(monkeypatch, fixture_db_path):
     at = run_app(monkeypatch, fixture_db_path, "pages/counties.py", region="990100", **TESTPLAN_Q3)
     assert [n.label for n in at.number_input] == ["甲县新增托位", "乙县新增托位（尚需75个）"]
     at.number_input(key="county_whatif_990102").set_value(75).run()
-    shown = at.dataframe[-1].value
+    shown = table_with(at, "新增后能否达到目标")
     assert shown.columns[:3].tolist() == ["地区", "新增后能否达到目标", "新增后"]
     result = shown.set_index("地区")
     # 乙县 75 / 50,000 × 1000 = 1.50 ≥ 1.5; 测试市 (160 + 75) / 150,000 × 1000 = 1.566… → 1.57
@@ -126,9 +126,9 @@ def test_what_if_back_to_nothing_added(monkeypatch, fixture_db_path):
     # typed in: drawn for this session; back to 0: the table every link opens with
     at = run_app(monkeypatch, fixture_db_path, "pages/counties.py", region="990100", **TESTPLAN_Q3)
     at.number_input(key="county_whatif_990102").set_value(75).run()
-    assert at.dataframe[-1].value.set_index("地区").loc["乙县", "新增后能否达到目标"] == "可达到"   # 75 / 50,000 × 1000
+    assert table_with(at, "新增后能否达到目标").set_index("地区").loc["乙县", "新增后能否达到目标"] == "可达到"   # 75 / 50,000 × 1000
     at.number_input(key="county_whatif_990102").set_value(0).run()
-    result = at.dataframe[-1].value.set_index("地区")
+    result = table_with(at, "新增后能否达到目标").set_index("地区")
     assert (result.loc["乙县", "新增后"], result.loc["乙县", "新增托位"]) == (0.0, 0)
     assert result.loc["乙县", "新增后能否达到目标"] == "仍未达到"
     assert (result.loc["测试市", "新增后"], result.loc["测试市", "新增托位"]) == (1.07, 0)   # 160 / 150,000 × 1000

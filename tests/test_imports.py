@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from openpyxl import load_workbook
 
-from tests.apptest import chart_rows, metric, run_app, target_table, units_table
+from tests.apptest import chart_rows, metric, run_app, table_with, target_table, units_table
 from tuoyu import cli, db, freshness, indicators, periods
 from tuoyu.loading.read import read_table_file
 from tuoyu.loading.rules import MAX_ENROLMENT_OVER_SLOTS, check_files
@@ -407,7 +407,7 @@ def trend_now(at) -> float:
 def counties_tables(at) -> tuple:
     """乙县's 每千人口托位数 in 县区对比's indicator table and in its what-if (nothing added)."""
     table = next(d.value for d in at.dataframe if "县区" in d.value.columns).set_index("县区")
-    what_if = next(d.value for d in at.dataframe if "地区" in d.value.columns).set_index("地区")
+    what_if = table_with(at, "新增后能否达到目标").set_index("地区")
     return table.loc["乙县", "每千人口托位数（个/千人）"], what_if.loc["乙县", "现每千人口托位数"]
 
 

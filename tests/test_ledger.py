@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tests.apptest import chart_rows, run_app, spec_rows
+from tests.apptest import chart_rows, run_app, spec_rows, table_with
 from tuoyu import cli, db, ledger, ledger_charts, paths, tasks
 from tuoyu.errors import ImportRefused
 
@@ -331,7 +331,7 @@ def test_cli_updates_and_lists(db_copy, capsys):
 # ---------------------------------------------------------------- the page
 
 def task_ids(at) -> list[str]:
-    return at.dataframe[0].value["任务编号"].tolist()
+    return table_with(at, "任务编号")["任务编号"].tolist()
 
 
 def test_page_department_filter_shows_exactly_its_tasks(monkeypatch, sample_db_path):
@@ -363,11 +363,11 @@ def test_page_marks_a_past_due_task_late_at_the_given_date(monkeypatch, fixture_
     # T-1 is due 2024-12-31. The ledger for 2024Q3 stands at 2024-09-30, whatever today is
     monkeypatch.setenv("TUOYU_TODAY", "2025-02-01")
     at = run_app(monkeypatch, fixture_db_path, "pages/tasks.py", plan="TESTPLAN", region="990100", period="2024Q3")
-    assert at.dataframe[0].value["状态"].tolist() == ["进行中"]
+    assert table_with(at, "任务编号")["状态"].tolist() == ["进行中"]
     assert any("（截至2024年9月30日；" in m.value for m in at.markdown)
     # today (2025-02-01) on request: late since 2025-01-01, the 32nd day
     at.toggle(key="tasks_today").set_value(True).run()
-    row = at.dataframe[0].value.iloc[0]
+    row = table_with(at, "任务编号").iloc[0]
     assert row["状态"] == "滞后" and row["逾期情况"] == "逾期32天（自2025年1月1日起）"
     assert any("滞后任务" in m.value for m in at.markdown)
 
@@ -396,9 +396,9 @@ def test_page_update_appears_in_history_with_old_and_new(monkeypatch, sample_his
     at = _todays_ledger(monkeypatch, sample_history_copy)
     _save_update(at, "ZHONGWEI-04", "马主任", "进行中", "税费优惠政策清单已印发")
     assert "未开始 → 进行中" in at.success[0].value and "马主任" in at.success[0].value
-    history = at.dataframe[-1].value
+    history = table_with(at, "状态变化")
     assert history.iloc[0][["记录人", "状态变化", "新进展"]].tolist() == ["马主任", "未开始 → 进行中", "税费优惠政策清单已印发"]
-    table = at.dataframe[0].value.set_index("任务编号")
+    table = table_with(at, "任务编号").set_index("任务编号")
     assert table.loc["ZHONGWEI-04", "最新进展"] == "税费优惠政策清单已印发"
     assert table.loc["ZHONGWEI-04", "状态"] == "滞后"                  # still past its 2023-09-30 deadline
 

@@ -16,7 +16,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.apptest import run_app, target_table
+from tests.apptest import run_app, table_with, target_table
 from tuoyu import briefing, cli, db, review
 
 PLAN, CITY, HAIYUAN = "ZHONGWEI", "640500", "640522"
@@ -65,7 +65,7 @@ def test_review_criteria_match_the_target_rows(monkeypatch, sample_db_path):
     2024Q4, on 评审指标 and on 总览."""
     for quarter, word in (("2024Q2", "已达到（未到期）"), ("2024Q4", "达标")):
         review_page = run_app(monkeypatch, sample_db_path, "pages/review.py", plan=PLAN, region=CITY, period=quarter)
-        matrix = review_page.dataframe[0].value
+        matrix = table_with(review_page, "评审指标").set_index("评审指标")
         assert matrix.loc["3. 机构达标率高于85%", "中卫市"] == word
         overview = run_app(monkeypatch, sample_db_path, plan=PLAN, region=CITY, period=quarter)
         table = target_table(overview)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tuoyu.ui import display
 from tests.apptest import (assert_valid_vega_lite, cell_colours, metric, print_copies, run_app, static_table,
-                           table_with, target_table, units_table, vega_charts)
+                           table_with, tables_with, target_table, units_table, vega_charts)
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/counties.py", "pages/review.py", "pages/institutions.py"]
@@ -75,16 +76,16 @@ def test_counties_of_zhongwei_with_haiyuan_selected(monkeypatch, sample_db_path)
     assert table["每千人口托位数（个/千人）"].to_dict() == {"640502": 1.70, "640521": 1.25, "640522": 1.00}
     assert table["尚需托位"].to_dict() == {"640502": 0, "640521": 0, "640522": 66}
     assert table.loc["640522", "状态"] == "未达标" and table.loc["640522", "与宁夏回族自治区平均之差"] == -0.64
-    what_if = at.dataframe[-1].value.set_index("地区")     # nothing added yet: figures as now
+    what_if = table_with(at, "新增后能否达到目标").set_index("地区")     # nothing added yet: figures as now
     assert what_if.loc["中卫市", "新增后"] == 1.34 and what_if.loc["海原县", "新增后能否达到目标"] == "仍未达到"
 
 
 def test_review_of_haiyuan_on_the_sample(monkeypatch, sample_db_path):
     at = run_app(monkeypatch, sample_db_path, "pages/review.py", region="640522", **SAMPLE_AT)
-    matrix = at.dataframe[0].value
+    matrix = table_with(at, "评审指标").set_index("评审指标")
     assert matrix.loc["1. 千人口托位数达到年度任务", "海原县"] == "未达标"      # 1.00 > 1.2? no
     assert matrix.loc["3. 机构达标率高于85%", "海原县"] == "未达标"              # 73.3% > 85%? no
-    details = " ".join(" ".join(d.value["依据数据"]) for d in at.dataframe[1:4])
+    details = " ".join(" ".join(d["依据数据"]) for d in tables_with(at, "依据数据")[:3])
     assert "1.00 个/千人，要求> 1.20 个/千人" in details and "尚需托位约66个" in details
     assert "要求> 全区平均 1.64 个/千人" in details and "达标率：按2024年第4季度评价：73.3%" in details
 
@@ -106,7 +107,7 @@ def test_tasks_of_zhongwei_at_the_end_of_2024(monkeypatch, sample_db_path):
     # (2023-10-01 … 2024-12-31: 92 + 366 = 458 days)
     at = run_app(monkeypatch, sample_db_path, "pages/tasks.py", region="640500", **SAMPLE_AT)
     assert any(m.value.startswith("**共9项任务：已完成4项，滞后5项；最早的自2023年10月1日起滞后。**") for m in at.markdown)
-    ledger = at.dataframe[0].value.set_index("任务编号")
+    ledger = table_with(at, "任务编号").set_index("任务编号")
     assert sorted(ledger.index[ledger["状态"] == "已完成"]) == ["ZHONGWEI-01", "ZHONGWEI-03", "ZHONGWEI-05", "ZHONGWEI-09"]
     assert set(ledger.loc[ledger["状态"] == "滞后", "逾期情况"]) == {"逾期458天（自2023年10月1日起）"}
 
@@ -235,6 +236,54 @@ def test_overview_long_target_table_scrolls_with_its_copy_for_paper(monkeypatch,
     assert len(table_with(at, "乡镇（街道）")) == 14                               # the units: static
 
 
+def test_review_short_tables_are_static_and_a_long_checklist_scrolls(monkeypatch, sample_db_path):
+    # 中卫市: 8 criteria × (中卫市 + 3 counties), each criterion's 4 units, 10 count targets — all
+    # whole and static, so the page needs no data-grid bundle. data/verdicts.toml: 达标 #c8e6c9,
+    # 未达标 #f8d7da; 海原县 1.00 > 1.2 no and 73.3% > 85% no (above), 中卫市's 达标率 2024 达标
+    at = run_app(monkeypatch, sample_db_path, "pages/review.py", region="640500", **SAMPLE_AT)
+    assert not at.dataframe and not print_copies(at)
+    matrix = table_with(at, "评审指标")
+    assert matrix.columns.tolist() == ["评审指标", "中卫市", "沙坡头区", "中宁县", "海原县"] and len(matrix) == 8
+    colours = dict(zip(matrix["评审指标"], cell_colours(at, "海原县", has="评审指标")))
+    assert colours["1. 千人口托位数达到年度任务"] == ("未达标", "#f8d7da")
+    assert dict(zip(matrix["评审指标"], cell_colours(at, "中卫市", has="评审指标")))["3. 机构达标率高于85%"] == ("达标", "#c8e6c9")
+    assert {c for _, c in cell_colours(at, "评审指标", has="评审指标")} == {""}        # the label is no status
+    assert [len(d) for d in tables_with(at, "依据数据")] == [4] * 8
+    assert len(table_with(at, "要求")) == 10
+    # 舞钢市 (WUGANG, no criteria): 57 count targets (1 + 14 × 4, above) scroll, with every row on
+    # paper; worst first: the city's 示范托育机构 in 2020 — its 2 institutions opened in 2020 are not 示范: 0 < 1
+    at = run_app(monkeypatch, sample_db_path, "pages/review.py", plan="WUGANG", region="410481", period="2024Q4")
+    (grid,) = [d.value for d in at.dataframe]
+    assert len(grid) == 57 and grid.iloc[0][["结论", "地区", "指标", "实际"]].tolist() == ["未达标", "舞钢市", "示范托育机构数", 0]
+    (copy,) = print_copies(at)
+    assert copy.columns.equals(grid.columns) and copy.to_numpy().tolist() == grid.to_numpy().tolist()   # 实际: Int64 in the grid
+    assert cell_colours(at, "结论", has="要求")[0] == ("未达标", "#f8d7da")
+
+
+def test_ledger_is_static_when_short_and_a_grid_with_its_copy_when_long(monkeypatch, sample_db_path):
+    # ZHONGWEI's 9 tasks at 2024-12-31 (test_tasks_of_zhongwei_at_the_end_of_2024): 滞后 first, then
+    # 已完成; tuoyu/tasks.py STATUS_STYLE backgrounds 滞后 #f8d7da, 已完成 #d8f0dd
+    late, done = ("滞后", "#f8d7da"), ("已完成", "#d8f0dd")
+    at = run_app(monkeypatch, sample_db_path, "pages/tasks.py", region="640500", **SAMPLE_AT)
+    assert not at.dataframe and not print_copies(at)
+    ledger = table_with(at, "任务编号")
+    assert ledger["任务编号"].tolist()[5:] == ["ZHONGWEI-01", "ZHONGWEI-03", "ZHONGWEI-05", "ZHONGWEI-09"]
+    assert cell_colours(at, "状态", has="任务编号") == [late] * 5 + [done] * 4
+    assert {c for _, c in cell_colours(at, "逾期情况", has="任务编号")} == {""}
+    assert ledger.loc[0, "逾期情况"] == "逾期458天（自2023年10月1日起）" and ledger.loc[0, "完成时限"] == "2023-09-30"
+    # on screen a task's number stays on one line (11 Latin characters, as wide as 5.5 Chinese
+    # ones), its 逾期情况 (9 Chinese, 12 others: 15) wraps
+    head = next(e.value for e in at.html if "任务编号" in e.value)
+    assert '<th class="short">任务编号</th>' in head and "<th>逾期情况</th>" in head
+    # no plan's ledger is longer than 40 rows (WUGANG's 22 the most): the same 9 against a rule of 8
+    monkeypatch.setattr(display, "SHORT_TABLE_ROWS", 8)
+    at = run_app(monkeypatch, sample_db_path, "pages/tasks.py", region="640500", **SAMPLE_AT)
+    (grid,) = [d.value for d in at.dataframe if "任务编号" in d.value.columns]
+    assert len(grid) == 9 and cell_colours(at, "状态", has="任务编号") == [late] * 5 + [done] * 4
+    (copy,) = print_copies(at)
+    assert copy.equals(grid)
+
+
 def test_overview_names_the_counties_that_lag(monkeypatch, fixture_db_path):
     # 测试市's counties at 2024Q3: 甲县 1.6 ≥ 1.5 already; 乙县 有风险, 75 托位 short
     at = run_app(monkeypatch, fixture_db_path, plan="TESTPLAN", region="990100", period="2024Q3")
@@ -261,7 +310,7 @@ def test_counties_table_and_what_if(monkeypatch, fixture_db_path):
     assert "每千人口托位数" in table.loc["乙县", "低于平均的指标"]
     assert "每千人口托位数" not in table.loc["甲县", "低于平均的指标"]
     # the what-if table starts with nothing added: figures as now
-    what_if = at.dataframe[-1].value.set_index("地区")  # below the number boxes, nothing added yet
+    what_if = table_with(at, "新增后能否达到目标").set_index("地区")  # below the number boxes, nothing added yet
     assert what_if.loc["乙县", "新增后"] == 0.0 and what_if.loc["测试市", "新增后"] == 1.07
 
 

@@ -25,7 +25,7 @@ Satisfaction is by survey year, so the 2023 quarters carry it too: 甲县 家庭
 import pandas as pd
 import pytest
 
-from tests.apptest import cell_colours, run_app
+from tests.apptest import cell_colours, run_app, table_with, tables_with
 from tuoyu import db, indicators, paths, review
 from tuoyu import verdicts as engine
 
@@ -228,15 +228,17 @@ def test_page_shows_the_verdict_matrix_and_the_checklist(page):
     at = page
     assert not at.exception
     assert at.title[0].value == "评审指标"
-    matrix, *criteria_details, checklist = at.dataframe
-    assert matrix.value.columns.tolist() == ["测试市", "甲县", "乙县"]
-    assert matrix.value.to_numpy().tolist() == [
+    matrix = table_with(at, "评审指标").set_index("评审指标")
+    assert matrix.columns.tolist() == ["测试市", "甲县", "乙县"]
+    assert matrix.to_numpy().tolist() == [
         [EXPECTED[(CITY, n)], EXPECTED[(JIA, n)], EXPECTED[(YI, n)]] for n in range(1, 9)]
+    criteria_details = tables_with(at, "依据数据")
     assert len(criteria_details) == 8 and len(at.main.expander) == 8
     assert at.main.expander[0].label == "1. 千人口托位数达到年度任务 · 测试市 有风险"
-    assert criteria_details[3].value["依据数据"].tolist()[2] == "平均托收率：本期无数据；最低托收率：本期无数据"
+    assert criteria_details[3]["依据数据"].tolist()[2] == "平均托收率：本期无数据；最低托收率：本期无数据"
     assert any("测试市 8 项：已达到（未到期）2项、有风险6项" in m.value for m in at.markdown)
-    assert checklist.value[["地区", "结论"]].to_numpy().tolist() == [["甲县", AT_RISK], ["乙县", REACHED]]
+    checklist = table_with(at, "要求")
+    assert checklist[["地区", "结论"]].to_numpy().tolist() == [["甲县", AT_RISK], ["乙县", REACHED]]
 
 
 def test_page_keeps_words_colours_and_expanders_when_drawn_again(page):
@@ -256,8 +258,8 @@ def test_page_for_a_plan_without_criteria_shows_only_the_checklist(fixture_db_pa
     review._all_criteria.cache_clear()
     at = run_app(monkeypatch, fixture_db_path, "pages/review.py", plan="TESTPLAN", region=JIA, period="2024Q3")
     assert not at.main.expander
-    (checklist,) = at.dataframe
-    assert checklist.value[["地区", "结论"]].to_numpy().tolist() == [["甲县", AT_RISK]]
+    (checklist,) = tables_with(at, "结论")
+    assert checklist[["地区", "结论"]].to_numpy().tolist() == [["甲县", AT_RISK]]
 
 
 def test_build_gives_both_tables_from_one_read(con):

@@ -135,6 +135,6 @@ def test_task_update_shows_in_its_history(desktop, writable_server, editor):
     history = page.locator('[data-testid="stExpander"]').filter(has_text="T-1 的更新记录（1条）")
     expect(history).to_be_visible()
     harness.wait_drawn(page)
-    expect(history.locator('[data-testid="stDataFrame"]')).to_contain_text("进行中 → 已完成")
-    expect(history.locator('[data-testid="stDataFrame"]')).to_contain_text(editor["display_name"])
+    expect(history.locator(harness.TABLE)).to_contain_text("进行中 → 已完成")
+    expect(history.locator(harness.TABLE)).to_contain_text(editor["display_name"])
     harness.assert_no_exception(page)

@@ -1,9 +1,11 @@
 """How the pages look beyond what Streamlit draws by itself: the dashboard's CSS
 (tuoyu/ui/app.css: the uploader in Chinese, no English toolbars, the print layout), charts
-in their own look, and 总览's tables: whole and static when short, a scrolling grid with a
-copy for paper when long (table()). Shells only: the figures come from tuoyu.ui.loaders."""
+in their own look, and the tables of 总览, 评审指标, 任务台账 and 县区对比's what-if: whole and
+static when short, a scrolling grid with a copy for paper when long (table()). Shells only: the
+figures come from tuoyu.ui.loaders."""
 
 import html
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from string import Template
@@ -43,12 +45,14 @@ def chart(fig) -> None:
     st.vega_lite_chart(spec=fig.to_dict(validate=False), width="stretch", theme=None)
 
 
-# The product's rule for 总览's tables (table()): at most this many rows, shown whole and static;
-# more, a grid that scrolls, with a static copy for paper. A city's own targets and its counties'
-# fit whole (中卫市: 14 + 3 × 7 = 35); a province's or the country's plan (福建 102, 全国 ~670)
-# and a county's dozens of townships (舞钢市 57) scroll.
+# The product's rule for the tables a leader reads (table()): at most this many rows, shown whole
+# and static; more, a grid that scrolls, with a static copy for paper. A city's own targets and its
+# counties' fit whole (中卫市: 14 + 3 × 7 = 35), as do its review criteria, count targets (10) and
+# tasks (9; WUGANG's 22 the most); a province's or the country's plan (福建 102, 全国 ~670) and a
+# county's dozens of townships (舞钢市 57 targets, 57 count targets) scroll. 县区对比's 指标对比表
+# stays a grid (sorted by a click on a column), 机构明细's list too (its own number and date formats).
 SHORT_TABLE_ROWS = 40
-SHORT_WORD = 10                  # characters: a cell no longer than this is not wrapped (static_table)
+SHORT_WORD = 10                  # Chinese characters wide (_width): a cell no wider is not wrapped (static_table)
 ROW_PX = 35                      # a grid row's height: a scrolling grid `rows_high` rows high
 
 
@@ -91,8 +95,8 @@ def static_table(frame: pd.DataFrame, colours: dict, columns=("状态",), blank=
         shade = f' style="background:{colours[text]}"' if column in columns and text in colours else ""
         return f"<td{kind(column)}{shade}>{html.escape(text)}</td>"
 
-    # a column of short words (a name, a status, a figure) kept on one line, long text wrapped
-    short = {c for c in frame.columns if frame[c].map(lambda v: len(cell_text(v))).max() <= SHORT_WORD}
+    # a column of short words (a name, a status, a figure, a code) kept on one line, long text wrapped
+    short = {c for c in frame.columns if frame[c].map(lambda v: _width(cell_text(v))).max() <= SHORT_WORD}
 
     def kind(column) -> str:
         names = ["status" if column in columns else "", "num" if column in numeric else "",
@@ -104,6 +108,12 @@ def static_table(frame: pd.DataFrame, colours: dict, columns=("状态",), blank=
                    for row in frame.itertuples(index=False))
     return (f'<div class="table-box"><table class="print-table"><thead><tr>{head}</tr></thead>'
             f"<tbody>{rows}</tbody></table></div>")
+
+
+def _width(text: str) -> float:
+    """How wide a text is drawn, in Chinese characters: a Latin letter, a digit or a sign is about
+    half of one (任务编号 ZHONGWEI-02 and 要求 ≥ 1个（2022年） are short words, never broken)."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
 
 
 def status_table(frame: pd.DataFrame, key: str) -> None:
@@ -125,6 +135,6 @@ def units_table(view: comparison.View) -> None:
 
 def what_if_table(frame: pd.DataFrame) -> None:
     """县区对比's what-if (comparison.what_if): whether each unit would reach its target, coloured
-    and worded; no target is a blank cell."""
-    st.dataframe(style_status(frame, ("新增后能否达到目标",), comparison.REACH_COLOURS, blank=("年度目标",)),
-                 hide_index=True, width="stretch")
+    and worded; no target is a blank cell. 10 rows high when it scrolls (table())."""
+    table(frame, "counties_what_if", 10, columns=("新增后能否达到目标",), colours=comparison.REACH_COLOURS,
+          blank=("年度目标",))

@@ -118,9 +118,9 @@ def ledger_table(path: str, plan: str, region: str, quarter: str, counting: str,
     coloured; as they stood at the end of `as_of` (ISO date), indicators for the selection."""
     tasks, _ = loaders.ledger_view(path, plan, region, quarter, counting, as_of)
     table = _ledger.display_table(_ledger.filter_tasks(tasks, unit, list(statuses), phase), LEDGER_TABLE)
-    st.dataframe(styling.style_task_status(table), hide_index=True, width="stretch",
-                 column_config={_ledger.HEADERS[c]: st.column_config.TextColumn(width=w)
-                                for c, w in LEDGER_WIDTHS.items()})
+    display.table(table, "tasks_ledger", 10, colours=styling.TASK_STATUS_COLOURS,
+                  column_config={_ledger.HEADERS[c]: st.column_config.TextColumn(width=w)
+                                 for c, w in LEDGER_WIDTHS.items()})
 
 
 @_figure
@@ -158,7 +158,7 @@ def review_criteria(path: str, plan: str, region: str, quarter: str, counting: s
         return
     st.markdown(f"**{review.summary(table)}**")
     matrix = review.matrix(table)
-    st.dataframe(styling.style_status(matrix, tuple(matrix.columns)), width="stretch")
+    display.table(matrix.reset_index(), "review_matrix", 10, columns=tuple(matrix.columns))
     st.caption("要求所辖每个县区均达标的条款，全市结论已综合所辖县区；展开各条可查看依据数据与条款原文。")
     for number, rows in table.groupby("criterion", sort=True):
         head = rows.iloc[0]
@@ -167,7 +167,7 @@ def review_criteria(path: str, plan: str, region: str, quarter: str, counting: s
             st.markdown(f"> {head['text']}")
             st.caption(f"出处：{head['source']}")
             details = rows[REVIEW_DETAIL].rename(columns=review.CRITERIA_HEADERS)
-            st.dataframe(styling.style_status(details, ("结论",)), hide_index=True, width="stretch")
+            display.table(details, f"review_detail_{number}", 10, columns=("结论",))
 
 
 @_figure
@@ -178,7 +178,7 @@ def review_checklist(path: str, plan: str, region: str, quarter: str, counting: 
         st.info("本方案对所选地区没有数量类目标（示范机构、指导中心、用人单位办托等）。")
         return
     shown = checklist[REVIEW_CHECKLIST].rename(columns=review.CHECKLIST_HEADERS)
-    st.dataframe(styling.style_status(shown, ("结论",)), hide_index=True, width="stretch")
+    display.table(shown, "review_checklist", 10, columns=("结论",))
     st.caption("到期的目标按该年第4季度的数据评价（达标/未达标）；未到期的看所选报告期的数据和近四个季度的趋势"
                "（已达到（未到期）/预计达标/有风险）。“解读”列写明原文含糊之处的计算口径。")
 

@@ -50,7 +50,3 @@ def style_below_average(table: pd.DataFrame, flags: pd.DataFrame, headers: dict)
         css[header] = ["background-color: #fff3cd" if f else "" for f in flags[code]]
     return style_status(table.style.apply(lambda _: css, axis=None), blank=comparison.NOT_SET_COLUMNS)
 
-
-def style_task_status(frame: pd.DataFrame, column: str = "状态"):
-    """Task status cells coloured as well as worded."""
-    return frame.style.map(lambda v: f"background-color: {TASK_STATUS_COLOURS.get(v, '')}", subset=[column])
