@@ -158,9 +158,11 @@ def fast_load(con, path: Path, table: str, today) -> int | None:
     if rows == 0 or not_plain_rows:
         return None
     con.execute(f"alter table fast_{table} drop column fast_not_plain")
+    source = f"fast_{table}"
     if table == "reports":  # write.prepare_rows: the quarter and the period's last day
         con.execute(db.query_text("fast_reports_periods"))
-    con.execute(f"create or replace temp view checked_rows as select *, row_number() over () - 1 as row_index from fast_{table}")
+        source = "fast_reports join fast_periods using (period)"
+    con.execute(f"create or replace temp view checked_rows as select *, row_number() over () - 1 as row_index from {source}")
     try:
         if len(flagged_rows(con, table, today)):
             return None
@@ -185,6 +187,8 @@ def insert(con, table: str) -> int:
     con.execute(db.query_text(f"fast_insert_{table}"))
     n = con.execute(f"select count(*) from fast_{table}").fetchone()[0]
     con.execute(f"drop table fast_{table}")
+    if table == "reports":
+        con.execute("drop table fast_periods")
     return n
 
 
