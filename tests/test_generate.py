@@ -229,6 +229,31 @@ def test_fast_path_stores_reports_by_quarter(plain, monkeypatch, tmp_path):
     assert len(set(quarters)) > 1 and quarters == sorted(quarters)
 
 
+def reports_key(con) -> list:
+    return con.execute("select constraint_text from duckdb_constraints() "
+                       "where table_name = 'reports' and constraint_type = 'PRIMARY KEY'").fetchall()
+
+
+def test_both_paths_leave_reports_with_their_primary_key(plain, monkeypatch, tmp_path):
+    # the build adds it once the rows are in (db.add_keys); imports replace rows by it
+    for name, threshold in (("fast", 0), ("pandas", float("inf"))):
+        monkeypatch.setattr(fastpath, "FAST_MIN_BYTES", threshold)
+        build_database(tmp_path / f"{name}.duckdb", [plain])
+        con = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
+        try:
+            assert reports_key(con) == [("PRIMARY KEY(institution_id, period)",)], name
+            with pytest.raises(duckdb.ConstraintException):
+                con.execute("insert into reports select * from reports limit 1")
+        finally:
+            con.close()
+    con = duckdb.connect()
+    try:
+        db.create_schema(con)  # a schema made for anything but a build has it from the start
+        assert reports_key(con) == [("PRIMARY KEY(institution_id, period)",)]
+    finally:
+        con.close()
+
+
 # One change to the fixture's files per case: broken ones must be refused with exactly the
 # pandas path's messages, unusual but valid ones loaded exactly as the pandas path loads them.
 MUTATIONS = {

@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import FIXTURE
 from tuoyu import auth, cli, db, tasks
+from tuoyu.loading import database
 from tuoyu.uploads import write
 
 REPORT = ("reports.csv", b"institution_id,period,slots,enrolled_infant,enrolled_toddler,enrolled_preschool,"
@@ -116,3 +117,22 @@ def test_build_files_of_an_interrupted_init_are_removed(db_copy, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         init(db_copy)
     assert leftovers(db_copy) == []
+
+
+# ---------------------------------------------------------------- what a build leaves in the store
+
+def indexes(path):
+    return [name for (name,) in rows(path, "select index_name from duckdb_indexes() where table_name = 'reports'")]
+
+
+def test_reports_have_no_quarter_index_and_an_older_database_loses_it(db_copy):
+    assert indexes(db_copy) == []
+    con = db.connect(db_copy)
+    try:  # as a build before this change left it
+        con.execute("create index reports_quarter on reports (quarter)")
+        con.execute("update meta set value = 'older' where key = 'macros_sha256'")
+    finally:
+        con.close()
+    assert indexes(db_copy) == ["reports_quarter"]
+    database.open_database(db_copy).close()  # opening upgrades it
+    assert indexes(db_copy) == []

@@ -27,9 +27,22 @@ def connect_raw(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     return duckdb.connect(str(path), read_only=read_only)
 
 
-def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+def create_schema(con: duckdb.DuckDBPyConnection, keys: bool = True) -> None:
+    """Every table and macro; keys=False leaves reports without its primary key, for a
+    build to add once its rows are in (add_keys)."""
     con.execute(schema_text())
+    if keys:
+        add_keys(con)
     create_macros(con)
+
+
+def add_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """The primary key of reports (ddl/reports_key.sql), unless the table has it. A key
+    twice among the rows raises duckdb.ConstraintException."""
+    has_key = con.execute("select count(*) from duckdb_constraints() where database_name = current_database() "
+                          "and schema_name = 'main' and table_name = 'reports' and constraint_type = 'PRIMARY KEY'").fetchone()[0]
+    if not has_key:
+        con.execute((DDL / "reports_key.sql").read_text(encoding="utf-8"))
 
 
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:

@@ -49,16 +49,17 @@ def _insert(con, frames, fast, progress) -> dict[str, int]:
     return counts
 
 
-def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[str, int]:
+def build_database(db_path: Path, folders: list[Path], progress=None, fast_path: bool = True) -> dict[str, int]:
     """(Re)build the database at db_path from the folders, later folders overriding
     earlier ones. The new database is written beside the old one and swapped in only when
     complete, so a refused folder or a crash leaves an existing database as it was. An
     existing database is replaced only while no other process holds it, and its accounts
     and audit log are carried into the new one (rebuild.py).
     A large CSV of institutions or reports is checked in DuckDB first (fast.py); if any
-    file is not plainly clean, every file is read and checked the usual way instead."""
+    file is not plainly clean, every file is read and checked the usual way instead (as
+    all are with fast_path=False)."""
     deferred: dict[str, list[Path]] = {}
-    files, meta, problems = _read_folders(folders, fastpath.defer_large(deferred))
+    files, meta, problems = _read_folders(folders, fastpath.defer_large(deferred) if fast_path else None)
     fast = {table: paths[0] for table, paths in deferred.items()}
     if deferred and (problems or any(len(paths) > 1 for paths in deferred.values())
                      or any(tf.table in fast for tf in files)):
@@ -74,12 +75,12 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
     building = db_path.with_name(db_path.name + f".building-{os.getpid()}")
     for leftover in (building, Path(str(building) + ".wal")):
         leftover.unlink(missing_ok=True)
-    con = None
+    con, keyed = None, False
     try:
         known = {}
         if fast:
             con = db.connect_raw(building)
-            db.create_schema(con)
+            db.create_schema(con, keys=False)
             known = fastpath.load_all(con, fast, files)
             if known is None:  # let the pandas path find and word every problem
                 fast, known = {}, {}
@@ -92,23 +93,9 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
             raise ImportRefused(problems)
         if con is None:
             con = db.connect_raw(building)
-            db.create_schema(con)
+            db.create_schema(con, keys=False)
         con.execute("begin")
-        try:
-            counts = _insert(con, combine(files), fast, progress)
-        except duckdb.ConstraintException:
-            if not fast:
-                raise
-            # a key twice in a large file, which the fast path leaves to the primary key:
-            # the pandas path names both rows and refuses the folder
-            con.execute("rollback")
-            fastpath.drop_all(con)
-            fast = {}
-            files, meta, problems = _pandas_path(folders)
-            if problems:
-                raise ImportRefused(problems)
-            con.execute("begin")
-            counts = _insert(con, combine(files), fast, progress)
+        counts = _insert(con, combine(files), fast, progress)
         totals.refresh_derived(con)
         counts["task_history"] = tasks.apply_sample_updates(con, folders)
         # when the data was loaded: pages show it as 数据更新于 until an import changes it
@@ -120,6 +107,8 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
         for key, value in sorted(meta.items()):
             con.execute("insert into meta values (?, ?)", [key, value])
         con.execute("commit")
+        db.add_keys(con)  # after the rows: building the key from them is the cheaper way
+        keyed = True
         if replacing:
             counts.update(rebuild.carry_over(con, db_path))
         con.execute("checkpoint")
@@ -127,11 +116,15 @@ def build_database(db_path: Path, folders: list[Path], progress=None) -> dict[st
         con = None
         if replacing:  # again: a dashboard may have started on the old file meanwhile
             rebuild.ensure_free(db_path)
-    except BaseException:  # an interrupted build (Ctrl-C) removes its file too
+    except BaseException as error:  # an interrupted build (Ctrl-C) removes its file too
         if con is not None:
             con.close()
         building.unlink(missing_ok=True)
         Path(str(building) + ".wal").unlink(missing_ok=True)
+        if fast and not keyed and isinstance(error, duckdb.ConstraintException):
+            # a key twice in a large file, which the fast path leaves to the primary key:
+            # the pandas path names both rows and refuses the folder
+            return build_database(db_path, folders, progress, fast_path=False)
         raise
     os.replace(building, db_path)
     Path(str(db_path) + ".wal").unlink(missing_ok=True)

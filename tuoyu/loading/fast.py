@@ -122,7 +122,8 @@ def _run(con, sql: str):
 def fast_load(con, path: Path, table: str, today) -> int | None:
     """Read, type and check one large CSV in DuckDB into temp table fast_<table>. The rows
     it holds, or None: the file is not plainly clean, so let the pandas path judge it. A key
-    twice is not looked for here (any_key_twice, and the table's primary key on insert).
+    twice is not looked for here (any_key_twice, and the primary key the build adds once the
+    rows are in).
     Expects temp tables known_regions / known_institutions (rules.set_known)."""
     try:
         with open(path, "rb") as f:
@@ -157,9 +158,11 @@ def fast_load(con, path: Path, table: str, today) -> int | None:
     if rows == 0 or not_plain_rows:
         return None
     con.execute(f"alter table fast_{table} drop column fast_not_plain")
+    source = f"fast_{table}"
     if table == "reports":  # write.prepare_rows: the quarter and the period's last day
         con.execute(db.query_text("fast_reports_periods"))
-    con.execute(f"create or replace temp view checked_rows as select *, row_number() over () - 1 as row_index from fast_{table}")
+        source = "fast_reports join fast_periods using (period)"
+    con.execute(f"create or replace temp view checked_rows as select *, row_number() over () - 1 as row_index from {source}")
     try:
         if len(flagged_rows(con, table, today)):
             return None
@@ -170,7 +173,7 @@ def fast_load(con, path: Path, table: str, today) -> int | None:
 
 def any_key_twice(con, tables) -> bool:
     """Whether a key occurs twice in one of the fast_<table> temp tables. fast_load leaves
-    that to the primary key of the insert (a pass over the file less); a build refused for
+    that to the table's primary key (a pass over the file less); a build refused for
     another file's problems asks here, since only the pandas path names both rows."""
     for table in tables:
         key = ", ".join(KEYS[table])
@@ -179,17 +182,13 @@ def any_key_twice(con, tables) -> bool:
     return False
 
 
-def drop_all(con) -> None:
-    """Forget the fast path's temp tables (the build goes down the pandas path instead)."""
-    for table in FAST_TABLES:
-        con.execute(f"drop table if exists fast_{table}")
-
-
 def insert(con, table: str) -> int:
     """fast_<table> into the table (queries/fast_insert_<table>.sql); the rows inserted."""
     con.execute(db.query_text(f"fast_insert_{table}"))
     n = con.execute(f"select count(*) from fast_{table}").fetchone()[0]
     con.execute(f"drop table fast_{table}")
+    if table == "reports":
+        con.execute("drop table fast_periods")
     return n
 
 
