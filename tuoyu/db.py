@@ -39,8 +39,7 @@ def create_schema(con: duckdb.DuckDBPyConnection, keys: bool = True) -> None:
 def add_keys(con: duckdb.DuckDBPyConnection) -> None:
     """The primary key of reports (ddl/reports_key.sql), unless the table has it. A key
     twice among the rows raises duckdb.ConstraintException."""
-    has_key = con.execute("select count(*) from duckdb_constraints() where database_name = current_database() "
-                          "and schema_name = 'main' and table_name = 'reports' and constraint_type = 'PRIMARY KEY'").fetchone()[0]
+    has_key = con.execute(query_text("reports_has_key")).fetchone()[0]
     if not has_key:
         con.execute((DDL / "reports_key.sql").read_text(encoding="utf-8"))
 
