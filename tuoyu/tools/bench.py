@@ -70,10 +70,10 @@ def _timed(fn, reps: int, warm: bool = True, budget_s: float = 20.0, cpu: list |
 
 
 class _QueryCounter:
-    """Counts db.run and db.run_objects calls (every named query a page issues goes through
-    one of them) and the milliseconds spent in each named query."""
+    """Counts db.run, db.run_objects and db.run_rows calls (every named query a page issues
+    goes through one of them) and the milliseconds spent in each named query."""
 
-    RUNNERS = ("run", "run_objects")
+    RUNNERS = ("run", "run_objects", "run_rows")
 
     def __init__(self):
         from .. import db
