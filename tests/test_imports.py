@@ -20,7 +20,7 @@ from hypothesis import strategies as hs
 from openpyxl import load_workbook
 
 from tests.apptest import chart_rows, metric, run_app, table_with, target_table, units_table
-from tuoyu import cli, db, freshness, indicators, periods
+from tuoyu import cli, db, freshness, indicators, periods, totals
 from tuoyu.loading.read import read_table_file
 from tuoyu.loading.rules import MAX_ENROLMENT_OVER_SLOTS, check_files
 from tuoyu.uploads import history, read, templates, write
@@ -394,6 +394,24 @@ def test_freshness_by_county(wcon):
         ["甲县", 3, 3, 0, "已报齐"], ["乙县", 2, 1, 1, "未报齐（缺1家）"]]
     assert fresh.missing.values.tolist() == [["乙县", "B1", "乙县工业园职工托育室"]]
     assert freshness.notice(wcon, AREA, "2024Q3") is None
+
+
+def test_notice_of_silent_counties_inside_and_outside_the_stored_quarters(wcon):
+    # inside the stored quarters the counties are chosen in SQL, outside in Python: one answer
+    assert indicators.stored_span(wcon) is not None
+    assert totals.covers(indicators.stored_span(wcon), ["2023Q4"])
+    assert not totals.covers(indicators.stored_span(wcon), ["2025Q1"])
+    # 2023Q4: 甲县 has A1, A2, A3 active and 乙县 B1, and nobody reported before 2024Q2; both
+    # reported later (2024Q3), so no 最新为 is added
+    assert freshness.silent_codes(wcon, AREA, "2023Q4") == {"990101", "990102"}
+    assert freshness.notice(wcon, AREA, "2023Q4") == (
+        "甲县、乙县没有2023年第4季度的机构报表，本期数字未包含其机构的报表数据（报送情况见“数据上报”）。")
+    # 2025Q1: A1, A2, A4 and B1, B2 active, no reports; both last reported 2024Q3
+    assert freshness.notice(wcon, AREA, "2025Q1") == (
+        "甲县（最新为2024年第3季度）、乙县（最新为2024年第3季度）没有2025年第1季度的机构报表，"
+        "本期数字未包含其机构的报表数据（报送情况见“数据上报”）。")
+    # 2024Q2: each county has a report (A1…A4, B1)
+    assert freshness.silent_codes(wcon, AREA, "2024Q2") == set()
 
 
 # ------------------------------------------------------------------ the page

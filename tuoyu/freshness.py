@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import db, indicators, periods
+from . import db, indicators, periods, totals
 
 
 @dataclass
@@ -28,7 +28,12 @@ def by_county(con, region: str, quarter: str | None = None, *, silent_only: bool
     Active and reported are the indicator rows' n_active and n_reported under the 'all'
     counting rule — every active institution, filed or not — so that "reported" means here
     what it means in every figure. With `silent_only`, only the counties silent() finds (a
-    page's notice: the latest quarter is then read for those alone, nationally one or two of 2,850)."""
+    page's notice: nationally one or two of 2,850), from queries/counties_without_reports.sql
+    where the stored rows hold the quarter."""
+    if silent_only and quarter is not None and totals.covers(indicators.stored_span(con), [quarter]):
+        # nationally one or two of 2,850 counties: chosen in the database, not in Python
+        found = db.run(con, "counties_without_reports", region=region, quarter=quarter)
+        return quarter, silent(found).reset_index(drop=True)
     counties = indicators.run_once(con, "counties_of", region=region)
     codes = counties["county_code"].tolist()   # plain strings: iterating the Arrow column is slow
     latest = _latest(con, codes) if quarter is None else None
