@@ -81,10 +81,11 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, focus: str 
     units = targets.bound_units(con, region, level)
     unit_codes = units["code"].tolist()
     province = indicators.province_in(lineage)
-    # for thousands of units only the columns used; whole rows for the region and its province
-    vals = indicators.rows(con, unit_codes, [quarter], counting, new_slots=False, columns=UNIT_COLUMNS)
+    # for thousands of units only the columns used, as columns (a dict per unit, built and
+    # taken apart again, was most of 县区对比 全国's time); whole rows for the region and its province
+    vals = indicators.values(con, unit_codes, [quarter], counting, new_slots=False, columns=UNIT_COLUMNS)
     whole = indicators.rows(con, {region, province} - {None}, [quarter], counting, new_slots=False)
-    by_code = {code: row for (code, _), row in (vals | whole).items()}
+    by_code = {code: row for (code, _), row in whole.items()}
     parent = by_code.get(region) or {}
     average, average_label = _average(by_code, province, region)
     year = int(quarter[:4])
@@ -92,29 +93,34 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, focus: str 
     # each unit's own target for the year with its verdict (DESIGN §4.2), one read for all
     judged = targets.year_verdicts(con, plan, unit_codes, quarter, counting)
 
-    rows = []
-    for code, name in zip(units["code"].tolist(), units["name"].tolist()):
-        r = by_code.get(code) or {}
-        verdict = judged.get(code) or {}
-        target = verdict.get("target")
-        value = r.get("slots_per_1000")
-        above = verdicts.meets(r.get("enrolment_rate"), ">", average.get("enrolment_rate"))
-        row = {"code": code, "name": name, "target": target, "target_year": verdict.get("year"),
-               "slots": r.get("slots"), "resident_population": r.get("resident_population"),
-               "n_not_reported": r.get("n_not_reported"),
-               "slots_needed": verdict.get("slots_needed"),
-               "status": verdict.get("status"),
-               "detail": targets.describe(verdict) if verdict else "",
-               "enrolment_status": _above(above),
-               "slots_vs_average": _above(verdicts.meets(value, ">", average.get("slots_per_1000")))}
-        for code in TABLE_INDICATORS:
-            row[code] = r.get(code)
-        row["gap_to_target"] = None if value is None or target is None else value - target
-        row["gap_to_average"] = None if value is None or average.get("slots_per_1000") is None \
-            else value - average["slots_per_1000"]
-        rows.append(row)
-    rows.sort(key=lambda r: (r["slots_per_1000"] is None, -(r["slots_per_1000"] or 0), r["code"]))
-    frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()  # None stays None (无数据)
+    at = dict(zip(vals["region_code"].tolist(), range(len(vals))))
+    where = [at.get(code) for code in unit_codes]   # a unit without a row has no figures
+
+    def column(name):
+        found = vals[name].tolist()
+        return [None if i is None else found[i] for i in where]
+
+    figures = {name: column(name) for name in ("slots", "resident_population", "n_not_reported") + TABLE_INDICATORS}
+    verdict = [judged.get(code) or {} for code in unit_codes]
+    target = [v.get("target") for v in verdict]
+    value = figures["slots_per_1000"]
+    on_average = average.get("slots_per_1000")
+    out = {"code": unit_codes, "name": units["name"].tolist(), "target": target,
+           "target_year": [v.get("year") for v in verdict],
+           **{name: figures[name] for name in ("slots", "resident_population", "n_not_reported")},
+           "slots_needed": [v.get("slots_needed") for v in verdict],
+           "status": [v.get("status") for v in verdict],
+           "detail": [targets.describe(v) if v else "" for v in verdict],
+           "enrolment_status": [_above(verdicts.meets(e, ">", average.get("enrolment_rate")))
+                                for e in figures["enrolment_rate"]],
+           "slots_vs_average": [_above(verdicts.meets(v, ">", on_average)) for v in value],
+           **{name: figures[name] for name in TABLE_INDICATORS},
+           "gap_to_target": [None if v is None or t is None else v - t for v, t in zip(value, target)],
+           "gap_to_average": [None if v is None or on_average is None else v - on_average for v in value]}
+    # highest 每千人口托位数 first, no data last
+    order = sorted(range(len(unit_codes)), key=lambda i: (value[i] is None, -(value[i] or 0), unit_codes[i]))
+    frame = pd.DataFrame({name: [cells[i] for i in order] for name, cells in out.items()}, dtype=object) \
+        if unit_codes else pd.DataFrame()  # None stays None (无数据)
     word = UNITS_WORD.get(targets.BOUND_LEVEL.get(level), "下级地区")
     return View(parent, frame, average, average_label, year_target, target_year, word,
                 focus if focus in set(unit_codes) else None)
