@@ -235,3 +235,24 @@ def test_rows_by_key_hold_what_values_holds(con):
         again = indicators.rows(con, ["990101"], ["2024Q3"])
     assert blank[("990101", "2024Q3")]["new_slots"] is None
     assert again[("990101", "2024Q3")]["new_slots"] == read[("990101", "2024Q3")]["new_slots"]
+
+
+def test_a_read_in_the_background_belongs_to_the_page_session(con):
+    # what a reader thread works out inside session() is the page's: asked again on the page's
+    # own thread, it is not worked out twice; outside a session nothing is kept
+    with indicators.session(con):
+        assert indicators.in_background(indicators.remembered, con, "kind", 1, lambda: "first").result() == "first"
+        assert indicators.remembered(con, "kind", 1, lambda: "second") == "first"
+    assert indicators.in_background(indicators.remembered, con, "kind", 1, lambda: "third").result() == "third"
+    assert indicators.remembered(con, "kind", 1, lambda: "fourth") == "fourth"
+    # its error reaches the page
+    with pytest.raises(ZeroDivisionError):
+        indicators.in_background(lambda: 1 / 0).result()
+    # blocks read side by side are cut as the page asks: 甲县 160 托位 and 乙县 0 at 2024Q3, and
+    # in another block both counties' 托位 alone at 2024Q2
+    with indicators.prefetch(con, [(["990101", "990102"], ["2024Q3"]), (["990101", "990102"], ["2024Q2"], ["slots"])]):
+        now = indicators.rows(con, ["990101", "990102"], ["2024Q3"])
+        before = indicators.rows(con, ["990101"], ["2024Q2"], columns=["slots"])
+    assert (now[("990101", "2024Q3")]["slots"], now[("990102", "2024Q3")]["slots"]) == (160, 0)
+    # 甲县 at 2024Q2 under the filed rule: A1 100 and A3 30 (A2 filed in August, A4 never)
+    assert sorted(before) == [("990101", "2024Q2")] and before[("990101", "2024Q2")]["slots"] == 130

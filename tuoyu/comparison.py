@@ -83,7 +83,8 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, focus: str 
     province = indicators.province_in(lineage)
     # for thousands of units only the columns used, as columns (a dict per unit, built and
     # taken apart again, was most of 县区对比 全国's time); whole rows for the region and its province
-    vals = indicators.values(con, unit_codes, [quarter], counting, new_slots=False, columns=UNIT_COLUMNS)
+    reading = indicators.in_background(indicators.values, con, unit_codes, [quarter], counting, new_slots=False,
+                                       columns=UNIT_COLUMNS)   # side by side with the whole rows
     whole = indicators.rows(con, {region, province} - {None}, [quarter], counting, new_slots=False)
     by_code = {code: row for (code, _), row in whole.items()}
     parent = by_code.get(region) or {}
@@ -93,6 +94,7 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, focus: str 
     # each unit's own target for the year with its verdict (DESIGN §4.2), one read for all
     judged = targets.year_verdicts(con, plan, unit_codes, quarter, counting)
 
+    vals = reading.result()
     at = dict(zip(vals["region_code"].tolist(), range(len(vals))))
     where = [at.get(code) for code in unit_codes]   # a unit without a row has no figures
 

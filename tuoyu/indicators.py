@@ -7,6 +7,7 @@ all come through here."""
 import contextvars
 import math
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -164,6 +165,20 @@ def session(con):
         _SESSION.reset(token)
 
 
+# DuckDB lets go of Python's lock while a query runs, so a page's independent reads (the
+# blocks of prefetch(), a notice it words at the end) can run on the second core while it
+# judges and words on the first. Small and shared by every session: the tasks are single
+# reads that never wait on one another, and two cores run no more than that at once.
+_READS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tuoyu-read")
+
+
+def in_background(fn, *args, **kwargs) -> Future:
+    """fn(*args, **kwargs) on a reader thread, inside this page's session() (what it reads
+    is remembered for the page as if read here); .result() gives its value or raises its error.
+    For a read that takes a query's time and waits on nothing else."""
+    return _READS.submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
 @contextmanager
 def prefetch(con, blocks, counting: str = DEFAULT_COUNTING):
     """session(), and values() and rows() under `counting` for any regions and quarters within the
@@ -174,12 +189,15 @@ def prefetch(con, blocks, counting: str = DEFAULT_COUNTING):
         held = _SESSION.get()
         outer = held.get("values")
         all_active = count_all(counting)
-        kept = []
+        stored_span(con)   # read once here, not by each block at once
+        reads = []
         for codes, wanted, *columns in blocks:
             codes, wanted, columns = sorted(set(codes)), sorted(set(wanted)), _columns(columns[0] if columns else None)
-            if not codes or not wanted:
-                continue
-            names, found = _rows(con, codes, wanted, all_active, True, columns)
+            if codes and wanted:   # the blocks are read side by side
+                reads.append((codes, wanted, columns, in_background(_rows, con, codes, wanted, all_active, True, columns)))
+        kept = []
+        for codes, wanted, columns, read in reads:
+            names, found = read.result()
             kept.append({"pairs": {(c, q) for c in codes for q in wanted}, "columns": columns,
                          "names": names, "rows": found})
         held["values"] = {"con": con, "count_all": all_active, "blocks": kept}

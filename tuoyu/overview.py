@@ -228,6 +228,10 @@ def _projection(snap: dict) -> tuple | None:
 
 def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarters=None) -> View:
     snap = snapshot(con, region, quarter, plan, counting)
+    # read while the page judges and words below (indicators.in_background): a county that
+    # sent nothing, the national figures
+    silent_notice = indicators.in_background(freshness.notice, con, region, quarter)
+    national_series = indicators.in_background(db.run, con, "national_series")
     province = (snap["provincial_average"] or {}).get("region_code")
     if all_quarters is None:
         all_quarters = db.run(con, "report_quarters")["quarter"].tolist()
@@ -267,7 +271,7 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
     if snap["n_not_reported"]:
         notices.append(f"本期有{snap['n_not_reported']}家计入机构未报送报表，相关数字可能偏低（详见“机构明细”）。")
     # a whole county missing, which the count above does not say
-    notices += [n for n in [freshness.notice(con, region, quarter)] if n]
+    notices += [n for n in [silent_notice.result()] if n]
     return View(
         snapshot=snap, headline=headline,
         headline_status=(snap["year_target"] or {}).get("status"),
@@ -275,7 +279,7 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
         final_target=targets.pick_year(applicable_rows, targets.SLOTS, 10_000),
         trend=trend, staircase=staircase,
         national_targets=indicators.run_once(con, "national_targets", indicator=targets.SLOTS),
-        national_series=_published_by(db.run(con, "national_series"), quarter),
+        national_series=_published_by(national_series.result(), quarter),
         projection=_projection(snap),
         status=status_table(evaluated, docs),
         references=references_display(snap, docs),
