@@ -50,10 +50,17 @@ def _all_criteria() -> pd.DataFrame:
     return frame
 
 
+_PLAN_ROWS: dict = {}   # plan → (the file's frame they were cut from, the plan's rows)
+
+
 def criteria_for(plan_code: str) -> pd.DataFrame:
-    """The plan's rows of data/criteria.csv (empty for a plan without review criteria)."""
+    """The plan's rows of data/criteria.csv (empty for a plan without review criteria), cut
+    once per reading of the file (总览 asked twice a run): read them, never change them."""
     frame = _all_criteria()
-    return frame[frame["plan_code"] == plan_code].reset_index(drop=True)
+    held = _PLAN_ROWS.get(plan_code)
+    if held is None or held[0] is not frame:   # the file read again (a test's own criteria)
+        held = _PLAN_ROWS[plan_code] = (frame, frame[frame["plan_code"] == plan_code].reset_index(drop=True))
+    return held[1]
 
 
 def has_criteria(plan_code: str) -> bool:

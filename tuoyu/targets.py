@@ -283,7 +283,13 @@ def next_due(con, plan_code: str, region_code: str, quarter: str, counting: str 
 def references(con, plan_code: str, region_code: str) -> pd.DataFrame:
     """The plan's fixed targets of a region above this one (the country's 4.5 for a city),
     on indicators the plan sets this region no target of its own: shown beside its figures
-    as 参考, never judged for it."""
+    as 参考, never judged for it. Worked out once per database build (indicators.per_build:
+    plans, targets and the region tree change only then); shared: read it, never change it."""
+    return indicators.per_build(con, "references", (plan_code, region_code),
+                                lambda: _references(con, plan_code, region_code))
+
+
+def _references(con, plan_code: str, region_code: str) -> pd.DataFrame:
     lineage = indicators.lineage(con, region_code)
     targets = plan_targets(con, plan_code)
     columns = ["indicator", "year", "comparator", "target", "owner_code", "owner_name", "source", "note"]
