@@ -28,6 +28,21 @@ def test_codes_without_boundaries_give_a_notice_not_an_error(con):
     assert notice == "县区暂无边界数据（地图只含县级及以上区划），不显示地图。"
 
 
+def test_a_notice_names_a_few_units_left_off_the_map_and_counts_the_rest():
+    import pandas as pd
+
+    def view(n):   # 海原县 has a boundary; n made-up counties do not
+        codes = ["640522"] + [f"99{i:04d}" for i in range(n)]
+        names = ["海原县"] + [f"合成县{i}" for i in range(n)]
+        return comparison.View({}, pd.DataFrame({"code": codes, "name": names}), {}, "全区平均", None, None)
+    shapes = boundaries.outlines(("640522",))
+    assert maps.notice(view(2), shapes) == "以下县区无边界数据，未画入地图：合成县0、合成县1。"
+    assert maps.notice(view(10), shapes) == (
+        "以下县区无边界数据，未画入地图：" + "、".join(f"合成县{i}" for i in range(10)) + "。")
+    assert maps.notice(view(2771), shapes) == (
+        "、".join(f"合成县{i}" for i in range(10)) + "等2771个县区无边界数据，未画入地图。")
+
+
 def test_value_classes_are_quantiles():
     # 10 values, 5 classes: edges at positions round(i × 9 / 5) = 0, 2, 4, 5, 7, 9
     assert maps.value_classes([float(v) for v in range(1, 11)]) == [(1, 3), (3, 5), (5, 6), (6, 8), (8, 10)]

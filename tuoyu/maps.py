@@ -25,13 +25,20 @@ def outlines(view: comparison.View) -> dict:
     return boundaries.outlines(tuple(view.units["code"])) if not view.units.empty else {}
 
 
+NAMES_LISTED = 10   # a notice names this many units left off the map, then counts them
+
+
 def notice(view: comparison.View, shapes: dict) -> str | None:
-    """One line when the map cannot be drawn, or leaves units out; None when all are drawn."""
+    """One line when the map cannot be drawn, or leaves units out (the first NAMES_LISTED by
+    name, then how many: a national map can leave out hundreds); None when all are drawn."""
     if view.units.empty:
         return None
     missing = [n for c, n in zip(view.units["code"], view.units["name"]) if c not in shapes]
     if len(missing) == len(view.units):
         return f"{view.units_word}暂无边界数据（地图只含县级及以上区划），不显示地图。"
+    if len(missing) > NAMES_LISTED:
+        return (f"{'、'.join(missing[:NAMES_LISTED])}等{len(missing)}个{view.units_word}无边界数据，"
+                f"未画入地图。")
     if missing:
         return f"以下{view.units_word}无边界数据，未画入地图：{'、'.join(missing)}。"
     return None
