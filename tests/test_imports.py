@@ -412,6 +412,9 @@ def test_notice_of_silent_counties_inside_and_outside_the_stored_quarters(wcon):
         "本期数字未包含其机构的报表数据（报送情况见“数据上报”）。")
     # 2024Q2: each county has a report (A1…A4, B1)
     assert freshness.silent_codes(wcon, AREA, "2024Q2") == set()
+    # 数据上报's table says the same of 2025Q1, by the same rule
+    assert freshness.freshness(wcon, AREA, "2025Q1").counties[["县区", "应报机构", "已报", "情况"]].values.tolist() == [
+        ["甲县", 3, 0, "本期未报送（最新为2024年第3季度）"], ["乙县", 2, 0, "本期未报送（最新为2024年第3季度）"]]
 
 
 # ------------------------------------------------------------------ the page

@@ -74,12 +74,13 @@ def freshness(con, region: str, quarter: str | None = None) -> Freshness:
     expected, counties = by_county(con, region, quarter)
     missing = db.run(con, "report_freshness", region=region, quarter=expected)
     missing = missing[missing["has_report"].astype("boolean").eq(False).fillna(False).astype(bool)]
+    quiet = set(silent(counties)["county_code"])   # the rule in one place, as 总览's notice reads it
     rows = []
     for c in counties.to_dict("records"):
         latest, active, reported = c["latest_quarter"], int(c["active"]), int(c["reported"])
         if active == 0:
             state = "无应报机构"
-        elif reported == 0:
+        elif c["county_code"] in quiet:
             state = "本期未报送" + (f"（最新为{periods.label(latest)}）" if isinstance(latest, str) else "（从未报送）")
         elif reported < active:
             state = f"未报齐（缺{active - reported}家）"
