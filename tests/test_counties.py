@@ -6,6 +6,8 @@ tests/test_indicators.py):
          (each_child) → ⌈1.5 × 50,000 / 1000⌉ − 0 = 75 托位, 有风险 (not due until 2024Q4)
   测试省 990000 (the average): A1 120 + A2 40 + B2 0 + C1 60 = 220 / 200,000 × 1000 = 1.10"""
 
+import pandas as pd
+
 from tests.apptest import assert_valid_vega_lite, cell_colours, run_app, spec_rows, table_with, vega_charts
 from tuoyu import charts, comparison
 
@@ -148,3 +150,41 @@ def test_county_map_colouring_changes_the_map_and_keeps_the_page(monkeypatch, sa
     table = at.dataframe[0].value
     assert table["县区"].tolist() == ["沙坡头区", "中宁县", "海原县"]   # 1.70, 1.25, 1.00: highest first
     assert [n.label for n in at.number_input][:1] == ["沙坡头区新增托位"]
+
+
+def test_a_bar_chart_of_thousands_of_units_draws_the_highest_and_the_lowest():
+    # 250 units valued 0.01 … 2.50 and 5 without a figure, the selected one in the middle:
+    # the chart draws the 50 highest (2.50 … 2.01), the 50 lowest (0.50 … 0.01) and the selected
+    codes = [f"9{i:05d}" for i in range(255)]
+    values = [round(0.01 * (i + 1), 2) for i in range(250)] + [None] * 5
+    units = pd.DataFrame({"code": codes, "name": [f"县{i}" for i in range(255)], "slots_per_1000": values},
+                         dtype=object)
+    view = comparison.View({}, units, {}, "全省平均", None, None, "县区", focus=codes[124])   # 1.25
+    drawn, note = comparison.bar_units(view, "slots_per_1000")
+    shown = sorted(drawn["slots_per_1000"])
+    assert len(drawn) == 101 and shown[:50] == [round(0.01 * i, 2) for i in range(1, 51)]
+    assert shown[51:] == [round(0.01 * i, 2) for i in range(201, 251)] and shown[50] == 1.25
+    assert note == "共255个县区，图中为每千人口托位数最高和最低的各50个"
+    # a hundred units or fewer: every one, no note
+    few = comparison.View({}, units.head(100), {}, "全省平均", None, None, "县区")
+    drawn, note = comparison.bar_units(few, "slots_per_1000")
+    assert len(drawn) == 100 and note is None
+
+
+def test_bars_without_an_average_to_compare_with_are_grey_not_gone():
+    # the region has no figure of its own (the national synthetic data: no national population),
+    # so no unit is above or below it: those with a figure keep a grey bar; one without has none
+    frame = pd.DataFrame({"code": ["1", "2", "3"], "name": ["甲县", "乙县", "丙县"], "value": [1.5, 0.8, None],
+                          "slots_vs_average": [None, None, None]})
+    spec = charts.unit_bars(frame, "slots_per_1000", None, None, "全国整体", comparison.ABOVE_COLOURS,
+                            "slots_vs_average").to_dict()
+    (bars,) = [layer for layer in spec["layer"] if layer["mark"]["type"] == "bar"]
+    assert bars["encoding"]["color"]["scale"] == {"domain": ["无平均可比"], "range": ["#9aa5b1"]}
+    rows = [r for r in spec_rows(spec) if "name" in r]
+    assert sorted((r["name"], r["系列"]) for r in rows) == [("乙县", "无平均可比"), ("甲县", "无平均可比")]
+    # with an average, the words are the page's as before
+    frame["slots_vs_average"] = [comparison.ABOVE, comparison.NOT_ABOVE, None]
+    spec = charts.unit_bars(frame, "slots_per_1000", 1.0, None, "全国整体", comparison.ABOVE_COLOURS,
+                            "slots_vs_average").to_dict()
+    assert sorted((r["name"], r["系列"]) for r in spec_rows(spec) if "name" in r) == [
+        ("乙县", "不高于平均"), ("甲县", "高于平均")]

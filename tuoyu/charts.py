@@ -34,6 +34,7 @@ LOOK = {
 }
 REGION_COLOUR, PROVINCE_COLOUR, TARGET_COLOUR, NATIONAL_COLOUR = "#1f5fa8", "#8a8f98", "#c0392b", "#6c3483"
 NO_TARGET, NO_TARGET_COLOUR = "未设目标", "#9aa5b1"
+NOT_COMPARED = "无平均可比"   # a unit's figure where there is no average to compare it with: a grey bar all the same
 STATUS_BAR_COLOURS = verdicts.colours("colour") | {NO_TARGET: NO_TARGET_COLOUR}
 
 
@@ -86,12 +87,20 @@ def unit_bars(frame: pd.DataFrame, code: str, average: float | None, target: flo
     MANY_UNITS units; the focus unit (code) in bold, the others lighter.
     frame: code, name, value, <colour_by>."""
     colours = STATUS_BAR_COLOURS if colours is None else colours
+    if colours is STATUS_BAR_COLOURS:
+        words = frame[colour_by].fillna(NO_TARGET)
+    else:
+        # above or not above the average; a figure with no average to compare (the region has
+        # no figure of its own) keeps its bar, in grey, rather than the chart losing every bar
+        words = [w if isinstance(w, str) else NOT_COMPARED if v is not None and pd.notna(v) else ""
+                 for w, v in zip(frame[colour_by], frame["value"])]
+        colours = colours | {NOT_COMPARED: NO_TARGET_COLOUR}
     rate = fmt.value(code, 0.5).endswith("%")
     scale = 100 if rate else 1
     many = len(frame) > MANY_UNITS
     data = pd.DataFrame({
         "code": frame["code"], "name": frame["name"],
-        SERIES: frame[colour_by].fillna(NO_TARGET if colours is STATUS_BAR_COLOURS else ""),
+        SERIES: list(words),
         "value": pd.to_numeric(frame["value"]).astype(float) * scale,
         "label": [fmt.value(code, v, with_unit=False) for v in frame["value"]],
         "opacity": [1 if focus in (None, c) else FADED for c in frame["code"]],

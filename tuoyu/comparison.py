@@ -260,6 +260,24 @@ def what_if(con, view: View, extra: dict[str, int]) -> pd.DataFrame:
     return frame[keep].reset_index(drop=True)
 
 
+BARS_SHOWN = 50   # past twice this many units, the bar charts draw the highest and the lowest this many
+
+
+def bar_units(view: View, code: str) -> tuple[pd.DataFrame, str | None]:
+    """The units a bar chart of `code` draws, and a note (a clause) when they are not all: past 2 ×
+    BARS_SHOWN (the country's 2,850 counties) the highest and the lowest BARS_SHOWN with a
+    figure, and the selected unit. Thousands of bars cannot be read, and a chart that tall
+    (24 px a bar) is more than a browser draws on one canvas (65,535 px in Chromium)."""
+    units = view.units
+    if len(units) <= 2 * BARS_SHOWN:
+        return units, None
+    known = units[units[code].notna()]
+    ranked = known.assign(_v=known[code].astype(float)).sort_values("_v", ascending=False, kind="stable")
+    keep = set(ranked["code"].head(BARS_SHOWN)) | set(ranked["code"].tail(BARS_SHOWN)) | {view.focus}
+    note = f"共{len(units)}个{view.units_word}，图中为{fmt.short(code)}最高和最低的各{BARS_SHOWN}个"
+    return units[units["code"].isin(keep)].reset_index(drop=True), note
+
+
 def what_if_choices(view: View) -> list[str]:
     """The units offered a 新增托位 box first: all of a small set, else those still short of
     their target (most 托位 needed first)."""

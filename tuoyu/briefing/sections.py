@@ -122,10 +122,11 @@ def units_section(b) -> Section | None:
     blocks.append(Table(phrase("ranking_caption", n=b.table_no(), units_word=b.units_word,
                                period_label=b.period_label),
                         columns, rows, [0.7, 1.6, 1.5, 1.2, 1.2, 1.0, 1.2, 1.0], "ccrrrrrc"))
-    frame = b.comp.units.rename(columns={"slots_per_1000": "value"})
+    drawn, some = comparison.bar_units(b.comp, "slots_per_1000")   # as 县区对比 draws them
+    frame = drawn.rename(columns={"slots_per_1000": "value"})
     colour_by, colours = comparison.colouring(b.comp)   # as 县区对比 colours them
     blocks.append(Figure(phrase("units_caption", n=b.figure_no(), units_word=b.units_word,
-                                average_label=b.comp.average_label), "units",
+                                average_label=b.comp.average_label) + (f"（{some}）" if some else ""), "units",
                          charts.unit_bars(frame, "slots_per_1000", average, b.comp.year_target,
                                           b.comp.average_label, colours, colour_by)))
     county_map, _ = maps.county_map(b.comp)   # None where the units have no boundaries

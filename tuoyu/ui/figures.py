@@ -54,21 +54,37 @@ def unit_bars(path: str, plan: str, region: str, quarter: str, counting: str, fo
     (or above/below the average where the plan sets no unit target); 入托率 by above/below.
     The caption under them, saying what the colours and lines mean, with them."""
     view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
-    bars = view.units.rename(columns={code: "value"})
+    units, some = comparison.bar_units(view, code)   # thousands of units: the highest and the lowest
+    bars = units.rename(columns={code: "value"})
     if code == "slots_per_1000":
         column, colours = comparison.colouring(view)
         display.chart(charts.unit_bars(bars, code, view.average.get(code), view.year_target, view.average_label,
                                        colours, column, view.focus))
         word = view.units_word
-        coloured_by = (f"各{word}{view.target_year or ''}年目标的状态（到期按该年第4季度评价，未到期看本期和趋势）"
-                       if column == "status" else f"是否高于{view.average_label}（本方案未对各{word}设定目标）")
-        st.caption(f"从高到低排列；柱色表示{coloured_by}；虚线为{view.average_label}"
-                   + ("，实线为年度目标" if view.year_target is not None else "")
-                   + f"。口径：{fmt.definition('slots_per_1000')}")
+        average = view.average.get(code) is not None
+        coloured_by = (f"柱色表示各{word}{view.target_year or ''}年目标的状态（到期按该年第4季度评价，未到期看本期和趋势）"
+                       if column == "status" else
+                       f"柱色表示是否高于{view.average_label}（本方案未对各{word}设定目标）" if average else
+                       f"{_no_average(view)}（本方案未对各{word}设定目标）")
+        lines = ([f"虚线为{view.average_label}"] if average else []) \
+            + (["实线为年度目标"] if view.year_target is not None else [])
+        st.caption(f"从高到低排列；{coloured_by}" + (f"；{'，'.join(lines)}" if lines else "")
+                   + f"。{_all_in_table(some)}口径：{fmt.definition('slots_per_1000')}")
     else:
         display.chart(charts.unit_bars(bars, code, view.average.get(code), None, view.average_label,
                                        comparison.ABOVE_COLOURS, "enrolment_status", view.focus))
-        st.caption(f"柱色表示是否高于{view.average_label}。口径：{fmt.definition(code)}")
+        coloured_by = f"柱色表示是否高于{view.average_label}" if view.average.get(code) is not None else _no_average(view)
+        st.caption(f"{coloured_by}。{_all_in_table(some)}口径：{fmt.definition(code)}")
+
+
+def _no_average(view) -> str:
+    """The caption where the region has no figure to compare its units with (charts.NOT_COMPARED)."""
+    return f"{view.average_label}无数据，无从比较高低，柱为灰色"
+
+
+def _all_in_table(some: str | None) -> str:
+    """The caption's sentence when a bar chart draws some units only (comparison.bar_units)."""
+    return f"{some}，全部见下方指标对比表。" if some else ""
 
 
 @_figure
