@@ -32,8 +32,10 @@ def by_county(con, region: str, quarter: str | None = None, *, silent_only: bool
     where the stored rows hold the quarter."""
     if silent_only and quarter is not None and totals.covers(indicators.stored_span(con), [quarter]):
         # nationally one or two of 2,850 counties: chosen in the database, not in Python
-        found = db.run(con, "counties_without_reports", region=region, quarter=quarter)
-        return quarter, silent(found).reset_index(drop=True)
+        found = silent(db.run(con, "counties_without_reports", region=region, quarter=quarter)).reset_index(drop=True)
+        latest = _latest(con, found["county_code"].tolist())
+        found.insert(2, "latest_quarter", [latest.get(c) for c in found["county_code"]])
+        return quarter, found
     counties = indicators.run_once(con, "counties_of", region=region)
     codes = counties["county_code"].tolist()   # plain strings: iterating the Arrow column is slow
     latest = _latest(con, codes) if quarter is None else None
