@@ -90,12 +90,14 @@ def _cut(con, all_active: bool, region_codes: list, quarters: list,
     if not usable:
         return None
     found = {}
-    for key in ((c, q) for c in region_codes for q in quarters):
-        block = next((b for b in usable if key in b["pairs"]), None)
-        if block is None:
+    for key in [(c, q) for c in region_codes for q in quarters]:   # thousands at national scale: plain loops
+        for block in usable:
+            if key in block["pairs"]:
+                if key in block["rows"]:   # a pair the query returned no row for has none here either
+                    found[key] = block["rows"][key]
+                break
+        else:
             return None
-        if key in block["rows"]:   # a pair the query returned no row for has none here either
-            found[key] = block["rows"][key]
     names = usable[0]["names"]
     return (names if columns is None else [n for n in names if n in columns]), found
 

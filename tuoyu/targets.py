@@ -135,7 +135,11 @@ def judge_rows(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str)
         return []
     # a page judges the same pair several ways (its snapshot, its table, its headline):
     # each is judged once per page (indicators.remembered)
-    keys = [(tuple(t.get(k) for k in JUDGED_FIELDS), u["code"], u["name"], quarter, counting) for t, u in pairs]
+    fields = {}   # a plan has a few dozen targets across thousands of pairs: each target's fields once
+    for t, _ in pairs:
+        if id(t) not in fields:
+            fields[id(t)] = tuple(t.get(k) for k in JUDGED_FIELDS)
+    keys = [(fields[id(t)], u["code"], u["name"], quarter, counting) for t, u in pairs]
     held = indicators.remembered(con, "judged", None, dict)
     todo = {key: pair for key, pair in zip(keys, pairs) if key not in held}
     if todo:
@@ -157,15 +161,25 @@ def _judge(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> 
     vals = indicators.rows(con, set(codes) | set(province_of.values()), quarters, counting,
                            new_slots="new_slots" in judged, columns=judged_columns(judged))
 
-    def series(code, indicator):
-        return {q: (vals.get((code, q)) or {}).get(indicator) for q in quarters}
+    held = {}   # (region, indicator) → its series: a province's average is the bar of each of its units
 
+    def series(code, indicator):
+        if (code, indicator) not in held:
+            held[code, indicator] = {q: (vals.get((code, q)) or {}).get(indicator) for q in quarters}
+        return held[code, indicator]
+
+    # None for a missing value wherever it came from: a plan's empty target or note reads as
+    # NaN (cleaned once per target, not per pair), a figure as NaN only if stored so
+    clean = {}
     rows = []
     for t, u in pairs:
+        if id(t) not in clean:
+            clean[id(t)] = {k: _none_if_nan(v) for k, v in t.items()}
+        t = clean[id(t)]
         code, indicator = u["code"], t["indicator"]
         average = t["benchmark"] == "provincial_average"
         province = province_of.get(code)
-        bar = series(province, indicator) if average else float(t["target"])
+        bar = series(province, indicator) if average else None if t["target"] is None else float(t["target"])
         v = verdicts.judge(t["comparator"], int(t["year"]), quarter, series(code, indicator), bar)
         needed = None
         if indicator == SLOTS and not average:
@@ -175,14 +189,17 @@ def _judge(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> 
         rows.append({
             "region_code": code, "region_name": u["name"], "indicator": indicator, "year": int(t["year"]),
             "comparator": t["comparator"], "target": t["target"], "benchmark": t["benchmark"], "scope": t["scope"],
-            "bar": v.bar, "bar_name": (vals.get((province, quarter)) or {}).get("name") if average else None,
-            "value": v.value, "status": v.status, "due": v.due, "judged_at": v.judged_at,
-            "projected": v.projected, "projected_bar": v.projected_bar, "quarters_left": v.quarters_left,
+            "bar": _none_if_nan(v.bar), "bar_name": (vals.get((province, quarter)) or {}).get("name") if average else None,
+            "value": _none_if_nan(v.value), "status": v.status, "due": v.due, "judged_at": v.judged_at,
+            "projected": v.projected, "projected_bar": _none_if_nan(v.projected_bar), "quarters_left": v.quarters_left,
             "slots_needed": needed, "per_quarter": None if v.is_final else verdicts.per_quarter(needed, v.quarters_left),
             "source": t["source"], "note": t.get("note"), "reading": t.get("reading"),
         })
-    # None for a missing value wherever it came from (a plan's empty target reads as NaN)
-    return [{k: None if isinstance(v, float) and v != v else v for k, v in row.items()} for row in rows]
+    return rows
+
+
+def _none_if_nan(v):
+    return None if isinstance(v, float) and v != v else v
 
 
 # ------------------------------------------------------------------ this year's target
@@ -325,7 +342,6 @@ def describe(row: dict) -> str:
     """What a verdict rests on, in words (data/verdicts.toml [detail]): the value judged,
     the requirement, and the projection, gap and 托位 still needed where they apply."""
     code, status = row["indicator"], row["status"]
-    projected_requirement = requirement(row, with_year=False, projected=row.get("projected_bar") is not None)
     gap = None if row["value"] is None or row["bar"] is None else abs(float(row["bar"]) - float(row["value"]))
     value_text, bar_text = fmt.pair(code, row["value"], row["bar"])
     fields = {"due_label": periods.label(row["due"]), "value": value_text,
@@ -343,14 +359,19 @@ def describe(row: dict) -> str:
                                                                    row["projected_bar"]) is False
         key = "reached_falling" if falling else "reached"
     elif status == ON_TRACK:
-        key, fields["requirement"] = "on_track", projected_requirement
+        key, fields["requirement"] = "on_track", _projected_requirement(row)
     elif status == AT_RISK and row["projected"] is None:
         key = "at_risk_no_trend" + slots
     elif status == AT_RISK:
-        key, fields["requirement"] = "at_risk" + (slots if row["per_quarter"] else ""), projected_requirement
+        key, fields["requirement"] = "at_risk" + (slots if row["per_quarter"] else ""), _projected_requirement(row)
     else:
         key = "no_data_due" if row["judged_at"] == row["due"] else "no_data_now"
     return verdicts.text("detail", key, **fields)
+
+
+def _projected_requirement(row: dict) -> str:
+    """The requirement against the bar at the due quarter (an average as projected)."""
+    return requirement(row, with_year=False, projected=row.get("projected_bar") is not None)
 
 
 def reference_text(row: dict) -> str:
