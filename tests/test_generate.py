@@ -230,18 +230,21 @@ def test_fast_path_stores_reports_by_quarter(plain, monkeypatch, tmp_path):
 
 
 def reports_key(con) -> list:
-    return con.execute("select constraint_text from duckdb_constraints() "
-                       "where table_name = 'reports' and constraint_type = 'PRIMARY KEY'").fetchall()
+    return con.execute("select index_name, is_unique, expressions from duckdb_indexes() "
+                       "where table_name = 'reports'").fetchall()
 
 
-def test_both_paths_leave_reports_with_their_primary_key(plain, monkeypatch, tmp_path):
-    # the build adds it once the rows are in (db.add_keys); imports replace rows by it
+KEY = [("reports_key", True, "[institution_id, period]")]
+
+
+def test_both_paths_leave_reports_with_their_key(plain, monkeypatch, tmp_path):
+    # the build adds it once the rows are in (db.add_keys): a unique index; imports replace rows by it
     for name, threshold in (("fast", 0), ("pandas", float("inf"))):
         monkeypatch.setattr(fastpath, "FAST_MIN_BYTES", threshold)
         build_database(tmp_path / f"{name}.duckdb", [plain])
         con = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
         try:
-            assert reports_key(con) == [("PRIMARY KEY(institution_id, period)",)], name
+            assert reports_key(con) == KEY, name
             with pytest.raises(duckdb.ConstraintException):
                 con.execute("insert into reports select * from reports limit 1")
         finally:
@@ -249,7 +252,17 @@ def test_both_paths_leave_reports_with_their_primary_key(plain, monkeypatch, tmp
     con = duckdb.connect()
     try:
         db.create_schema(con)  # a schema made for anything but a build has it from the start
-        assert reports_key(con) == [("PRIMARY KEY(institution_id, period)",)]
+        assert reports_key(con) == KEY
+    finally:
+        con.close()
+    con = duckdb.connect()
+    try:  # a database built when the key was a primary key keeps it, and gets no second one
+        db.create_schema(con, keys=False)
+        con.execute("alter table reports add primary key (institution_id, period)")
+        db.add_keys(con)
+        assert reports_key(con) == []
+        assert con.execute("select count(*) from duckdb_constraints() where table_name = 'reports' "
+                           "and constraint_type = 'PRIMARY KEY'").fetchone()[0] == 1
     finally:
         con.close()
 

@@ -28,8 +28,8 @@ def connect_raw(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
 
 
 def create_schema(con: duckdb.DuckDBPyConnection, keys: bool = True) -> None:
-    """Every table and macro; keys=False leaves reports without its primary key, for a
-    build to add once its rows are in (add_keys)."""
+    """Every table and macro; keys=False leaves reports without its key, for a build to
+    add once its rows are in (add_keys)."""
     con.execute(schema_text())
     if keys:
         add_keys(con)
@@ -37,8 +37,8 @@ def create_schema(con: duckdb.DuckDBPyConnection, keys: bool = True) -> None:
 
 
 def add_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """The primary key of reports (ddl/reports_key.sql), unless the table has it. A key
-    twice among the rows raises duckdb.ConstraintException."""
+    """The key of reports (ddl/reports_key.sql: a unique index), unless the table has one.
+    A key twice among the rows raises duckdb.ConstraintException."""
     has_key = con.execute(query_text("reports_has_key")).fetchone()[0]
     if not has_key:
         con.execute((DDL / "reports_key.sql").read_text(encoding="utf-8"))

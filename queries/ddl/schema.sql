@@ -62,8 +62,8 @@ create table if not exists reports (
     caregivers_certified integer check (caregivers_certified >= 0),
     meets_standard       boolean,
     check (caregivers_certified <= caregivers)
-    -- primary key (institution_id, period): added by db.add_keys (ddl/reports_key.sql), at
-    -- once for a new schema, after the rows for a build
+    -- key (institution_id, period): a unique index added by db.add_keys (ddl/reports_key.sql),
+    -- at once for a new schema, after the rows for a build
 );
 -- No index on quarter: with ~23 quarters each quarter is far too many rows for DuckDB to
 -- scan by index (it never did), and the index cost the national build ~1.5 s. A database

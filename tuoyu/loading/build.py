@@ -122,7 +122,7 @@ def build_database(db_path: Path, folders: list[Path], progress=None, fast_path:
         building.unlink(missing_ok=True)
         Path(str(building) + ".wal").unlink(missing_ok=True)
         if fast and not keyed and isinstance(error, duckdb.ConstraintException):
-            # a key twice in a large file, which the fast path leaves to the primary key:
+            # a key twice in a large file, which the fast path leaves to the table's key:
             # the pandas path names both rows and refuses the folder
             return build_database(db_path, folders, progress, fast_path=False)
         raise

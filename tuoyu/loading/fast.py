@@ -122,8 +122,8 @@ def _run(con, sql: str):
 def fast_load(con, path: Path, table: str, today) -> int | None:
     """Read, type and check one large CSV in DuckDB into temp table fast_<table>. The rows
     it holds, or None: the file is not plainly clean, so let the pandas path judge it. A key
-    twice is not looked for here (any_key_twice, and the primary key the build adds once the
-    rows are in).
+    twice is not looked for here (any_key_twice, and the key the build adds once the rows
+    are in).
     Expects temp tables known_regions / known_institutions (rules.set_known)."""
     try:
         with open(path, "rb") as f:
@@ -173,7 +173,7 @@ def fast_load(con, path: Path, table: str, today) -> int | None:
 
 def any_key_twice(con, tables) -> bool:
     """Whether a key occurs twice in one of the fast_<table> temp tables. fast_load leaves
-    that to the table's primary key (a pass over the file less); a build refused for
+    that to the table's key (a pass over the file less); a build refused for
     another file's problems asks here, since only the pandas path names both rows."""
     for table in tables:
         key = ", ".join(KEYS[table])
