@@ -119,9 +119,9 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, focus: str 
            **{name: figures[name] for name in TABLE_INDICATORS},
            "gap_to_target": [None if v is None or t is None else v - t for v, t in zip(value, target)],
            "gap_to_average": [None if v is None or on_average is None else v - on_average for v in value]}
-    # highest 每千人口托位数 first, no data last
+    # highest 每千人口托位数 first, no data last (taken in that order by pandas, not cell by cell in Python)
     order = sorted(range(len(unit_codes)), key=lambda i: (value[i] is None, -(value[i] or 0), unit_codes[i]))
-    frame = pd.DataFrame({name: [cells[i] for i in order] for name, cells in out.items()}, dtype=object) \
+    frame = pd.DataFrame(out, dtype=object).take(order).reset_index(drop=True) \
         if unit_codes else pd.DataFrame()  # None stays None (无数据)
     word = UNITS_WORD.get(targets.BOUND_LEVEL.get(level), "下级地区")
     return View(parent, frame, average, average_label, year_target, target_year, word,
