@@ -6,6 +6,8 @@ tests/test_indicators.py):
          (each_child) → ⌈1.5 × 50,000 / 1000⌉ − 0 = 75 托位, 有风险 (not due until 2024Q4)
   测试省 990000 (the average): A1 120 + A2 40 + B2 0 + C1 60 = 220 / 200,000 × 1000 = 1.10"""
 
+import dataclasses
+
 import pandas as pd
 
 from tests.apptest import assert_valid_vega_lite, cell_colours, run_app, spec_rows, table_with, vega_charts
@@ -188,3 +190,16 @@ def test_bars_without_an_average_to_compare_with_are_grey_not_gone():
                             "slots_vs_average").to_dict()
     assert sorted((r["name"], r["系列"]) for r in spec_rows(spec) if "name" in r) == [
         ("乙县", "不高于平均"), ("甲县", "高于平均")]
+
+
+def test_no_gap_column_without_an_average_to_take_it_from(con):
+    view = comparison.build(con, "TESTPLAN", "990100", "2024Q3", "filed")
+    # 甲县 1.60 − 1.10 = 0.50, 乙县 0.00 − 1.10 = −1.10 (the module docstring)
+    assert comparison.table(view)["与测试省平均之差"].tolist() == [0.5, -1.1]
+    # the country in the synthetic national data has no population: no average, every gap empty,
+    # which the grid drew as a column of None; such a column says nothing and is left out
+    alone = dataclasses.replace(view, average=dict(view.average, slots_per_1000=None),
+                                units=view.units.assign(gap_to_average=None))
+    table = comparison.table(alone)
+    assert "与测试省平均之差" not in table.columns
+    assert table.columns[:5].tolist() == ["县区", "状态", "每千人口托位数（个/千人）", "距目标", "尚需托位"]

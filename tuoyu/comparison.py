@@ -212,6 +212,8 @@ def table(view: View) -> pd.DataFrame:
     frame = pd.DataFrame(data)
     if u["target"].isna().all():   # the plan sets these units no target: no empty columns about one
         frame = frame.drop(columns=list(NOT_SET_COLUMNS) + ["依据"])
+    if view.average.get("slots_per_1000") is None:   # nothing to compare with (the grid drew None)
+        frame = frame.drop(columns=[f"与{view.average_label}之差"])
     return frame
 
 

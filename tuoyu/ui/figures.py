@@ -104,8 +104,9 @@ def comparison_table(path: str, plan: str, region: str, quarter: str, counting: 
     table = comparison.table(view)
     st.dataframe(styling.style_below_average(table, comparison.below_average(view), comparison.indicator_headers()),
                  hide_index=True, width="stretch")
-    st.caption(f"黄色底色表示低于{view.average_label}；点击列名可排序。"
-               f"{'距目标、' if '距目标' in table.columns else ''}与平均之差的单位为 个/千人。")
+    gaps = "、".join(g for g, shown in (("距目标", "距目标" in table.columns),
+                                          ("与平均之差", f"与{view.average_label}之差" in table.columns)) if shown)
+    st.caption(f"黄色底色表示低于{view.average_label}；点击列名可排序。" + (f"{gaps}的单位为 个/千人。" if gaps else ""))
 
 
 @_figure
