@@ -364,7 +364,10 @@ def test_bench_quick_run(tmp_path, capsys):
     for stage in ("build", "queries", "apptest", "pandas", "import"):
         assert result[stage]["peak_rss_mb"] > 0, stage
     assert {p["page"] for p in result["queries"]["pages"].values()} == set(bench.PAGES)
+    # the machine's speed, timed beside the pages (read against it, never asserted on)
+    for when in ("reference_before", "reference_after"):
+        assert set(result["queries"][when]) == {"python_ms", "duckdb_ms"}
     assert all(v["figures_checked"] > 0 for v in result["pandas"]["views"].values())
     assert result["import"]["rows"] == result["import"]["written"] > 0
     printed = capsys.readouterr().out
-    assert "建库" in printed and "pandas 基线" in printed and "AppTest" in printed
+    assert "建库" in printed and "pandas 基线" in printed and "AppTest" in printed and "这台机器此刻的快慢" in printed

@@ -142,12 +142,38 @@ def stage_build(args: dict) -> dict:
             "db_mb": round(Path(args["db"]).stat().st_size / 2**20, 1), **_usage()}
 
 
+# The machine's speed at the moment of the run, timed in the pages' process before and after
+# them: the same fixed work each time, so that a run on a machine (or in a minute) twice as
+# slow shows it here too, and the pages' figures can be read beside it (issue 18: absolute
+# times move between machines). Python work of the kind a page does per row (dicts, a
+# comparison, a formatted figure) and one DuckDB aggregation.
+REFERENCE_ROWS = 20_000
+REFERENCE_SQL = "select i % 1000 as g, count(*), sum(i), avg(i) from range(3000000) t(i) group by g"
+
+
+def _reference_python() -> int:
+    rows = [{"code": f"{i:06d}", "value": i * 0.37, "bar": 4.5} for i in range(REFERENCE_ROWS)]
+    return sum(len(f"{r['code']} {r['value']:.2f} ≥ {r['bar']:.2f}") for r in rows if r["value"] >= r["bar"])
+
+
+def reference(reps: int) -> dict:
+    """Median milliseconds of the fixed Python work and of the fixed DuckDB query."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        return {"python_ms": _median_ms(_timed(_reference_python, reps)),
+                "duckdb_ms": _median_ms(_timed(lambda: con.execute(REFERENCE_SQL).fetchall(), reps))}
+    finally:
+        con.close()
+
+
 def stage_queries(args: dict) -> dict:
 
     path, reps = Path(args["db"]), args["reps"]
     con = database.open_database(path)
     sel = selections(con)
-    out = {"selection": sel, "pages": {}}
+    out = {"selection": sel, "pages": {}, "reference_before": reference(reps)}
     for label, (page, fn) in page_calls(sel).items():
         fn(con)  # warm-up; then one warm run counted query by query
         with _QueryCounter() as counter:
@@ -163,6 +189,7 @@ def stage_queries(args: dict) -> dict:
         out["pages"][label] = {"page": page, "queries": counter.n, "query_ms": counter.ms, "warm_ms": _median_ms(warm),
                                "warm_cpu_ms": _median_ms(warm_cpu), "cold_ms": _median_ms(cold)}
     con.close()
+    out["reference_after"] = reference(reps)
     return {**out, **_usage()}
 
 
@@ -485,6 +512,11 @@ def report(result: dict) -> str:
                  f"{b['rows'].get('reports', 0):,} 行报表，{sel['n_counties']:,} 个县级单位；报告期 {sel['quarter']}")
     lines.append(f"机器：{m['nproc']} 核 {m['cpu']}，{m['mem_gb']} GB；负载 {m['load_avg']} → {m.get('load_avg_end')}；"
                  f"Python {m['python']}，DuckDB {m['duckdb']}，pandas {m['pandas']}，Streamlit {m['streamlit']}")
+    if "reference_before" in q:
+        before, after = q["reference_before"], q["reference_after"]
+        lines.append(f"这台机器此刻的快慢（同一进程，页面计时前 → 后，固定的工作）：Python {before['python_ms']} → "
+                     f"{after['python_ms']} ms，DuckDB {before['duckdb_ms']} → {after['duckdb_ms']} ms；"
+                     f"慢一倍的机器上这两个数也大约翻倍")
     lines += ["", "| 测量 | 结果 | 门槛 |", "|---|---:|---|"]
     if result.get("generate_s"):
         lines.append(f"| 生成数据 | {result['generate_s']} s | — |")
@@ -550,6 +582,9 @@ def growth_table(results: list[dict]) -> str:
                  lambda r: f"{r['queries']['peak_rss_mb']:.0f} / {r['apptest']['peak_rss_mb']:.0f} MB",
                  f"< {BARS['rss_mb']} MB"))
     rows.append(("峰值 RSS：pandas 基线进程", lambda r: f"{r['pandas']['peak_rss_mb']:.0f} MB", "—"))
+    rows.append(("参照：固定的 Python / DuckDB 工作（页面计时前）",
+                 lambda r: f"{r['queries']['reference_before']['python_ms']} / "
+                           f"{r['queries']['reference_before']['duckdb_ms']} ms", "—"))
     rows.append(("负载（开始 → 结束，1 分钟均值）",
                  lambda r: f"{r['machine']['load_avg'][0]} → {r['machine'].get('load_avg_end', ['?'])[0]}", "—"))
     head = "| | " + " | ".join(f"{r['scale']}×" if r["scale"] != "national" else "全国" for r in results) + " | 门槛 |"
