@@ -111,6 +111,21 @@ def test_scatter_names_only_the_selected_unit_and_outliers(sample_con):
     assert "鼓楼区" in named and len(named) < 10          # 83 points, a handful named
 
 
+def test_scatter_names_at_most_ten_outliers_however_many_there_are():
+    # A country's 2,850 units have hundreds beyond two standard deviations; only the ten farthest
+    # are named. 300 units at 0 and twelve at 10, 11, …, 21 托位/千人 (托收率 all 80%, no spread):
+    # mean 186 / 312 = 0.596, sample sd √((3026 − 312 × 0.596²) / 311) = 3.06, so all twelve lie
+    # beyond 2 sd (6.12 from the mean) and the ten farthest are those at 12 … 21; the selected
+    # unit (one of the zeros) is named as well.
+    far = list(range(10, 22))
+    frame = pd.DataFrame({
+        "code": [f"9{i:05d}" for i in range(312)], "name": [f"县{i}" for i in range(312)],
+        "slots_per_1000": [0.0] * 300 + [float(v) for v in far], "occupancy_mean": [0.8] * 312})
+    points = spec_rows(charts.capacity_use(frame, "900000").to_dict(), "单位")
+    named = sorted(r["slots_per_1000"] for r in points if r["label"])
+    assert named == [0.0] + [float(v) for v in range(12, 22)]
+
+
 def test_counties_tables_keep_words_and_colours_when_drawn_again(monkeypatch, fixture_db_path):
     # The indicator table and the what-if with nothing typed in are drawn once per selection and
     # replayed on later runs (tuoyu.ui.figures). data/verdicts.toml: 已达到（未到期） #e6f4e7,

@@ -45,6 +45,8 @@ def finish(chart: alt.TopLevelMixin, title: str, height: int = 420) -> alt.TopLe
 
 # Above this many units, bars lie horizontally with full names, one line each.
 MANY_UNITS = 12
+# Above MANY_UNITS, the scatter names at most this many units besides the selected one.
+MOST_NAMED = 10
 BAR_ROW_PX = 24
 FADED = 0.45   # the other units' bars beside the selected one
 
@@ -175,22 +177,30 @@ def text_px(text: str) -> int:
     return sum(12 if ord(c) > 0x2E80 else 7 for c in text)
 
 
-def _outliers(values: pd.Series) -> pd.Series:
-    """Points more than two standard deviations from the mean."""
+def _spread(values: pd.Series) -> pd.Series:
+    """How many standard deviations each point lies from the mean (0 when all are alike)."""
     spread = values.std()
-    return (values - values.mean()).abs() > 2 * spread if spread else pd.Series(False, index=values.index)
+    return (values - values.mean()).abs() / spread if spread else pd.Series(0.0, index=values.index)
+
+
+def _outliers(x: pd.Series, y: pd.Series, most: int) -> pd.Series:
+    """Points more than two standard deviations from the mean on either axis, the `most` farthest
+    of them: among a country's 2,850 units some hundreds are that far out, and as many names
+    drawn are a block of ink (the tooltip names every point)."""
+    far = pd.concat([_spread(x), _spread(y)], axis=1).max(axis=1)
+    return pd.Series(far.index.isin(far[far > 2].nlargest(most).index), index=far.index)
 
 
 def capacity_use(frame: pd.DataFrame, focus: str | None = None) -> alt.LayerChart:
     """Capacity (托位/千人) against use (平均托收率): a unit with empty places is not the same
     problem as a unit with too few; the dotted line is the standard's 平均托收率
     (review.standard_bar). Names are written beside the points up to MANY_UNITS units; above
-    that only beside the selected unit and the outliers (the tooltip names the rest).
+    that only beside the selected unit and the MOST_NAMED farthest outliers (the tooltip names the rest).
     frame: code, name, slots_per_1000, occupancy_mean."""
     data = frame.dropna(subset=["slots_per_1000", "occupancy_mean"])
     x, y = data["slots_per_1000"].astype(float), data["occupancy_mean"].astype(float) * 100
     named = (pd.Series(True, index=data.index) if len(data) <= MANY_UNITS
-             else _outliers(x) | _outliers(y) | (data["code"] == focus))
+             else _outliers(x, y, MOST_NAMED) | (data["code"] == focus))
     is_focus = data["code"] == focus
     points = pd.DataFrame({
         SERIES: "单位", "code": data["code"], "name": data["name"], "slots_per_1000": x, "occupancy": y,
