@@ -79,12 +79,31 @@ def test_generated_data_passes_the_import_checks(scale2, tmp_path):
     con = db.connect(tmp_path / "g.duckdb")
     try:
         province = con.execute("select code from regions where name = '合成省66'").fetchone()[0]
-        frame = indicators.values(con, [province, "350000"], ["2025Q4"])
+        frame = indicators.values(con, [province, "350000", "100000"], ["2025Q4"])
         ratio = dict(zip(frame["region_code"], frame["slots_per_1000"]))
         # shaped like the national series (4.7 in 2025), within the province factor's spread
         assert 2.5 < ratio[province] < 7.5 and 4.4 < ratio["350000"] < 4.7
+        # the country has a figure of its own: every institution of the dataset over its people
+        assert round(ratio["100000"], 6) == round(hand_slots_per_1000(scale2, "100000", 2025, 4), 6)
     finally:
         con.close()
+
+
+def test_the_country_has_the_people_of_every_county_in_the_data(scale2):
+    # Each county of the dataset has population rows (synthetic ones, 宁夏's, 福建's, the
+    # sample's 浙江 330205 and 河南 舞钢市 410481, summed from its townships), and the
+    # country's row for a year is their sum, column by column: worked here from the county
+    # rows, not from the provinces the generator adds up.
+    regions = pd.read_csv(scale2 / "regions.csv", dtype=str)
+    population = pd.read_csv(scale2 / "population.csv", dtype={"region_code": str})
+    counties = set(regions.loc[regions["level"] == "county", "code"])
+    assert counties <= set(population["region_code"])
+    by_county = population[population["region_code"].isin(counties)].groupby("year")[
+        ["resident_population", "under3_population", "births"]].sum()
+    country = population[population["region_code"] == "100000"].set_index("year")[by_county.columns]
+    assert list(country.index) == list(range(2020, 2027))
+    assert country.equals(by_county)
+    assert 1_000_000 < country.loc[2024, "resident_population"]
 
 
 def hand_slots_per_1000(folder: Path, code: str, year: int, quarter: int) -> float:

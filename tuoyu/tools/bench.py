@@ -460,7 +460,8 @@ def machine() -> dict:
 
 def ensure_data(scale, data: str | None, work: Path, seed: int) -> tuple[Path, float | None]:
     """The folder to build from: --data, the shipped sample at scale 1, else a generated
-    folder under /tmp (kept between runs: the national one takes about a minute)."""
+    folder under /tmp (kept between runs: the national one takes about a minute; made again
+    when the generator has changed since)."""
     from . import generate
 
     if data:
@@ -470,7 +471,8 @@ def ensure_data(scale, data: str | None, work: Path, seed: int) -> tuple[Path, f
     folder = work / f"data-{scale}-{seed}"
     if (folder / "dataset.csv").exists() and (folder / "reports.csv").exists():
         meta = dict(line.rstrip("\n").split(",", 1) for line in open(folder / "dataset.csv", encoding="utf-8"))
-        if meta.get("scale") == str(scale) and meta.get("seed") == str(seed):
+        if (meta.get("scale"), meta.get("seed"), meta.get("generator_version")) == (
+                str(scale), str(seed), str(generate.VERSION)):
             return folder, None
     shutil.rmtree(folder, ignore_errors=True)
     started = time.perf_counter()

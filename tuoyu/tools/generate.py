@@ -45,6 +45,10 @@ CITIES_PER_PROVINCE = (NATIONAL["cities"] - SAMPLE_CITIES) / (NATIONAL["province
 NATIONAL_CURVE = (1.80, 2.03, 2.50, 3.38, 4.08, 4.70, 4.90)
 COUNTY_POPULATION = 320_000   # mean 2020 resident population of a synthetic county
 LABEL = "示例数据（合成）"
+# Written into dataset.csv; a folder the benchmark kept from an older generator is made again.
+# 2: the country's population rows (national_population).
+VERSION = 2
+NATIONAL_CODE = "100000"   # 全国 (data/base/regions.csv), the root of every province
 
 
 def layout(scale) -> tuple[int, int, int]:
@@ -97,7 +101,7 @@ def provinces_plan(seed: int, scale) -> list[dict]:
 
 def province_regions(prov: dict) -> list[sample.Region]:
     prefix = prov["prefix"]
-    out = [sample.Region(f"{prefix}0000", f"合成省{prefix}", "province", "100000")]
+    out = [sample.Region(f"{prefix}0000", f"合成省{prefix}", "province", NATIONAL_CODE)]
     for city, n in prov["cities"]:
         out.append(sample.Region(city, f"合成市{city[:4]}", "city", f"{prefix}0000"))
         out += [sample.Region(f"{city[:4]}{d:02d}", f"合成县{city[:4]}{d:02d}", "county", city)
@@ -211,11 +215,42 @@ def append_rows(path: Path, table: str, rows: list[dict]) -> None:
             writer.writerow([sample.cell(row.get(c)) for c in columns])
 
 
+def national_population(out_dir: Path) -> list[dict]:
+    """The country's population rows (region NATIONAL_CODE), year by year: the sum over the
+    highest units of the dataset that have rows of their own — each synthetic province, 宁夏
+    and 福建 whole, the counties of the sample's partial 浙江 and 河南 — so that 全国's
+    每千人口托位数 divides the institutions the dataset holds by the people of the units they
+    are in (without it 总览 全国 has no figure at all). Every column is a sum of people."""
+    with open(out_dir / "regions.csv", encoding="utf-8", newline="") as f:
+        parent = {r["code"]: r["parent_code"] for r in csv.DictReader(f)}
+    with open(out_dir / "population.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    has_rows = {r["region_code"] for r in rows}
+
+    def highest(code: str) -> bool:   # no unit above it has rows
+        code = parent.get(code)
+        while code:
+            if code in has_rows:
+                return False
+            code = parent.get(code)
+        return True
+
+    summed: dict[int, list[int]] = {}
+    for r in rows:
+        if highest(r["region_code"]):
+            acc = summed.setdefault(int(r["year"]), [0, 0, 0])
+            for i, column in enumerate(("resident_population", "under3_population", "births")):
+                acc[i] += int(r[column] or 0)
+    return [{"region_code": NATIONAL_CODE, "year": y, "resident_population": resident,
+             "under3_population": under3, "births": births} for y, (resident, under3, births) in sorted(summed.items())]
+
+
 def write_meta(out_dir: Path, seed: int, scale) -> None:
     meta = [("label", LABEL), ("description", f"在示例数据之外加入虚构的省、市、县（{scale_label(scale)}），"
                                               "名称标“合成”，代码不与真实区划重复；机构、报表均为虚构。"),
             ("generated_by", f"python -m tuoyu generate --scale {scale}"), ("seed", str(seed)),
-            ("scale", str(scale)), ("as_of", sample.AS_OF.isoformat()), ("default_plan", "ZHONGWEI"),
+            ("scale", str(scale)), ("generator_version", str(VERSION)), ("as_of", sample.AS_OF.isoformat()),
+            ("default_plan", "ZHONGWEI"),
             ("periods", f"{sample.q_label(sample.REPORT_FIRST_Q)}–{sample.q_label(sample.LAST_Q)}")]
     with open(out_dir / "dataset.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -238,5 +273,8 @@ def generate(out_dir, scale=1, seed: int = 2021, progress=None) -> dict[str, int
         if progress:
             progress(f"合成省{prov['prefix']}: {len(tables['institutions']):,} 家机构, "
                      f"{len(tables['reports']):,} 行报表")
+    national = national_population(out_dir)
+    append_rows(out_dir / "population.csv", "population", national)
+    counts["population.csv"] += len(national)
     write_meta(out_dir, seed, scale)
     return counts
