@@ -14,6 +14,7 @@ Bindings by scope:
 import pandas as pd
 
 from . import fmt, indicators, periods, verdicts
+from .verdicts import none_if_missing
 
 # kept as names: pages and tests compare with them
 MET, MISSED, REACHED, ON_TRACK, AT_RISK, NO_DATA = (verdicts.MET, verdicts.MISSED, verdicts.REACHED,
@@ -174,7 +175,7 @@ def _judge(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> 
     rows = []
     for t, u in pairs:
         if id(t) not in clean:
-            clean[id(t)] = {k: _none_if_nan(v) for k, v in t.items()}
+            clean[id(t)] = {k: none_if_missing(v) for k, v in t.items()}
         t = clean[id(t)]
         code, indicator = u["code"], t["indicator"]
         average = t["benchmark"] == "provincial_average"
@@ -189,17 +190,13 @@ def _judge(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> 
         rows.append({
             "region_code": code, "region_name": u["name"], "indicator": indicator, "year": int(t["year"]),
             "comparator": t["comparator"], "target": t["target"], "benchmark": t["benchmark"], "scope": t["scope"],
-            "bar": _none_if_nan(v.bar), "bar_name": (vals.get((province, quarter)) or {}).get("name") if average else None,
-            "value": _none_if_nan(v.value), "status": v.status, "due": v.due, "judged_at": v.judged_at,
-            "projected": v.projected, "projected_bar": _none_if_nan(v.projected_bar), "quarters_left": v.quarters_left,
+            "bar": none_if_missing(v.bar), "bar_name": (vals.get((province, quarter)) or {}).get("name") if average else None,
+            "value": none_if_missing(v.value), "status": v.status, "due": v.due, "judged_at": v.judged_at,
+            "projected": v.projected, "projected_bar": none_if_missing(v.projected_bar), "quarters_left": v.quarters_left,
             "slots_needed": needed, "per_quarter": None if v.is_final else verdicts.per_quarter(needed, v.quarters_left),
             "source": t["source"], "note": t.get("note"), "reading": t.get("reading"),
         })
     return rows
-
-
-def _none_if_nan(v):
-    return None if isinstance(v, float) and v != v else v
 
 
 # ------------------------------------------------------------------ this year's target

@@ -57,13 +57,19 @@ def text(section: str, key: str, **fields) -> str:
 
 def meets(value, comparator: str, bar) -> bool | None:
     """Whether the value meets the bar; None when either is missing."""
-    if value is None or bar is None or _nan(value) or _nan(bar):
+    if missing(value) or missing(bar):
         return None
     return _COMPARE[comparator](value, bar)
 
 
-def _nan(v) -> bool:
-    return isinstance(v, float) and math.isnan(v)
+def missing(v) -> bool:
+    """A value the engine treats as absent (无数据): None, or a float NaN as a frame holds it."""
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def none_if_missing(v):
+    """The value, or None where missing() (a verdict row carries None, never NaN)."""
+    return None if missing(v) else v
 
 
 def due_quarter(year: int) -> str:
@@ -85,7 +91,7 @@ def quarters_needed(years, quarter: str) -> set[str]:
 def linear_projection(points: list[tuple[float, float | None]], at: float) -> float | None:
     """Least-squares line through the (x, y) points that have a y, read at x = at; None
     with fewer than two such points."""
-    points = [(x, y) for x, y in points if y is not None and not _nan(y)]
+    points = [(x, y) for x, y in points if not missing(y)]
     if len(points) < 2:
         return None
     n = len(points)
