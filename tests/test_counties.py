@@ -111,19 +111,36 @@ def test_scatter_names_only_the_selected_unit_and_outliers(sample_con):
     assert "鼓楼区" in named and len(named) < 10          # 83 points, a handful named
 
 
+def scatter_frame(slots: list[float], names: str = "") -> pd.DataFrame:
+    """Units with these 托位/千人, all at 托收率 80% (no spread on that axis): the last ones named
+    by the characters of `names`, the others 县0, 县1 …"""
+    n = len(slots)
+    return pd.DataFrame({"code": [f"9{i:05d}" for i in range(n)],
+                         "name": [f"县{i}" for i in range(n - len(names))] + list(names),
+                         "slots_per_1000": slots, "occupancy_mean": [0.8] * n})
+
+
+def named_slots(frame: pd.DataFrame, focus: str) -> list[float]:
+    points = spec_rows(charts.capacity_use(frame, focus).to_dict(), "单位")
+    return sorted(r["slots_per_1000"] for r in points if r["label"])
+
+
 def test_scatter_names_at_most_ten_outliers_however_many_there_are():
     # A country's 2,850 units have hundreds beyond two standard deviations; only the ten farthest
-    # are named. 300 units at 0 and twelve at 10, 11, …, 21 托位/千人 (托收率 all 80%, no spread):
-    # mean 186 / 312 = 0.596, sample sd √((3026 − 312 × 0.596²) / 311) = 3.06, so all twelve lie
-    # beyond 2 sd (6.12 from the mean) and the ten farthest are those at 12 … 21; the selected
-    # unit (one of the zeros) is named as well.
-    far = list(range(10, 22))
-    frame = pd.DataFrame({
-        "code": [f"9{i:05d}" for i in range(312)], "name": [f"县{i}" for i in range(312)],
-        "slots_per_1000": [0.0] * 300 + [float(v) for v in far], "occupancy_mean": [0.8] * 312})
-    points = spec_rows(charts.capacity_use(frame, "900000").to_dict(), "单位")
-    named = sorted(r["slots_per_1000"] for r in points if r["label"])
-    assert named == [0.0] + [float(v) for v in range(12, 22)]
+    # are named. 300 units at 0 and twelve at 10, 13, …, 43 托位/千人: mean 318 / 312 = 1.02,
+    # sample sd √((9714 − 312 × 1.02²) / 311) = 5.49, two of them 10.99; so 13 … 43 lie beyond it
+    # (10 does not), and the ten farthest are 16 … 43. The selected unit (a zero) is named too.
+    # Their one-character names (12 px) are 21 px apart in the 300 px plot (3 / 43 × 300), so
+    # none hides another.
+    far = [10.0 + 3 * k for k in range(12)]
+    assert named_slots(scatter_frame([0.0] * 300 + far, "甲乙丙丁戊己庚辛壬癸子丑"), "900000") == [0.0] + far[2:]
+
+
+def test_scatter_names_one_of_two_outliers_drawn_on_the_same_spot():
+    # 300 units at 0, and 20.0, 20.1 and 40: mean 80.1 / 303 = 0.26, sd √((2404.01 − 303 ×
+    # 0.26²) / 302) = 2.81, so all three lie beyond two sd (5.62). 20.0 and 20.1 are 0.75 px
+    # apart in the 300 px plot: the farther of the two (20.1) is named, not both.
+    assert named_slots(scatter_frame([0.0] * 300 + [20.0, 20.1, 40.0], "甲乙丙"), "900000") == [0.0, 20.1, 40.0]
 
 
 def test_counties_tables_keep_words_and_colours_when_drawn_again(monkeypatch, fixture_db_path):

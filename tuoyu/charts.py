@@ -45,8 +45,13 @@ def finish(chart: alt.TopLevelMixin, title: str, height: int = 420) -> alt.TopLe
 
 # Above this many units, bars lie horizontally with full names, one line each.
 MANY_UNITS = 12
-# Above MANY_UNITS, the scatter names at most this many units besides the selected one.
+# Above MANY_UNITS, the scatter names at most this many units besides the selected one, no two
+# names overlapping in a plot of SCATTER_PX (width, height) with names LABEL_PX high: about the
+# plot on a phone (390 px: some 300 × 220 between its points' extremes; at 1440 px 400 × 270),
+# so that names kept apart are apart on either.
 MOST_NAMED = 10
+SCATTER_PX = (300, 220)
+LABEL_PX = 18   # a 12 px name and a little room
 BAR_ROW_PX = 24
 FADED = 0.45   # the other units' bars beside the selected one
 
@@ -183,25 +188,44 @@ def _spread(values: pd.Series) -> pd.Series:
     return (values - values.mean()).abs() / spread if spread else pd.Series(0.0, index=values.index)
 
 
-def _outliers(x: pd.Series, y: pd.Series, most: int) -> pd.Series:
+def _outliers(names: pd.Series, x: pd.Series, y: pd.Series, most: int, kept: pd.Series) -> pd.Series:
     """Points more than two standard deviations from the mean on either axis, the `most` farthest
-    of them: among a country's 2,850 units some hundreds are that far out, and as many names
-    drawn are a block of ink (the tooltip names every point)."""
+    of them whose names do not overlap a name already drawn (those of `kept` first): among a
+    country's 2,850 units some hundreds are that far out, and the farthest lie together in one
+    tail; as many names drawn are a block of ink (the tooltip names every point)."""
     far = pd.concat([_spread(x), _spread(y)], axis=1).max(axis=1)
-    return pd.Series(far.index.isin(far[far > 2].nlargest(most).index), index=far.index)
+    # where each name would be drawn, in pixels of a plot SCATTER_PX wide and high (centred on
+    # its point, LABEL_PX high): the chart's own size is known only in the browser
+    px = (x - x.min()) / ((x.max() - x.min()) or 1.0) * SCATTER_PX[0]
+    py = (y - y.min()) / ((y.max() - y.min()) or 1.0) * SCATTER_PX[1]
+
+    def label(i):
+        return px[i], py[i], text_px(names[i])
+
+    placed = [label(i) for i in x.index[kept.to_numpy()]]
+    chosen = []
+    for i in far[far > 2].sort_values(ascending=False, kind="stable").index:
+        lx, ly, w = label(i)
+        if all(abs(lx - qx) >= (w + qw) / 2 or abs(ly - qy) >= LABEL_PX for qx, qy, qw in placed):
+            placed.append((lx, ly, w))
+            chosen.append(i)
+            if len(chosen) == most:
+                break
+    return pd.Series(x.index.isin(chosen), index=x.index)
 
 
 def capacity_use(frame: pd.DataFrame, focus: str | None = None) -> alt.LayerChart:
     """Capacity (托位/千人) against use (平均托收率): a unit with empty places is not the same
     problem as a unit with too few; the dotted line is the standard's 平均托收率
     (review.standard_bar). Names are written beside the points up to MANY_UNITS units; above
-    that only beside the selected unit and the MOST_NAMED farthest outliers (the tooltip names the rest).
+    that only beside the selected unit and at most MOST_NAMED outliers, the farthest whose names
+    do not overlap (the tooltip names the rest).
     frame: code, name, slots_per_1000, occupancy_mean."""
     data = frame.dropna(subset=["slots_per_1000", "occupancy_mean"])
     x, y = data["slots_per_1000"].astype(float), data["occupancy_mean"].astype(float) * 100
-    named = (pd.Series(True, index=data.index) if len(data) <= MANY_UNITS
-             else _outliers(x, y, MOST_NAMED) | (data["code"] == focus))
     is_focus = data["code"] == focus
+    named = (pd.Series(True, index=data.index) if len(data) <= MANY_UNITS
+             else _outliers(data["name"], x, y, MOST_NAMED, is_focus) | is_focus)
     points = pd.DataFrame({
         SERIES: "单位", "code": data["code"], "name": data["name"], "slots_per_1000": x, "occupancy": y,
         "label": [n if k else "" for n, k in zip(data["name"], named)],
