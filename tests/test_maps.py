@@ -98,3 +98,14 @@ def test_briefing_carries_the_map_where_there_are_boundaries(sample_con, con):
     assert [(f.name, f.caption) for f in zhongwei.figures()][-1] == ("map", "图3　各县区2024年每千人口托位数目标状态")
     fixture = briefing.assemble(con, "TESTPLAN", "990100", "2024Q3")
     assert "map" not in [f.name for f in fixture.figures()]
+
+
+def test_outlines_are_read_once_for_the_same_units_in_another_order(sample_con):
+    # 县区对比 orders the units by their figures, which change with the period; the outlines
+    # of the same 84 福建 counties are read and simplified once, not once per period
+    boundaries.outlines.cache_clear()
+    q4 = comparison.build(sample_con, "FUJIAN", "350000", "2024Q4", "filed")
+    q2 = comparison.build(sample_con, "FUJIAN", "350000", "2023Q2", "filed")
+    assert list(q4.units["code"]) != list(q2.units["code"]) and set(q4.units["code"]) == set(q2.units["code"])
+    assert maps.outlines(q2) is maps.outlines(q4)
+    assert boundaries.outlines.cache_info().misses == 1

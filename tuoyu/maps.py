@@ -23,7 +23,10 @@ CODE = "slots_per_1000"
 
 
 def outlines(view: comparison.View) -> dict:
-    return boundaries.outlines(tuple(view.units["code"])) if not view.units.empty else {}
+    """The units' outlines, by code. Asked for by the sorted codes: the units come ordered by
+    their figures, which change with the period, and the outlines (cached per set of codes)
+    were read and simplified again for every period (60% of an uncached 县区对比 福建)."""
+    return boundaries.outlines(tuple(sorted(view.units["code"]))) if not view.units.empty else {}
 
 
 NAMES_LISTED = 10   # a notice names this many units left off the map, then counts them
