@@ -39,8 +39,13 @@ STATUS_BAR_COLOURS = verdicts.colours("colour") | {NO_TARGET: NO_TARGET_COLOUR}
 
 
 def finish(chart: alt.TopLevelMixin, title: str, height: int = 420) -> alt.TopLevelMixin:
-    """The common look (LOOK) on a built chart: its title, its height, the container's width."""
-    return chart.properties(title=title, height=height, width="container").configure(**LOOK)
+    """The common look (LOOK) on a built chart: its title, its height, the container's width.
+    Set as the plain values Vega-Lite reads: properties() checks each against the schema and
+    configure() turns every key of LOOK into a schema object first, a quarter of the time a
+    small chart takes to build and write out; the specification is the same."""
+    chart = chart.copy(deep=False)
+    chart.title, chart.height, chart.width, chart.config = title, height, "container", LOOK
+    return chart
 
 
 # Above this many units, bars lie horizontally with full names, one line each.
