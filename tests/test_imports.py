@@ -389,9 +389,9 @@ def test_freshness_by_county(wcon):
     fresh = freshness.freshness(wcon, AREA)
     assert fresh.expected_quarter == "2024Q3"
     # 甲县 at 2024Q3's end: A1, A2, A4 active (A3 closed on 2024-09-30), all reported;
-    # 乙县: B1 and B2 active, only B2 reported
+    # 乙县: B1 and B2 active, only B2 reported — listed first, the county to chase
     assert fresh.counties[["县区", "应报机构", "已报", "未报", "情况"]].values.tolist() == [
-        ["甲县", 3, 3, 0, "已报齐"], ["乙县", 2, 1, 1, "未报齐（缺1家）"]]
+        ["乙县", 2, 1, 1, "未报齐（缺1家）"], ["甲县", 3, 3, 0, "已报齐"]]
     assert fresh.missing.values.tolist() == [["乙县", "B1", "乙县工业园职工托育室"]]
     assert freshness.notice(wcon, AREA, "2024Q3") is None
 
@@ -445,7 +445,7 @@ def test_upload_page_imports_and_undoes_and_the_overview_follows(monkeypatch, db
     assert counties_tables(at) == (0.0, 0.0)
     at.switch_page("pages/upload.py").run()
     assert at.title[0].value == "数据上报" and not at.exception
-    assert at.dataframe[0].value["县区"].tolist() == ["甲县", "乙县"]  # freshness
+    assert at.dataframe[0].value["县区"].tolist() == ["乙县", "甲县"]  # freshness: 乙县 未报齐 first
 
     at.file_uploader(key="upload_files").set_value(
         ("reports.csv", (BAD / "reports_over_150.csv").read_bytes(), "text/csv"))

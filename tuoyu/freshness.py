@@ -77,20 +77,24 @@ def freshness(con, region: str, quarter: str | None = None) -> Freshness:
     missing = db.run(con, "report_freshness", region=region, quarter=expected)
     missing = missing[missing["has_report"].astype("boolean").eq(False).fillna(False).astype(bool)]
     quiet = set(silent(counties)["county_code"])   # the rule in one place, as 总览's notice reads it
-    rows = []
+    rows, order = [], []
     for c in counties.to_dict("records"):
         latest, active, reported = c["latest_quarter"], int(c["active"]), int(c["reported"])
         if active == 0:
-            state = "无应报机构"
+            state, rank = "无应报机构", 3
         elif c["county_code"] in quiet:
-            state = "本期未报送" + (f"（最新为{periods.label(latest)}）" if isinstance(latest, str) else "（从未报送）")
+            state, rank = "本期未报送" + (f"（最新为{periods.label(latest)}）" if isinstance(latest, str) else "（从未报送）"), 0
         elif reported < active:
-            state = f"未报齐（缺{active - reported}家）"
+            state, rank = f"未报齐（缺{active - reported}家）", 1
         else:
-            state = "已报齐"
+            state, rank = "已报齐", 2
         rows.append({"县区": c["county_name"], "区划代码": c["county_code"],
                      "最新报告期": periods.label(latest) if isinstance(latest, str) else "无报表",
                      "应报机构": active, "已报": reported, "未报": active - reported, "情况": state})
+        order.append((rank, reported - active, c["county_code"]))
+    # the counties to chase first: none reported, then most missing; a province's or the
+    # country's hundreds of complete counties after them (then by code)
+    rows = [row for _, row in sorted(zip(order, rows), key=lambda pair: pair[0])]
     # the county and how it stands first (on a phone they stay on screen), the code last
     table = pd.DataFrame(rows, columns=["县区", "情况", "未报", "已报", "应报机构", "最新报告期", "区划代码"])
     missing = pd.DataFrame({"县区": missing["county_name"], "机构编码": missing["institution_id"],
