@@ -96,7 +96,8 @@ if fresh.expected_quarter is None:
     st.caption("尚无机构报表。")
 else:
     st.caption(f"各县区在营机构报送{fresh.expected_label}（本方案区域最新报告期）报表的情况；本期未报送、未报齐的县区在前。")
-    st.dataframe(fresh.counties, hide_index=True, width="stretch")
+    st.dataframe(fresh.counties, hide_index=True, width="stretch",   # 本期未报送（最新为…） whole
+                 column_config={"情况": st.column_config.TextColumn(width="large")})
     if not fresh.missing.empty:
         with st.expander(f"未报送机构名单（{len(fresh.missing)}家）"):
             st.dataframe(fresh.missing, hide_index=True, width="stretch")
