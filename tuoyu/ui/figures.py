@@ -92,8 +92,10 @@ def capacity_use(path: str, plan: str, region: str, quarter: str, counting: str,
     """县区对比's 托位 against 托收率 scatter (charts.capacity_use), and how to read it."""
     view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
     display.chart(charts.capacity_use(view.units, view.focus))
+    named = (f"名称只标出所选单位和偏离最大的单位（至多{charts.MOST_NAMED}个，挤在一处的只标一个），"
+             "其余请把鼠标移到点上查看。")
     st.caption("右下方：托位多但空置；左上方：托位少且满员，需要新增托位。"
-               + (f"名称只标出所选单位和偏离最大的单位（至多{charts.MOST_NAMED}个，挤在一处的只标一个），其余请把鼠标移到点上查看。" if len(view.units) > charts.MANY_UNITS else ""))
+               + (named if len(view.units) > charts.MANY_UNITS else ""))
 
 
 @_figure
