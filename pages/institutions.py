@@ -23,9 +23,9 @@ gap.metric(f"距{target['year']}年目标尚需托位" if target else "距年度
            else f"{snap['slots_needed']} 个", help=fmt.definition("slots_needed"), border=True)
 if target:
     styling.status_badge(gap, target["status"], f"{target['year']}年目标：{target['status']}")
-left_out.metric("本期报表中未计入指标的托位", f"{institutions.left_out_slots(frame)} 个", border=True,
+left_out.metric("本期报表中未计入指标的托位", f"{fmt.count(institutions.left_out_slots(frame))} 个", border=True,
                 help="按当前计入口径不计入的机构（默认：未备案）本期报表的托位数；备案后即计入每千人口托位数。")
-silent.metric("本期未报机构", f"{institutions.summary(frame)['not_reported']} 家", border=True,
+silent.metric("本期未报机构", f"{fmt.count(institutions.summary(frame)['not_reported'])} 家", border=True,
               help="本季度内没有报表的在营机构，其托位、在托不在本期数字中。")
 
 counts = institutions.summary(frame)

@@ -25,7 +25,7 @@ import openpyxl
 import pytest
 
 from tests.apptest import run_app
-from tuoyu import institutions
+from tuoyu import fmt, institutions
 
 FLAG_COLUMNS = ["flag_not_filed", "flag_low_occupancy", "flag_understaffed",
                 "flag_below_standard", "flag_not_reported"]
@@ -203,3 +203,10 @@ def test_page_filters_and_says_when_nothing_matches(app_test):
     assert not at.exception
     assert not at.dataframe
     assert [i.value for i in at.info] == ["没有符合筛选条件的机构"]
+
+
+def test_counts_on_the_cards_as_a_report_writes_them():
+    # 机构明细's cards of 托位 and 机构 (and its summary row) write a count as 统计公报 do: whole
+    # below ten thousand, in 万 to two decimals above (the national sample: 444,220 托位 left out)
+    assert [fmt.count(n) for n in (0, 180, 9999, 10000, 128590, 444220)] == [
+        "0", "180", "9999", "1.00万", "12.86万", "44.42万"]
