@@ -131,6 +131,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
 # SQL fast path translates the same pairs.
 FULLWIDTH_FROM, FULLWIDTH_TO = "０１２３４５６７８９．，－／：　＋", "0123456789.,-/: +"
 FULLWIDTH = str.maketrans(FULLWIDTH_FROM, FULLWIDTH_TO)
+# Any of them, as a regular expression for Python and DuckDB alike (none is special in a class).
+FULLWIDTH_ANY = f"[{FULLWIDTH_FROM}]"
 
 
 def column_for_header(table: str):

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from .. import db, periods
-from ..tables import ALLOWED, FULLWIDTH_FROM, FULLWIDTH_TO, KEYS, TABLES, column_for_header, table_for_name
+from ..tables import ALLOWED, FULLWIDTH_ANY, FULLWIDTH_FROM, FULLWIDTH_TO, KEYS, TABLES, column_for_header, table_for_name
 from .columns import _FALSE, _TRUE
 from .read import TableFile
 from .rules import flagged_rows, set_known
@@ -32,7 +32,7 @@ _EDGE_SPACE = ("[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\x{1680}\\x{2000}-\\x
                "\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]")  # what str.strip() removes
 # Every value the generated SQL below compares with, bound (never written into the text).
 _PARAMS = {
-    "fullwidth_from": FULLWIDTH_FROM, "fullwidth_to": FULLWIDTH_TO, "fullwidth_any": f"[{FULLWIDTH_FROM}]",
+    "fullwidth_from": FULLWIDTH_FROM, "fullwidth_to": FULLWIDTH_TO, "fullwidth_any": FULLWIDTH_ANY,
     "edge_space": f"^{_EDGE_SPACE}|{_EDGE_SPACE}$", "true_words": sorted(_TRUE), "false_words": sorted(_FALSE),
 } | {f"allowed_{table}_{column}": list(values) for (table, column), values in ALLOWED.items()}
 
