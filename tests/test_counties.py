@@ -228,8 +228,9 @@ def test_no_gap_column_without_an_average_to_take_it_from(con):
     view = comparison.build(con, "TESTPLAN", "990100", "2024Q3", "filed")
     # 甲县 1.60 − 1.10 = 0.50, 乙县 0.00 − 1.10 = −1.10 (the module docstring)
     assert comparison.table(view)["与测试省平均之差"].tolist() == [0.5, -1.1]
-    # the country in the synthetic national data has no population: no average, every gap empty,
-    # which the grid drew as a column of None; such a column says nothing and is left out
+    # a parent without a population (as the synthetic country was before its population rows)
+    # has no average and every gap is empty, which the grid drew as a column of None; such a
+    # column says nothing and is left out
     alone = dataclasses.replace(view, average=dict(view.average, slots_per_1000=None),
                                 units=view.units.assign(gap_to_average=None))
     table = comparison.table(alone)
