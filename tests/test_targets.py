@@ -59,6 +59,11 @@ def test_a_national_figure_binds_the_country_alone(con):
     assert snap["targets"] == [] and snap["slots_needed"] is None and snap["year_target"] is None
     assert [(r["owner_code"], r["target"], r["year"]) for r in snap["references"]] == [("100000", 4.5, 2025)]
     assert snap["references"][0]["detail"] == "参考：全国目标≥ 4.50 个/千人（2025年），不对本地区作评价"
+    # worded once per build, handed out as copies: a caller that changes its snapshot does
+    # not change the next one
+    snap["references"][0]["detail"] = "changed"
+    again = snapshot.snapshot(con, "990101", "2024Q3", "TESTWIDE")
+    assert again["references"][0]["detail"] == "参考：全国目标≥ 4.50 个/千人（2025年），不对本地区作评价"
     # the country itself is judged on it: it has no population, so 无数据 at the quarter
     own = by_key(targets.evaluate(con, "TESTWIDE", "100000", "2024Q3"))
     assert own[("100000", "slots_per_1000", 2025, "value")]["status"] == "无数据"
@@ -171,8 +176,9 @@ def test_what_is_read_of_the_plans_is_kept_per_build_and_only_for_it(con, tmp_pa
         assert targets.year_target(con, "TESTPLAN", "990101", 2024) == (1.5, 2024)
         # read once per build: asked again, the plan's targets are not queried again
         asked = []
-        run = db.run
-        monkeypatch.setattr(db, "run", lambda c, name, **p: asked.append(name) or run(c, name, **p))
+        for runner in ("run", "run_rows"):   # the meta rows come as rows, the plan's targets as a frame
+            real = getattr(db, runner)
+            monkeypatch.setattr(db, runner, lambda c, name, real=real, **p: asked.append(name) or real(c, name, **p))
         assert targets.year_target(other, "TESTPLAN", "990102", 2024) == (1.8, 2024)
         assert "plan_targets" not in asked and "dataset_meta" in asked   # the build id, in meta
     finally:

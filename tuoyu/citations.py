@@ -16,11 +16,14 @@ _SEED = re.compile(r"(?<![0-9])([0-9]{3}) ")
 
 
 def documents(con) -> dict[str, str]:
-    """Seed number → how the document is cited: its 文号, else 《title》."""
-    plans = indicators.run_once(con, "plans")   # kept per build: only a build writes the plans
-    return {row["source"]: (row["doc_number"] if isinstance(row["doc_number"], str) and row["doc_number"]
-                            else f"《{row['title']}》")
-            for row in plans.to_dict("records") if isinstance(row["source"], str) and row["source"]}
+    """Seed number → how the document is cited: its 文号, else 《title》. Kept per build
+    (indicators.per_build: only a build writes the plans) and shared: read it, never change it."""
+    def compute():
+        plans = indicators.run_once(con, "plans")
+        return {row["source"]: (row["doc_number"] if isinstance(row["doc_number"], str) and row["doc_number"]
+                                else f"《{row['title']}》")
+                for row in plans.to_dict("records") if isinstance(row["source"], str) and row["source"]}
+    return indicators.per_build(con, "documents", None, compute)
 
 
 def cite(source, docs: dict[str, str]) -> str:

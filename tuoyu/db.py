@@ -158,8 +158,8 @@ def run_steps(con: duckdb.DuckDBPyConnection, steps: list[tuple[str, dict]]) -> 
 
 def dataset_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The loaded dataset's meta rows, key → value (label, default_plan …)."""
-    meta = run(con, "dataset_meta")
-    return dict(zip(meta["key"], meta["value"]))
+    _, rows = run_rows(con, "dataset_meta")   # no frame: every page run reads these few rows
+    return {row["key"]: row["value"] for row in rows}
 
 
 def dataset_label(con: duckdb.DuckDBPyConnection) -> str | None:

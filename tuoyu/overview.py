@@ -246,15 +246,13 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
         "province": [(by_key.get((province, q)) or {}).get("slots_per_1000") if province else None
                      for q in span],
     })
-    applicable = targets.applicable(con, plan, region)
+    applicable_rows = targets.applicable_rows(con, plan, region)
     year = int(quarter[:4])
     evaluated = targets.evaluate_rows(con, plan, region, quarter, counting, include_children=True)
     own = [r for r in evaluated if r["region_code"] == region]
-    applicable_rows = indicators.records(applicable)
     metrics = [_metric(code, rows[quarter], rows.get(periods.previous_quarter(quarter)), applicable_rows, year, own)
                for code in HEADLINE]
-    steps = applicable[applicable["indicator"] == targets.SLOTS]
-    staircase = sorted((int(y), float(t)) for y, t in zip(steps["year"], steps["target"]))
+    staircase = sorted((int(r["year"]), float(r["target"])) for r in applicable_rows if r["indicator"] == targets.SLOTS)
 
     level = snap["region"]["level"]
     units = targets.bound_units(con, region, level)["code"].tolist()

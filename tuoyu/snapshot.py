@@ -59,7 +59,6 @@ def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
         province_figures["region_code"] = province
 
     status_rows = targets.evaluate_rows(con, plan_code, region_code, quarter, counting) if plan_code else None
-    references = targets.references(con, plan_code, region_code) if plan_code else None
     return {
         "region": {"code": region["code"], "name": region["name"], "level": region["level"]},
         "period": quarter,
@@ -74,7 +73,15 @@ def snapshot(con, region_code: str, period: str, plan_code: str | None = None,
         "next_target": _target(upcoming),
         "provincial_average": province_figures,
         "targets": [] if status_rows is None else [_target(r) for r in status_rows],
-        "references": [] if references is None else [
-            {k: r[k] for k in ("indicator", "year", "comparator", "target", "owner_code", "owner_name", "source")}
-            | {"detail": targets.reference_text(r)} for r in references.to_dict("records")],
+        "references": _references(con, plan_code, region_code) if plan_code else [],
     }
+
+
+def _references(con, plan_code: str, region_code: str) -> list[dict]:
+    """targets.references() as the snapshot lists them, worded once per build (they change
+    only with it); copies, so that a caller may change them."""
+    def compute():
+        return [{k: r[k] for k in ("indicator", "year", "comparator", "target", "owner_code", "owner_name", "source")}
+                | {"detail": targets.reference_text(r)}
+                for r in targets.references(con, plan_code, region_code).to_dict("records")]
+    return [dict(r) for r in indicators.per_build(con, "snapshot_references", (plan_code, region_code), compute)]

@@ -207,10 +207,18 @@ def applicable(con, plan_code: str, region_code: str) -> pd.DataFrame:
     return applicable_to_each(con, plan_code, [region_code])[region_code]
 
 
-def applicable_to_each(con, plan_code: str, region_codes: list[str]) -> dict[str, pd.DataFrame]:
-    """applicable() for many regions with one look-up of the plan's targets; each region's
-    frame is worked out once per database build (indicators.per_build). Frames are shared
-    between regions and page runs: read them, never change them."""
+def applicable_rows(con, plan_code: str, region_code: str) -> list[dict]:
+    """applicable() as a list of dicts (indicators.records), made once per build: a page
+    picks from them a dozen times. Shared: read them, never change them."""
+    return applicable_to_each(con, plan_code, [region_code], as_rows=True)[region_code]
+
+
+def applicable_to_each(con, plan_code: str, region_codes: list[str],
+                       as_rows: bool = False) -> dict[str, pd.DataFrame] | dict[str, list[dict]]:
+    """applicable() (or with as_rows, applicable_rows()) for many regions with one look-up
+    of the plan's targets; each region's frame is worked out once per database build
+    (indicators.per_build). Frames are shared between regions and page runs: read them,
+    never change them."""
     def plan():
         targets = plan_targets(con, plan_code)
         targets = targets[targets["benchmark"] == "value"] if not targets.empty else targets
@@ -218,16 +226,17 @@ def applicable_to_each(con, plan_code: str, region_codes: list[str]) -> dict[str
     held = indicators.per_build(con, "applicable", plan_code, plan)
     targets, by_code = held["targets"], held["by_code"]
     if targets.empty:
-        return {code: targets for code in region_codes}
+        return {code: [] if as_rows else targets for code in region_codes}
     new = set(region_codes) - set(by_code)
     binding = _binding(con, plan_code) if new else None
     for code in new:
         # units bound by the same targets (most counties of a plan) share one frame
         mask = tuple(binding.applies(t, code) for t in held["records"])
         if mask not in held["by_mask"]:
-            held["by_mask"][mask] = targets[list(mask)].reset_index(drop=True)
+            frame = targets[list(mask)].reset_index(drop=True)
+            held["by_mask"][mask] = (frame, indicators.records(frame))
         by_code[code] = held["by_mask"][mask]
-    return {code: by_code[code] for code in region_codes}
+    return {code: by_code[code][1 if as_rows else 0] for code in region_codes}
 
 
 def pick_row(applicable_targets: pd.DataFrame | list[dict], indicator: str, year: int) -> dict | None:
@@ -269,11 +278,11 @@ def year_verdicts(con, plan_code: str, region_codes: list[str], quarter: str,
     year = int(quarter[:4]) if year is None else year
     # units bound by the same targets share one frame (applicable_to_each): pick once per frame
     by_frame, picked = {}, {}
-    for code, frame in applicable_to_each(con, plan_code, list(region_codes)).items():
-        if id(frame) not in by_frame:
-            by_frame[id(frame)] = pick_row(frame, indicator, year)
-        if by_frame[id(frame)] is not None:
-            picked[code] = by_frame[id(frame)]
+    for code, rows in applicable_to_each(con, plan_code, list(region_codes), as_rows=True).items():
+        if id(rows) not in by_frame:
+            by_frame[id(rows)] = pick_row(rows, indicator, year)
+        if by_frame[id(rows)] is not None:
+            picked[code] = by_frame[id(rows)]
     names = indicators.names(con, picked)  # of the units judged only: the national plan binds no county
     pairs = [(t, {"code": code, "name": names.get(code, code)}) for code, t in picked.items()]
     judged = {r["region_code"]: r for r in judge_rows(con, pairs, quarter, counting)}
@@ -284,9 +293,8 @@ def next_due(con, plan_code: str, region_code: str, quarter: str, counting: str 
              indicator: str = SLOTS) -> dict | None:
     """The verdict of the region's earliest target on the indicator not yet due at the
     quarter (where the trend is heading), None when every one is due."""
-    frame = applicable(con, plan_code, region_code)
-    years = sorted(int(y) for y in frame[frame["indicator"] == indicator]["year"]
-                   if verdicts.due_quarter(int(y)) > quarter)
+    years = sorted(int(r["year"]) for r in applicable_rows(con, plan_code, region_code)
+                   if r["indicator"] == indicator and verdicts.due_quarter(int(r["year"])) > quarter)
     if not years:
         return None
     return year_verdicts(con, plan_code, [region_code], quarter, counting, indicator, years[0])[region_code]
