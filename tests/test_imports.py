@@ -427,7 +427,7 @@ def trend_now(at) -> float:
 
 def counties_tables(at) -> tuple:
     """乙县's 每千人口托位数 in 县区对比's indicator table and in its what-if (nothing added)."""
-    table = next(d.value for d in at.dataframe if "县区" in d.value.columns).set_index("县区")
+    table = table_with(at, "县区").set_index("县区")
     what_if = table_with(at, "新增后能否达到目标").set_index("地区")
     return table.loc["乙县", "每千人口托位数（个/千人）"], what_if.loc["乙县", "现每千人口托位数"]
 

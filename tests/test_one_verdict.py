@@ -55,7 +55,7 @@ def test_overview_before_the_year_is_over(monkeypatch, sample_db_path):
 
 def test_county_comparison(monkeypatch, sample_db_path):
     at = run_app(monkeypatch, sample_db_path, "pages/counties.py", plan=PLAN, region=CITY, period="2024Q4")
-    table = at.dataframe[0].value.set_index("县区")
+    table = table_with(at, "县区").set_index("县区")
     assert table["状态"].to_dict() == {"沙坡头区": "达标", "中宁县": "达标", "海原县": "未达标"}
     assert table.loc["海原县", "尚需托位"] == 66
 

@@ -72,7 +72,7 @@ def test_counties_of_zhongwei_with_haiyuan_selected(monkeypatch, sample_db_path)
     assert metric(at, "每千人口托位数") == "1.00"
     assert metric(at, "尚需托位") == "66"
     assert metric(at, "与全区平均1.64之差") == "低0.64"
-    table = at.dataframe[0].value.set_index("区划代码")
+    table = table_with(at, "区划代码").set_index("区划代码")
     assert table["每千人口托位数（个/千人）"].to_dict() == {"640502": 1.70, "640521": 1.25, "640522": 1.00}
     assert table["尚需托位"].to_dict() == {"640502": 0, "640521": 0, "640522": 66}
     assert table.loc["640522", "状态"] == "未达标" and table.loc["640522", "与宁夏回族自治区平均之差"] == -0.64
@@ -227,6 +227,22 @@ def test_overview_short_tables_are_drawn_whole_and_static(monkeypatch, sample_db
     assert not at.dataframe and len(target_table(at)) == 35 and len(table_with(at, "县区")) == 3
 
 
+def test_counties_table_of_a_city_is_whole_and_static_and_a_provinces_sorts(monkeypatch, sample_db_path):
+    # 中卫市's 3 counties: 指标对比表 drawn whole, no grid on the page (a browser opening the link
+    # loads no data-grid bundle); 海原县 1.00 below the 全区平均 1.64 in amber, 沙坡头区 1.70 not
+    at = run_app(monkeypatch, sample_db_path, "pages/counties.py", region="640500", **SAMPLE_AT)
+    assert not at.dataframe
+    column = "每千人口托位数（个/千人）"
+    assert cell_colours(at, column, has="县区") == [(1.7, ""), (1.25, "#fff3cd"), (1.0, "#fff3cd")]
+    assert cell_colours(at, "状态", has="县区") == [("达标", "#c8e6c9"), ("达标", "#c8e6c9"), ("未达标", "#f8d7da")]
+    captions = [c.value for c in at.caption]
+    assert "黄色底色表示低于宁夏回族自治区平均。距目标、与平均之差的单位为 个/千人。" in captions   # no sorting offered
+    # 福建's 83 counties (more than 40): a grid that sorts by a click on a column
+    at = run_app(monkeypatch, sample_db_path, "pages/counties.py", plan="FUJIAN", region="350000", period="2024Q4")
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 83
+    assert any(c.value.startswith("黄色底色表示低于福建省平均；点击列名可排序。") for c in at.caption)
+
+
 def test_overview_long_target_table_scrolls_with_its_copy_for_paper(monkeypatch, sample_db_path):
     at = run_app(monkeypatch, sample_db_path, plan="WUGANG", region="410481", period="2024Q4")
     grids = [d.value for d in at.dataframe]
@@ -302,7 +318,7 @@ def test_overview_of_a_county_under_a_national_plan_has_no_verdict(monkeypatch, 
 def test_counties_table_and_what_if(monkeypatch, fixture_db_path):
     at = run_app(monkeypatch, fixture_db_path, "pages/counties.py", plan="TESTPLAN", region="990100",
                  period="2024Q3")
-    table = at.dataframe[0].value.set_index("县区")
+    table = table_with(at, "县区").set_index("县区")
     assert table.loc["甲县", "每千人口托位数（个/千人）"] == 1.6
     assert table.loc["乙县", "尚需托位"] == 75
     assert table.loc["乙县", "状态"] == "有风险"

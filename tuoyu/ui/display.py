@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import comparison
-from .styling import STATUS_COLOURS, cell_text, style_status
+from .styling import BELOW_AVERAGE, STATUS_COLOURS, cell_text, style_below_average, style_status
 
 STYLE_FILE = Path(__file__).with_name("app.css")
 UPLOAD_TYPES = ("csv", "xlsx")   # what 数据上报 accepts (the uploader's own words are replaced: app.css)
@@ -50,7 +50,9 @@ def chart(fig) -> None:
 # counties' fit whole (中卫市: 14 + 3 × 7 = 35), as do its review criteria, count targets (10) and
 # tasks (9; WUGANG's 22 the most); a province's or the country's plan (福建 102, 全国 ~670) and a
 # county's dozens of townships (舞钢市 57 targets, 57 count targets) scroll. 县区对比's 指标对比表
-# stays a grid (sorted by a click on a column), 机构明细's list too (its own number and date formats).
+# too (below_average_table): a city's counties whole, ordered by 每千人口托位数 as the bars are; a
+# province's 83 counties a grid that sorts by a click on a column. 机构明细's list stays a grid
+# (its own number and date formats).
 SHORT_TABLE_ROWS = 40
 SHORT_WORD = 10                  # Chinese characters wide (_width): a cell no wider is not wrapped (static_table)
 ROW_PX = 35                      # a grid row's height: a scrolling grid `rows_high` rows high
@@ -81,18 +83,25 @@ def table(frame: pd.DataFrame, key: str, rows_high: int, *, columns=("状态",),
         st.html(static_table(frame, colours, columns, blank))
 
 
-def static_table(frame: pd.DataFrame, colours: dict, columns=("状态",), blank=()) -> str:
+def static_table(frame: pd.DataFrame, colours: dict, columns=("状态",), blank=(),
+                 shaded: dict[str, list[bool]] | None = None) -> str:
     """A plain HTML table (class print-table, in its own box that scrolls sideways: app.css)
     showing what the grid shows: each cell's text (styling.cell_text; escaped), the cells of
-    the status `columns` shaded by their word's colour, numbers aligned right, columns of short
+    the status `columns` shaded by their word's colour, and those `shaded` flags (column → a
+    flag per row) in amber (styling.BELOW_AVERAGE), numbers aligned right, columns of short
     words on one line."""
+    shaded = shaded or {}
     # as the grid reads a column: numbers (an object column of whole numbers and blanks too)
     numeric = {c for c in frame.columns
                if pd.api.types.infer_dtype(frame[c], skipna=True) in ("integer", "floating", "mixed-integer-float")}
 
-    def cell(column, value) -> str:
+    def cell(column, value, row) -> str:
         text = cell_text(value, column in blank)
-        shade = f' style="background:{colours[text]}"' if column in columns and text in colours else ""
+        if column in columns:
+            colour = colours.get(text)
+        else:
+            colour = BELOW_AVERAGE if column in shaded and shaded[column][row] else None
+        shade = f' style="background:{colour}"' if colour else ""
         return f"<td{kind(column)}{shade}>{html.escape(text)}</td>"
 
     # a column of short words (a name, a status, a figure, a code) kept on one line, long text wrapped
@@ -104,8 +113,8 @@ def static_table(frame: pd.DataFrame, colours: dict, columns=("状态",), blank=
         return f' class="{" ".join(n for n in names if n)}"' if any(names) else ""
 
     head = "".join(f"<th{kind(c)}>{html.escape(str(c))}</th>" for c in frame.columns)
-    rows = "".join("<tr>" + "".join(cell(c, v) for c, v in zip(frame.columns, row)) + "</tr>"
-                   for row in frame.itertuples(index=False))
+    rows = "".join("<tr>" + "".join(cell(c, v, i) for c, v in zip(frame.columns, values)) + "</tr>"
+                   for i, values in enumerate(frame.itertuples(index=False)))
     return (f'<div class="table-box"><table class="print-table"><thead><tr>{head}</tr></thead>'
             f"<tbody>{rows}</tbody></table></div>")
 
@@ -131,6 +140,19 @@ def units_table(view: comparison.View) -> None:
               f"与{view.average_label}之差"}
     brief = full[[c for c in full.columns if c in wanted]]
     table(brief, "overview_unit_list", 12, blank=comparison.NOT_SET_COLUMNS)
+
+
+def below_average_table(frame: pd.DataFrame, flags: pd.DataFrame, headers: dict) -> bool:
+    """县区对比's 指标对比表 (comparison.table): status cells coloured, the cells of each
+    indicator (headers: code → its column) that `flags` (comparison.below_average) marks
+    shaded amber. Whole and static when short (table()), else a grid that sorts by a click on
+    a column; whether it sorts."""
+    if len(frame) <= SHORT_TABLE_ROWS:
+        shaded = {header: [bool(f) for f in flags[code]] for code, header in headers.items() if header in frame}
+        st.html(static_table(frame, STATUS_COLOURS, blank=comparison.NOT_SET_COLUMNS, shaded=shaded))
+        return False
+    st.dataframe(style_below_average(frame, flags, headers), hide_index=True, width="stretch")
+    return True
 
 
 def what_if_table(frame: pd.DataFrame) -> None:

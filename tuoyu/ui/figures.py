@@ -104,11 +104,11 @@ def comparison_table(path: str, plan: str, region: str, quarter: str, counting: 
     shaded, and the caption on its colours and units."""
     view = loaders.comparison_view(path, plan, region, quarter, counting, focus)
     table = comparison.table(view)
-    st.dataframe(styling.style_below_average(table, comparison.below_average(view), comparison.indicator_headers()),
-                 hide_index=True, width="stretch")
+    sorts = display.below_average_table(table, comparison.below_average(view), comparison.indicator_headers())
     gaps = "、".join(g for g, shown in (("距目标", "距目标" in table.columns),
                                           ("与平均之差", f"与{view.average_label}之差" in table.columns)) if shown)
-    st.caption(f"黄色底色表示低于{view.average_label}；点击列名可排序。" + (f"{gaps}的单位为 个/千人。" if gaps else ""))
+    st.caption(f"黄色底色表示低于{view.average_label}" + ("；点击列名可排序。" if sorts else "。")
+               + (f"{gaps}的单位为 个/千人。" if gaps else ""))
 
 
 @_figure

@@ -11,6 +11,7 @@ from .. import comparison, fmt, tasks, verdicts
 
 STATUS_COLOURS = verdicts.colours("background")  # cell backgrounds; the word is always written too
 TASK_STATUS_COLOURS = tasks.styles("background")
+BELOW_AVERAGE = "#fff3cd"   # 县区对比's cells below the average (amber); its 低于平均 column says it in words
 
 
 def status_badge(container, status: str | None, label: str | None = None) -> None:
@@ -47,6 +48,6 @@ def style_below_average(table: pd.DataFrame, flags: pd.DataFrame, headers: dict)
     status cells coloured; no target is a blank cell, a missing figure 无数据."""
     css = pd.DataFrame("", index=table.index, columns=table.columns)
     for code, header in headers.items():
-        css[header] = ["background-color: #fff3cd" if f else "" for f in flags[code]]
+        css[header] = [f"background-color: {BELOW_AVERAGE}" if f else "" for f in flags[code]]
     return style_status(table.style.apply(lambda _: css, axis=None), blank=comparison.NOT_SET_COLUMNS)
 
