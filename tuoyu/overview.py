@@ -4,6 +4,7 @@ with their gap in 托位, and why the review criterion may say otherwise — the
 figures each with its own target's status, the quarterly trend with the target staircase
 and the projection, and every target of the plan grouped by status."""
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -184,6 +185,8 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
         lineage = indicators.lineage(con, region)
         if lineage.empty:
             return _build(con, plan, region, quarter, counting)  # raises UnknownRegion
+        # started first: they read on while the prefetch below reads and the page judges
+        reads = _background_reads(con, region, quarter)
         all_quarters = db.run(con, "report_quarters")["quarter"].tolist()
         # only the units a target binds: the national plan binds no county, and fetching
         # 2,850 counties' figures to judge none of them was most of 总览 全国's time
@@ -203,7 +206,16 @@ def build(con, plan: str, region: str, quarter: str, counting: str) -> View:
                   (own, trend, judged_columns + [targets.SLOTS]),
                   (set(units) | {province_of[u] for u in units if u in province_of}, judged, judged_columns)]
         with indicators.prefetch(con, blocks, counting):
-            return _build(con, plan, region, quarter, counting, all_quarters)
+            return _build(con, plan, region, quarter, counting, all_quarters, reads)
+
+
+def _background_reads(con, region: str, quarter: str) -> tuple[Future, Future]:
+    """What the page reads besides the indicators, on reader threads (indicators.in_background)
+    while it judges and words: the notice of a county that sent nothing, the national figures.
+    Started as early as the page can: a reader waits for Python's lock each time it comes
+    back from the database, and waits least while the page's own thread waits too."""
+    return (indicators.in_background(freshness.notice, con, region, quarter),
+            indicators.in_background(db.run, con, "national_series"))
 
 
 def _published_by(series: pd.DataFrame, quarter: str) -> pd.DataFrame:
@@ -226,12 +238,9 @@ def _projection(snap: dict) -> tuple | None:
             (periods.period_end(row["due"]), row["projected"]))
 
 
-def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarters=None) -> View:
+def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarters=None, reads=None) -> View:
     snap = snapshot(con, region, quarter, plan, counting)
-    # read while the page judges and words below (indicators.in_background): a county that
-    # sent nothing, the national figures
-    silent_notice = indicators.in_background(freshness.notice, con, region, quarter)
-    national_series = indicators.in_background(db.run, con, "national_series")
+    silent_notice, national_series = reads or _background_reads(con, region, quarter)
     province = (snap["provincial_average"] or {}).get("region_code")
     if all_quarters is None:
         all_quarters = db.run(con, "report_quarters")["quarter"].tolist()
@@ -265,6 +274,9 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
     headline = headline_lines(snap, unit_verdicts, criteria, UNITS_WORD.get(targets.BOUND_LEVEL.get(level), "下级地区"))
 
     docs = citations.documents(con)
+    # worded before the page waits on its background reads: 总览 全国's 667 rows take about as
+    # long to word as those reads take
+    status = status_table(evaluated, docs)
     notices = []
     if snap["n_not_reported"]:
         notices.append(f"本期有{snap['n_not_reported']}家计入机构未报送报表，相关数字可能偏低（详见“机构明细”）。")
@@ -279,7 +291,7 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, all_quarter
         national_targets=indicators.run_once(con, "national_targets", indicator=targets.SLOTS),
         national_series=_published_by(national_series.result(), quarter),
         projection=_projection(snap),
-        status=status_table(evaluated, docs),
+        status=status,
         references=references_display(snap, docs),
         notices=notices,
     )
