@@ -276,13 +276,13 @@ def year_verdicts(con, plan_code: str, region_codes: list[str], quarter: str,
     """Per region, the verdict row (evaluate()'s columns) of its target for the year (the
     quarter's year unless given; pick_row), None where the plan sets it none."""
     year = int(quarter[:4]) if year is None else year
-    # units bound by the same targets share one frame (applicable_to_each): pick once per frame
-    by_frame, picked = {}, {}
+    # units bound by the same targets share one list of rows (applicable_to_each): pick once per list
+    by_rows, picked = {}, {}
     for code, rows in applicable_to_each(con, plan_code, list(region_codes), as_rows=True).items():
-        if id(rows) not in by_frame:
-            by_frame[id(rows)] = pick_row(rows, indicator, year)
-        if by_frame[id(rows)] is not None:
-            picked[code] = by_frame[id(rows)]
+        if id(rows) not in by_rows:
+            by_rows[id(rows)] = pick_row(rows, indicator, year)
+        if by_rows[id(rows)] is not None:
+            picked[code] = by_rows[id(rows)]
     names = indicators.names(con, picked)  # of the units judged only: the national plan binds no county
     pairs = [(t, {"code": code, "name": names.get(code, code)}) for code, t in picked.items()]
     judged = {r["region_code"]: r for r in judge_rows(con, pairs, quarter, counting)}
