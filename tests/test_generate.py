@@ -390,3 +390,24 @@ def test_bench_quick_run(tmp_path, capsys):
     assert result["import"]["rows"] == result["import"]["written"] > 0
     printed = capsys.readouterr().out
     assert "建库" in printed and "pandas 基线" in printed and "AppTest" in printed and "这台机器此刻的快慢" in printed
+
+
+def test_ab_pages_times_two_trees_in_turn(sample_db_path, tmp_path):
+    # scripts/ab_pages.py: the same tree twice, one run each, on a copy of the sample (its
+    # workers open the file read-only in processes of their own): a row per page that
+    # `bench` measures, with a median for each version
+    import subprocess
+    import sys
+
+    db_copy = tmp_path / "sample.duckdb"
+    shutil.copyfile(sample_db_path, db_copy)
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(root / "scripts" / "ab_pages.py"), str(root), str(root),
+                           "--db", str(db_copy), "--runs", "1"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split(" | ") for line in done.stdout.splitlines()[2:]]
+    with duckdb.connect(str(db_copy), read_only=True) as con:
+        labels = list(bench.page_calls(bench.selections(con)))
+    assert [row[0].lstrip("| ") for row in rows] == labels
+    for row in rows:   # "旧 wall / cpu", "新 wall / cpu": four numbers
+        assert all(float(x) >= 0 for cell in row[1:] for x in cell.rstrip(" |").split(" / "))
