@@ -232,6 +232,8 @@ def test_counties_table_of_a_city_is_whole_and_static_and_a_provinces_sorts(monk
     # loads no data-grid bundle); 海原县 1.00 below the 全区平均 1.64 in amber, 沙坡头区 1.70 not
     at = run_app(monkeypatch, sample_db_path, "pages/counties.py", region="640500", **SAMPLE_AT)
     assert not at.dataframe
+    # its list of words (低于平均的指标) as wide on a desk as on a phone (app.css .wide-text)
+    assert any('class="print-table wide-text"' in e.value and "沙坡头区" in e.value for e in at.html)
     column = "每千人口托位数（个/千人）"
     assert cell_colours(at, column, has="县区") == [(1.7, ""), (1.25, "#fff3cd"), (1.0, "#fff3cd")]
     assert cell_colours(at, "状态", has="县区") == [("达标", "#c8e6c9"), ("达标", "#c8e6c9"), ("未达标", "#f8d7da")]

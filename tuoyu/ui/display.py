@@ -84,12 +84,12 @@ def table(frame: pd.DataFrame, key: str, rows_high: int, *, columns=("状态",),
 
 
 def static_table(frame: pd.DataFrame, colours: dict, columns=("状态",), blank=(),
-                 shaded: dict[str, list[bool]] | None = None) -> str:
+                 shaded: dict[str, list[bool]] | None = None, wide_text: bool = False) -> str:
     """A plain HTML table (class print-table, in its own box that scrolls sideways: app.css)
     showing what the grid shows: each cell's text (styling.cell_text; escaped), the cells of
     the status `columns` shaded by their word's colour, and those `shaded` flags (column → a
     flag per row) in amber (styling.BELOW_AVERAGE), numbers aligned right, columns of short
-    words on one line."""
+    words on one line; with wide_text, long text as wide on a desk as on a phone (app.css)."""
     shaded = shaded or {}
     # as the grid reads a column: numbers (an object column of whole numbers and blanks too)
     numeric = {c for c in frame.columns
@@ -115,7 +115,8 @@ def static_table(frame: pd.DataFrame, colours: dict, columns=("状态",), blank=
     head = "".join(f"<th{kind(c)}>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = "".join("<tr>" + "".join(cell(c, v, i) for c, v in zip(frame.columns, values)) + "</tr>"
                    for i, values in enumerate(frame.itertuples(index=False)))
-    return (f'<div class="table-box"><table class="print-table"><thead><tr>{head}</tr></thead>'
+    table_class = "print-table wide-text" if wide_text else "print-table"
+    return (f'<div class="table-box"><table class="{table_class}"><thead><tr>{head}</tr></thead>'
             f"<tbody>{rows}</tbody></table></div>")
 
 
@@ -149,7 +150,7 @@ def below_average_table(frame: pd.DataFrame, flags: pd.DataFrame, headers: dict)
     a column; whether it sorts."""
     if len(frame) <= SHORT_TABLE_ROWS:
         shaded = {header: [bool(f) for f in flags[code]] for code, header in headers.items() if header in frame}
-        st.html(static_table(frame, STATUS_COLOURS, blank=comparison.NOT_SET_COLUMNS, shaded=shaded))
+        st.html(static_table(frame, STATUS_COLOURS, blank=comparison.NOT_SET_COLUMNS, shaded=shaded, wide_text=True))
         return False
     st.dataframe(style_below_average(frame, flags, headers), hide_index=True, width="stretch")
     return True
