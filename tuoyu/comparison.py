@@ -90,7 +90,7 @@ def _build(con, plan: str, region: str, quarter: str, counting: str, focus: str 
     parent = by_code.get(region) or {}
     average, average_label = _average(by_code, province, region)
     year = int(quarter[:4])
-    year_target, target_year = targets.pick_year(targets.applicable(con, plan, region), targets.SLOTS, year)
+    year_target, target_year = targets.pick_year(targets.applicable_rows(con, plan, region), targets.SLOTS, year)
     # each unit's own target for the year with its verdict (DESIGN §4.2), one read for all
     judged = targets.year_verdicts(con, plan, unit_codes, quarter, counting)
 

@@ -263,7 +263,7 @@ def pick_year(applicable_targets: pd.DataFrame | list[dict], indicator: str,
 
 def year_target(con, plan_code: str, region_code: str, year: int,
                 indicator: str = SLOTS) -> tuple[float | None, int | None]:
-    return pick_year(applicable(con, plan_code, region_code), indicator, year)
+    return pick_year(applicable_rows(con, plan_code, region_code), indicator, year)
 
 
 def final_target(con, plan_code: str, region_code: str, indicator: str = SLOTS) -> tuple[float | None, int | None]:
