@@ -376,6 +376,18 @@ def test_pandas_baseline_gives_the_duckdb_figures(sample_con):
                        indicators.values(sample_con, codes, quarters, new_slots=False)) == 9 * 3 * 5
 
 
+def test_bench_alternates_the_calls_it_compares():
+    # the pandas ÷ DuckDB ratio is taken from runs in turn, round after round, after one
+    # untimed run of each: never from two different minutes of a machine whose speed drifts
+    order = []
+    runs = bench._alternating({"pandas": (lambda: order.append("p"), 1),
+                               "duckdb": (lambda: order.append("d"), 2)}, rounds=3)
+    assert "".join(order) == "pd" + "pdd" * 3
+    assert [len(runs["pandas"][0]), len(runs["pandas"][1])] == [3, 3]
+    assert [len(runs["duckdb"][0]), len(runs["duckdb"][1])] == [6, 6]
+    assert all(t >= 0 for t in runs["duckdb"][0] + runs["duckdb"][1])
+
+
 def test_bench_quick_run(tmp_path, capsys):
     out = tmp_path / "bench.json"
     assert cli.main(["bench", "--scale", "1", "--quick", "--work", str(tmp_path), "--json", str(out)]) == 0
@@ -387,6 +399,8 @@ def test_bench_quick_run(tmp_path, capsys):
     for when in ("reference_before", "reference_after"):
         assert set(result["queries"][when]) == {"python_ms", "duckdb_ms"}
     assert all(v["figures_checked"] > 0 for v in result["pandas"]["views"].values())
+    # DuckDB timed on the columns pandas computes, and on all of them beside it
+    assert all(v["duckdb_all_columns_ms"] > 0 for v in result["pandas"]["views"].values())
     assert result["import"]["rows"] == result["import"]["written"] > 0
     printed = capsys.readouterr().out
     assert "建库" in printed and "pandas 基线" in printed and "AppTest" in printed and "这台机器此刻的快慢" in printed
