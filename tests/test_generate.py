@@ -398,6 +398,7 @@ def test_bench_quick_run(tmp_path, capsys):
     # the machine's speed, timed beside the pages (read against it, never asserted on)
     for when in ("reference_before", "reference_after"):
         assert set(result["queries"][when]) == {"python_ms", "duckdb_ms"}
+        assert set(result["build"][when]) == {"python_ms", "duckdb_ms"}   # and beside the build
     assert all(v["figures_checked"] > 0 for v in result["pandas"]["views"].values())
     # DuckDB timed on the columns pandas computes, and on all of them beside it
     assert all(v["duckdb_all_columns_ms"] > 0 for v in result["pandas"]["views"].values())
