@@ -56,8 +56,9 @@ with map_col:
 with use_col:
     figures.capacity_use(*key)
 
-st.subheader("指标对比表")
-figures.comparison_table(*key)
+with st.container(key="print_wide_comparison"):   # on paper a page of its own, turned sideways
+    st.subheader("指标对比表")
+    figures.comparison_table(*key)
 
 st.subheader("假如新增托位")
 

@@ -152,6 +152,31 @@ def test_overview_prints_headline_chart_and_table_without_the_sidebar(desktop, s
     assert [("各县区情况" in p, "颜色表示各单位" in p) for p in pages if "各县区情况" in p] == [(True, True)], pages
 
 
+def test_counties_prints_its_comparison_table_on_a_sideways_page(desktop, sample_server, tmp_path):
+    # 中卫市's 指标对比表 (3 counties, 20 columns): on an upright A4 its two text columns were a
+    # character wide, each row a column of single characters; it prints on a page of its own
+    # turned sideways, with its heading and caption, the text in lines
+    page = desktop
+    harness.open_page(page, sample_server.url("/counties", **ZHONGWEI), "县区对比")
+    harness.wait_for_chart(page, every=True)
+    page.emulate_media(media="print")
+    pdf = tmp_path / "县区对比.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)
+    sideways = [i for i, (w, h) in enumerate(sizes) if float(w) > float(h)]
+    assert len(sideways) == 1 and 0 < sideways[0] < len(sizes) - 1, sizes   # upright pages around it
+    n = sideways[0] + 1
+    text = subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    lines = text.splitlines()
+    assert lines[0].strip() == "指标对比表" and "黄色底色表示低于宁夏回族自治区平均" in text, text
+    # 海原县's row, its list of below-average indicators and its 依据 wrapped in lines, not characters
+    assert any(re.search(r"海原县\s+未达标\s+1\.00\s+-0\.20\s+66\s+-0\.64", line) for line in lines), text
+    assert any("每千人口托位数、入" in line and "按2024年第4季度评" in line for line in lines), text
+
+
 # targets by hand in tests/test_pages.py: 舞钢市 57 (a scrolling grid on screen, its static copy
 # on paper), 中卫市 35 and 海原县 7 (static on screen and on paper; 海原县 with its 7 references)
 @pytest.mark.parametrize(("where", "targets", "references"), [(WUGANG, 57, 0), (ZHONGWEI, 35, 0), (HAIYUAN, 7, 7)])
