@@ -63,10 +63,7 @@ def printed(page, server, path: Path, workdir: Path) -> None:
     spec = harness.PAGES[0]
     harness.open_page(page, server.url(spec.path, **harness.sample_view(spec)), spec.title)
     harness.wait_for_chart(page, every=True)
-    page.emulate_media(media="print")
-    pdf = workdir / "overview.pdf"
-    page.pdf(path=str(pdf), format="A4")
-    page.emulate_media(media="screen")
+    pdf = harness.printed(page, workdir / "overview.pdf")
     subprocess.run(["pdftoppm", "-r", "70", "-png", "-l", str(PRINTED_PAGES), str(pdf), str(workdir / "printed")],
                    check=True)
     sheets = [Image.open(p) for p in sorted(workdir.glob("printed*.png"))]
