@@ -167,16 +167,13 @@ def stage_build(args: dict) -> dict:
             "cpu_s": cpu}  # the build's own, not the references'
 
 
-
-BUILD_REFERENCE_REPS = 7
-
-
 # The machine's speed at the moment of the run, timed in the pages' process before and after
 # them: the same fixed work each time, so that a run on a machine (or in a minute) twice as
 # slow shows it here too, and the pages' figures can be read beside it (issue 18: absolute
 # times move between machines). Python work of the kind a page does per row (dicts, a
 # comparison, a formatted figure) and one DuckDB aggregation.
 REFERENCE_ROWS = 20_000
+BUILD_REFERENCE_REPS = 7
 REFERENCE_SQL = "select i % 1000 as g, count(*), sum(i), avg(i) from range(3000000) t(i) group by g"
 
 
