@@ -243,6 +243,24 @@ def test_counties_table_of_a_city_is_whole_and_static_and_a_provinces_sorts(monk
     at = run_app(monkeypatch, sample_db_path, "pages/counties.py", plan="FUJIAN", region="350000", period="2024Q4")
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 83
     assert any(c.value.startswith("黄色底色表示低于福建省平均；点击列名可排序。") for c in at.caption)
+    # on paper its copy, every row word for word, the below-average cells amber as in the grid
+    (copy,) = print_copies(at)
+    grid = at.dataframe[0].value
+    empty = [c for c in grid.columns if grid[c].isna().all()]   # 满意度: no survey in 福建 (无数据 on both)
+    assert copy.drop(columns=empty).equals(grid.drop(columns=empty))
+    assert empty == ["满意度（%）"] and (copy[empty[0]] == "无数据").all()
+    copy_colours = next(c for f, c in (static_table(e.value) for e in at.html if "<table" in e.value)
+                        if f.columns.tolist() == grid.columns.tolist())
+    grid_colours = [c for _, c in cell_colours(at, column, has="县区")]
+    assert copy_colours[column].tolist() == grid_colours and grid_colours.count("#fff3cd") > 0
+
+
+def test_paper_copy_of_a_grid_up_to_paper_copy_rows(monkeypatch, sample_db_path):
+    # the country's 2,850 counties would send megabytes of hidden HTML with every run: beyond
+    # PAPER_COPY_ROWS a grid has no copy for paper (福建's 83 counties, with the limit at 82)
+    monkeypatch.setattr(display, "PAPER_COPY_ROWS", 82)
+    at = run_app(monkeypatch, sample_db_path, "pages/counties.py", plan="FUJIAN", region="350000", period="2024Q4")
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 83 and not print_copies(at)
 
 
 def test_overview_long_target_table_scrolls_with_its_copy_for_paper(monkeypatch, sample_db_path):

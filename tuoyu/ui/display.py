@@ -51,9 +51,13 @@ def chart(fig) -> None:
 # tasks (9; WUGANG's 22 the most); a province's or the country's plan (福建 102, 全国 ~670) and a
 # county's dozens of townships (舞钢市 57 targets, 57 count targets) scroll. 县区对比's 指标对比表
 # too (below_average_table): a city's counties whole, ordered by 每千人口托位数 as the bars are; a
-# province's 83 counties a grid that sorts by a click on a column. 机构明细's list stays a grid
-# (its own number and date formats).
+# province's 83 counties a grid that sorts by a click on a column (on paper, its copy).
+# 机构明细's list stays a grid (its own number and date formats).
 SHORT_TABLE_ROWS = 40
+# A grid's copy for paper holds every row up to this many (the national plan's ~670 targets,
+# 福建's 83 counties); the country's 2,850 counties × 20 columns would be megabytes of hidden
+# HTML sent with every run of 县区对比 全国
+PAPER_COPY_ROWS = 1000
 SHORT_WORD = 10                  # Chinese characters wide (_width): a cell no wider is not wrapped (static_table)
 ROW_PX = 35                      # a grid row's height: a scrolling grid `rows_high` rows high
 
@@ -72,15 +76,27 @@ def table(frame: pd.DataFrame, key: str, rows_high: int, *, columns=("状态",),
     sooner on the 2-core machine). A longer table
     (the national plan's ~670 targets, 福建's 83 counties) is a grid `rows_high` rows high that
     scrolls, with a static copy of every row that replaces it on paper, where a scrolling table
-    would print cut off."""
-    if len(frame) <= SHORT_TABLE_ROWS:
-        st.html(static_table(frame, colours, columns, blank))
-        return
+    would print cut off (_whole_or_grid)."""
+    _whole_or_grid(len(frame), key, lambda: static_table(frame, colours, columns, blank),
+                   lambda: st.dataframe(style_status(frame, columns, colours, blank), hide_index=True, width="stretch",
+                                        height=ROW_PX * (min(len(frame), rows_high) + 1) + 3,
+                                        column_config=column_config))
+
+
+def _whole_or_grid(rows: int, key: str, whole, grid) -> bool:
+    """The one rule of the tables above: at most SHORT_TABLE_ROWS rows drawn whole (the HTML
+    that `whole` gives); more, `grid` drawn on screen with the whole table as its copy for
+    paper, up to PAPER_COPY_ROWS rows (beyond, the copy would weigh more than the page: the
+    country's 2,850 counties print as much of the grid as shows). Whether it drew the grid."""
+    if rows <= SHORT_TABLE_ROWS:
+        st.html(whole())
+        return False
     with st.container(key=f"screen_only_{key}"):
-        st.dataframe(style_status(frame, columns, colours, blank), hide_index=True, width="stretch",
-                     height=ROW_PX * (min(len(frame), rows_high) + 1) + 3, column_config=column_config)
-    with st.container(key=f"print_only_{key}"):
-        st.html(static_table(frame, colours, columns, blank))
+        grid()
+    if rows <= PAPER_COPY_ROWS:
+        with st.container(key=f"print_only_{key}"):
+            st.html(whole())
+    return True
 
 
 def static_table(frame: pd.DataFrame, colours: dict, columns=("状态",), blank=(),
@@ -146,14 +162,14 @@ def units_table(view: comparison.View) -> None:
 def below_average_table(frame: pd.DataFrame, flags: pd.DataFrame, headers: dict) -> bool:
     """县区对比's 指标对比表 (comparison.table): status cells coloured, the cells of each
     indicator (headers: code → its column) that `flags` (comparison.below_average) marks
-    shaded amber. Whole and static when short (table()), else a grid that sorts by a click on
-    a column; whether it sorts."""
-    if len(frame) <= SHORT_TABLE_ROWS:
-        shaded = {header: [bool(f) for f in flags[code]] for code, header in headers.items() if header in frame}
-        st.html(static_table(frame, STATUS_COLOURS, blank=comparison.NOT_SET_COLUMNS, shaded=shaded, wide_text=True))
-        return False
-    st.dataframe(style_below_average(frame, flags, headers), hide_index=True, width="stretch")
-    return True
+    shaded amber. Whole and static when short, else a grid that sorts by a click on a column,
+    with its copy for paper (_whole_or_grid, as table()); whether it sorts."""
+    shaded = {header: [bool(f) for f in flags[code]] for code, header in headers.items() if header in frame}
+    return _whole_or_grid(len(frame), "comparison_table",
+                          lambda: static_table(frame, STATUS_COLOURS, blank=comparison.NOT_SET_COLUMNS, shaded=shaded,
+                                               wide_text=True),
+                          lambda: st.dataframe(style_below_average(frame, flags, headers), hide_index=True,
+                                               width="stretch"))
 
 
 def what_if_table(frame: pd.DataFrame) -> None:
