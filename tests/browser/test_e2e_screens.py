@@ -169,6 +169,19 @@ def test_counties_prints_its_comparison_table_on_a_sideways_page(desktop, sample
     assert any("每千人口托位数、入" in line and "按2024年第4季度评" in line for line in lines), text
 
 
+def test_counties_of_a_province_print_every_row(desktop, sample_server):
+    # 福建's 83 counties: a grid that sorts on screen, every row of its copy on paper
+    page = desktop
+    harness.open_page(page, sample_server.url("/counties", **FUJIAN), "县区对比")
+    shown = """() => [...document.querySelectorAll('[data-testid="stDataFrame"], table.print-table')]
+        .filter(t => t.checkVisibility())
+        .filter(t => t.matches('[data-testid="stDataFrame"]') || t.textContent.includes('区划代码'))
+        .map(t => t.matches('[data-testid="stDataFrame"]') ? 'grid' : t.querySelectorAll('tbody tr').length)"""
+    assert page.evaluate(shown) == ["grid"]
+    page.emulate_media(media="print")
+    assert page.evaluate(shown) == [83]
+
+
 # targets by hand in tests/test_pages.py: 舞钢市 57 (a scrolling grid on screen, its static copy
 # on paper), 中卫市 35 and 海原县 7 (static on screen and on paper; 海原县 with its 7 references)
 @pytest.mark.parametrize(("where", "targets", "references"), [(WUGANG, 57, 0), (ZHONGWEI, 35, 0), (HAIYUAN, 7, 7)])
