@@ -157,6 +157,23 @@ def print_copies(at: AppTest) -> list[pd.DataFrame]:
     return [frame for frame in statics if tuple(frame.columns) in grids]
 
 
+def grid_containers(at: AppTest) -> list[list[str]]:
+    """For each grid (st.dataframe) in the main area, the keys of the containers around it,
+    outermost first (a key such as screen_only_… decides where it shows: app.css)."""
+    found = []
+
+    def walk(node, keys):
+        for child in getattr(node, "children", {}).values():
+            if child.type == "dataframe":
+                found.append(keys)
+                continue
+            block_id = getattr(getattr(child, "proto", None), "id", "")   # $$ID-<hash>-<key> for a keyed container
+            walk(child, keys + [block_id.split("-", 2)[-1]] if isinstance(block_id, str) and block_id else keys)
+
+    walk(at.main, [])
+    return found
+
+
 def _grid_colours(element) -> pd.DataFrame:
     colours = pd.DataFrame("", index=range(len(element.value)), columns=element.value.columns)
     for cells, colour in re.findall(r"([^{}]+)\{\s*background-color:\s*([^;}\s]*)\s*\}", element.proto.arrow_data.styler.styles):

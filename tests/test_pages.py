@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tuoyu.ui import display
-from tests.apptest import (assert_valid_vega_lite, cell_colours, metric, print_copies, run_app, static_table,
-                           table_with, tables_with, target_table, units_table, vega_charts)
+from tests.apptest import (assert_valid_vega_lite, cell_colours, grid_containers, metric, print_copies, run_app,
+                           static_table, table_with, tables_with, target_table, units_table, vega_charts)
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/counties.py", "pages/review.py", "pages/institutions.py"]
@@ -245,6 +245,7 @@ def test_counties_table_of_a_city_is_whole_and_static_and_a_provinces_sorts(monk
     assert any(c.value.startswith("黄色底色表示低于福建省平均；点击列名可排序。") for c in at.caption)
     # on paper its copy, every row word for word, the below-average cells amber as in the grid
     (copy,) = print_copies(at)
+    assert grid_containers(at) == [["print_wide_comparison", "screen_only_comparison_table"]]
     grid = at.dataframe[0].value
     empty = [c for c in grid.columns if grid[c].isna().all()]   # 满意度: no survey in 福建 (无数据 on both)
     assert copy.drop(columns=empty).equals(grid.drop(columns=empty))
@@ -257,10 +258,12 @@ def test_counties_table_of_a_city_is_whole_and_static_and_a_provinces_sorts(monk
 
 def test_paper_copy_of_a_grid_up_to_paper_copy_rows(monkeypatch, sample_db_path):
     # the country's 2,850 counties would send megabytes of hidden HTML with every run: beyond
-    # PAPER_COPY_ROWS a grid has no copy for paper (福建's 83 counties, with the limit at 82)
+    # PAPER_COPY_ROWS a grid has no copy for paper, and is not hidden there either (paper shows
+    # what of it the screen shows) (福建's 83 counties, with the limit at 82)
     monkeypatch.setattr(display, "PAPER_COPY_ROWS", 82)
     at = run_app(monkeypatch, sample_db_path, "pages/counties.py", plan="FUJIAN", region="350000", period="2024Q4")
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 83 and not print_copies(at)
+    assert grid_containers(at) == [["print_wide_comparison"]]
 
 
 def test_overview_long_target_table_scrolls_with_its_copy_for_paper(monkeypatch, sample_db_path):

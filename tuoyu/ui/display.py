@@ -91,11 +91,13 @@ def _whole_or_grid(rows: int, key: str, whole, grid) -> bool:
     if rows <= SHORT_TABLE_ROWS:
         st.html(whole())
         return False
+    if rows > PAPER_COPY_ROWS:
+        grid()
+        return True
     with st.container(key=f"screen_only_{key}"):
         grid()
-    if rows <= PAPER_COPY_ROWS:
-        with st.container(key=f"print_only_{key}"):
-            st.html(whole())
+    with st.container(key=f"print_only_{key}"):
+        st.html(whole())
     return True
 
 
