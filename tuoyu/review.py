@@ -166,7 +166,7 @@ def criteria_table(con, plan_code: str, region_code: str, quarter: str,
     if (criteria["benchmark"] == "plan_target").any():
         # one look-up of the plan's targets for every unit, not a query per county
         plan_rows = {c: targets.pick_row(rows, targets.SLOTS, int(quarter[:4]))
-                     for c, rows in targets.applicable_to_each(con, plan_code, codes, as_rows=True).items()}
+                     for c, rows in targets.applicable_to_each(con, plan_code, codes).items()}
     parts = criteria.sort_values(["criterion", "part"]).to_dict("records")
     pairs, keys = [], []
     for i, part in enumerate(parts):

@@ -201,42 +201,32 @@ def _judge(con, pairs: list[tuple[dict, dict]], quarter: str, counting: str) -> 
 
 # ------------------------------------------------------------------ this year's target
 
-def applicable(con, plan_code: str, region_code: str) -> pd.DataFrame:
-    """The plan's numeric targets (benchmark 'value') that bind the region, every
-    indicator and year."""
+def applicable_rows(con, plan_code: str, region_code: str) -> list[dict]:
+    """The plan's numeric targets (benchmark 'value') that bind the region, every indicator
+    and year, as dicts made once per build: a page picks from them a dozen times. Shared:
+    read them, never change them."""
     return applicable_to_each(con, plan_code, [region_code])[region_code]
 
 
-def applicable_rows(con, plan_code: str, region_code: str) -> list[dict]:
-    """applicable() as a list of dicts (indicators.records), made once per build: a page
-    picks from them a dozen times. Shared: read them, never change them."""
-    return applicable_to_each(con, plan_code, [region_code], as_rows=True)[region_code]
-
-
-def applicable_to_each(con, plan_code: str, region_codes: list[str],
-                       as_rows: bool = False) -> dict[str, pd.DataFrame] | dict[str, list[dict]]:
-    """applicable() (or with as_rows, applicable_rows()) for many regions with one look-up
-    of the plan's targets; each region's frame is worked out once per database build
-    (indicators.per_build). Frames are shared between regions and page runs: read them,
-    never change them."""
+def applicable_to_each(con, plan_code: str, region_codes: list[str]) -> dict[str, list[dict]]:
+    """applicable_rows() for many regions with one look-up of the plan's targets; each
+    region's rows are worked out once per database build (indicators.per_build), shared
+    between regions and page runs: read them, never change them."""
     def plan():
         targets = plan_targets(con, plan_code)
         targets = targets[targets["benchmark"] == "value"] if not targets.empty else targets
-        return {"targets": targets, "records": targets.to_dict("records"), "by_mask": {}, "by_code": {}}
+        return {"records": indicators.records(targets), "by_mask": {}, "by_code": {}}
     held = indicators.per_build(con, "applicable", plan_code, plan)
-    targets, by_code = held["targets"], held["by_code"]
-    if targets.empty:
-        return {code: [] if as_rows else targets for code in region_codes}
+    records, by_code = held["records"], held["by_code"]
     new = set(region_codes) - set(by_code)
-    binding = _binding(con, plan_code) if new else None
+    binding = _binding(con, plan_code) if new and records else None
     for code in new:
-        # units bound by the same targets (most counties of a plan) share one frame
-        mask = tuple(binding.applies(t, code) for t in held["records"])
+        # units bound by the same targets (most counties of a plan) share one list
+        mask = tuple(binding.applies(t, code) for t in records) if binding else ()
         if mask not in held["by_mask"]:
-            frame = targets[list(mask)].reset_index(drop=True)
-            held["by_mask"][mask] = (frame, indicators.records(frame))
+            held["by_mask"][mask] = [t for t, applies in zip(records, mask) if applies]
         by_code[code] = held["by_mask"][mask]
-    return {code: by_code[code][1 if as_rows else 0] for code in region_codes}
+    return {code: by_code[code] for code in region_codes}
 
 
 def pick_row(applicable_targets: pd.DataFrame | list[dict], indicator: str, year: int) -> dict | None:
@@ -278,7 +268,7 @@ def year_verdicts(con, plan_code: str, region_codes: list[str], quarter: str,
     year = int(quarter[:4]) if year is None else year
     # units bound by the same targets share one list of rows (applicable_to_each): pick once per list
     by_rows, picked = {}, {}
-    for code, rows in applicable_to_each(con, plan_code, list(region_codes), as_rows=True).items():
+    for code, rows in applicable_to_each(con, plan_code, list(region_codes)).items():
         if id(rows) not in by_rows:
             by_rows[id(rows)] = pick_row(rows, indicator, year)
         if by_rows[id(rows)] is not None:
@@ -318,7 +308,7 @@ def _references(con, plan_code: str, region_code: str) -> pd.DataFrame:
     if targets.empty or len(lineage) < 2:
         return pd.DataFrame(columns=columns)
     above = dict(zip(lineage["code"].iloc[1:], lineage["name"].iloc[1:]))
-    own = set(applicable(con, plan_code, region_code)["indicator"])
+    own = {t["indicator"] for t in applicable_rows(con, plan_code, region_code)}
     rows = targets[(targets["scope"] == "region") & (targets["benchmark"] == "value")
                    & targets["region_code"].isin(list(above)) & ~targets["indicator"].isin(list(own))]
     return pd.DataFrame({"indicator": rows["indicator"], "year": rows["year"].astype(int),
