@@ -59,14 +59,20 @@ def _timed(fn, reps: int, warm: bool = True, budget_s: float = 20.0, cpu: list |
         fn()
     out = []
     for _ in range(reps):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        fn()
-        out.append(time.perf_counter() - started)
+        wall, cpu_s = _run_timed(fn)
+        out.append(wall)
         if cpu is not None:
-            cpu.append(time.process_time() - cpu_started)
+            cpu.append(cpu_s)
         if sum(out) > budget_s and len(out) >= min(3, reps):
             break
     return out
+
+
+def _run_timed(fn) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of fn."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - started, time.process_time() - cpu_started
 
 
 DUCKDB_RUNS_PER_ROUND = 5  # DuckDB's call is short and noisy: more runs of it per round
@@ -82,10 +88,9 @@ def _alternating(calls: dict, rounds: int) -> dict[str, tuple[list[float], list[
     for _ in range(rounds):
         for name, (fn, runs) in calls.items():
             for _ in range(runs):
-                started, cpu_started = time.perf_counter(), time.process_time()
-                fn()
-                out[name][0].append(time.perf_counter() - started)
-                out[name][1].append(time.process_time() - cpu_started)
+                wall, cpu = _run_timed(fn)
+                out[name][0].append(wall)
+                out[name][1].append(cpu)
     return out
 
 
