@@ -11,13 +11,13 @@ note at both dates is its 2022-05-18 one (城市社区婴幼儿照护服务点�
 
 import io
 import re
-import subprocess
 from datetime import date
 
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from tests import pdf_files
 from tests.apptest import run_app, table_with
 from tests.conftest import FIXTURE
 from tuoyu import briefing, db, fmt
@@ -57,8 +57,7 @@ def made(sample_db_path, tmp_path_factory):
             files = briefing.generate(con, PLAN, CITY, quarter, formats=(".docx", ".pdf", ".xlsx"))
             pdf = tmp_path_factory.mktemp(quarter) / "b.pdf"
             pdf.write_bytes(files.pdf)
-            text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                                  check=True).stdout
+            text = pdf_files.text(pdf)
             out[quarter] = (Document(io.BytesIO(files.docx)), text, load_workbook(io.BytesIO(files.xlsx)))
     finally:
         con.close()

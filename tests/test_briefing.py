@@ -36,6 +36,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from tests import pdf_files
 from tests.apptest import run_app
 from tuoyu import briefing, cli, db, review
 from tuoyu.briefing.content import tasks_of
@@ -204,8 +205,7 @@ def test_pdf_pages_and_chinese_text(outputs):
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert 2 <= pages <= 8
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = pdf_files.text(pdf)
     assert compact(HEADLINE) in compact(text)                   # real glyphs with Unicode, not boxes
     assert "二、县区情况" in text and "—1—" in compact(text)                # the page number in the footer
 

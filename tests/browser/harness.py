@@ -362,13 +362,6 @@ def printed(page: Page, path: Path) -> Path:
     return path
 
 
-def pdf_text(path: Path, page_number: int | None = None) -> str:
-    """pdftotext -layout of the PDF, or of one of its pages (from 1); pages end in a form feed."""
-    pages = ["-f", str(page_number), "-l", str(page_number)] if page_number else []
-    return subprocess.run(["pdftotext", "-layout", *pages, str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
-
-
 # ------------------------------------------------------------------ acting as a person
 
 def sign_in(page: Page, username: str, password: str, display_name: str) -> None:

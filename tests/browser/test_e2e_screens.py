@@ -10,11 +10,11 @@ residents → 0.997 → 1.00 个/千人; its 2024 target 1.2 needs ⌈1.2 × 322
 托位 for 7,278,743 → 1.639, so 海原县 is 0.997 − 1.639 = −0.64 below the 全区平均."""
 
 import re
-import subprocess
 
 import pytest
 from playwright.sync_api import expect
 
+from tests import pdf_files
 from tests.browser import harness
 
 HAIYUAN = {"plan": "ZHONGWEI", "region": "640522", "period": "2024Q4"}
@@ -135,7 +135,7 @@ def test_overview_prints_headline_chart_and_table_without_the_sidebar(desktop, s
     page = desktop
     harness.open_page(page, sample_server.url("/", **ZHONGWEI), "总览")
     harness.wait_for_chart(page, every=True)
-    text = harness.pdf_text(harness.printed(page, tmp_path / "总览.pdf"))
+    text = pdf_files.text(harness.printed(page, tmp_path / "总览.pdf"))
     flat = re.sub(r"\s+", "", text)
     assert "2024年每千人口托位数目标≥1.20个/千人：达标" in flat                  # the headline
     assert all(f"{y}年" in text for y in range(2021, 2027)), text            # the whole trend chart
@@ -156,12 +156,10 @@ def test_counties_prints_its_comparison_table_on_a_sideways_page(desktop, sample
     harness.open_page(page, sample_server.url("/counties", **ZHONGWEI), "县区对比")
     harness.wait_for_chart(page, every=True)
     pdf = harness.printed(page, tmp_path / "县区对比.pdf")
-    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True,
-                          check=True).stdout
-    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)
-    sideways = [i for i, (w, h) in enumerate(sizes) if float(w) > float(h)]
+    sizes = pdf_files.page_sizes(pdf)
+    sideways = [i for i, (w, h) in enumerate(sizes) if w > h]
     assert len(sideways) == 1 and 0 < sideways[0] < len(sizes) - 1, sizes   # upright pages around it
-    text = harness.pdf_text(pdf, sideways[0] + 1)
+    text = pdf_files.text(pdf, sideways[0] + 1)
     lines = text.splitlines()
     assert lines[0].strip() == "指标对比表" and "黄色底色表示低于宁夏回族自治区平均" in text, text
     # 海原县's row, its list of below-average indicators and its 依据 wrapped in lines, not characters
