@@ -166,10 +166,11 @@ def below_average_table(frame: pd.DataFrame, flags: pd.DataFrame, headers: dict)
     indicator (headers: code → its column) that `flags` (comparison.below_average) marks
     shaded amber. Whole and static when short, else a grid that sorts by a click on a column,
     with its copy for paper (_whole_or_grid, as table()); whether it sorts."""
-    shaded = {header: [bool(f) for f in flags[code]] for code, header in headers.items() if header in frame}
-    return _whole_or_grid(len(frame), "comparison_table",
-                          lambda: static_table(frame, STATUS_COLOURS, blank=comparison.NOT_SET_COLUMNS, shaded=shaded,
-                                               wide_text=True),
+    def whole() -> str:   # only when drawn: the country's 2,850 counties need no flags as lists
+        shaded = {header: [bool(f) for f in flags[code]] for code, header in headers.items() if header in frame}
+        return static_table(frame, STATUS_COLOURS, blank=comparison.NOT_SET_COLUMNS, shaded=shaded, wide_text=True)
+
+    return _whole_or_grid(len(frame), "comparison_table", whole,
                           lambda: st.dataframe(style_below_average(frame, flags, headers), hide_index=True,
                                                width="stretch"))
 
